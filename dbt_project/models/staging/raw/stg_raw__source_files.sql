@@ -1,0 +1,22 @@
+with
+
+source as (
+    select * from {{ source('raw', 'source_files') }}
+),
+
+renamed as (
+    select
+        source_file,
+        source_sha256,
+        size_bytes,
+        source_format,
+        title as source_title,
+        publisher,
+        phase,
+        is_phase_default,
+        note as source_note,
+        cast(read_at as timestamp) as read_at
+    from source
+)
+
+select * from renamed

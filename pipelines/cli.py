@@ -1,0 +1,179 @@
+"""The command line behind ``make run``: build, audit and publish in-process, then say what happened.
+
+It materializes the ``refresh_warehouse`` job with Dagster's in-process executor, recording the run
+in ``$DAGSTER_HOME`` when it is set (so ``make dev`` shows it), and exits non-zero unless the
+audited build was published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.lib.check_report import describe_row
+from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
+from pipelines.lib.warehouse_files import RunLockedError, run_lock
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class CheckLine:
+    name: str
+    asset: str
+    passed: bool
+    description: str = ""
+    offending_rows: list[dict[str, Any]] = field(default_factory=list)
+    failed_expectations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunOutcome:
+    """What a run did, in plain data, read off Dagster's result."""
+
+    published: bool
+    checks: list[CheckLine]
+    step_failures: list[tuple[str, str]]
+    published_metadata: dict[str, Any]
+
+    @property
+    def failed_checks(self) -> list[CheckLine]:
+        return [check for check in self.checks if not check.passed]
+
+
+def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
+    """Prepare dbt, run the refresh job in-process, and return what happened."""
+    import dagster as dg
+
+    from pipelines.defs.transform.project import prepare_manifest
+
+    prepare_manifest(settings)
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("refresh_warehouse")
+    if instance is None:
+        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    result = job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config=QUIET_LOGS,
+    )
+    return _outcome(result)
+
+
+def _outcome(result) -> RunOutcome:
+    from pipelines.defs.publish.warehouse import PUBLISHED
+
+    checks = []
+    for evaluation in result.get_asset_check_evaluations():
+        metadata = {key: value.value for key, value in evaluation.metadata.items()}
+        checks.append(
+            CheckLine(
+                name=evaluation.check_name,
+                asset=evaluation.asset_key.to_user_string(),
+                passed=evaluation.passed,
+                offending_rows=list(metadata.get("offending_rows") or []),
+                failed_expectations=list(metadata.get("failed_expectations") or []),
+            )
+        )
+    failures = [
+        (event.step_key or "?", event.event_specific_data.error.message.strip())
+        for event in result.all_events
+        if event.is_step_failure
+    ]
+    published = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key == PUBLISHED:
+            published = {key: value.value for key, value in materialization.metadata.items()}
+    return RunOutcome(
+        published=bool(published),
+        checks=checks,
+        step_failures=failures,
+        published_metadata=published,
+    )
+
+
+def print_summary(outcome: RunOutcome, settings: Settings, elapsed: float) -> None:
+    failed = outcome.failed_checks
+    print(f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        print(f"FAILED check {check.name} on {check.asset}")
+        for expectation in check.failed_expectations:
+            print(f"    {expectation}")
+        for row in check.offending_rows:
+            print(f"    - {describe_row(row)}")
+    for step, message in outcome.step_failures:
+        print(f"FAILED step {step}: {message}")
+    if outcome.published:
+        print("rows:")
+        for table, count in outcome.published_metadata["row_counts"].items():
+            print(f"    {table:40} {count:>8,}")
+        print(f"published: {settings.published_db} (sha256 {outcome.published_metadata['sha256']})")
+        print(f"reports:   {settings.reports_dir / 'gx' / 'index.html'}")
+    else:
+        state = (
+            "left byte-identical" if settings.published_db.exists() else "not created (none yet)"
+        )
+        print(f"NOT published: {settings.published_db} {state}.")
+        print(f"reports of the failed build: {settings.build_reports_dir}")
+    print(f"done in {elapsed:.1f} s")
+
+
+def run() -> int:
+    settings = Settings.from_env()
+    started = time.monotonic()
+    print(f"building {settings.warehouse_dir} from {settings.data_raw_dir}")
+    try:
+        with run_lock(settings):
+            outcome = execute_refresh(settings)
+    except RunLockedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print_summary(outcome, settings, time.monotonic() - started)
+    return 0 if outcome.published else 1
+
+
+def prepare() -> int:
+    from pipelines.defs.transform.project import prepare_manifest
+
+    prepare_manifest(Settings.from_env())
+    return 0
+
+
+def docs() -> int:
+    """dbt docs for the published warehouse, written to ``<warehouse>/reports/dbt_docs``."""
+    import shutil
+    import subprocess
+
+    settings = Settings.from_env()
+    if not settings.published_db.exists():
+        print(f"error: no published warehouse at {settings.published_db}; run `make run` first")
+        return 1
+    target = Path(DBT_PROJECT_DIR) / "target" / "docs"
+    env = {**os.environ, "BND_BUILD_DB": str(settings.published_db)}
+    subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", "docs", "generate", "--profiles-dir", ".",
+         "--target-path", str(target)],
+        cwd=DBT_PROJECT_DIR, env=env, check=True,
+    )
+    out = settings.reports_dir / "dbt_docs"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        shutil.copy2(target / name, out / name)
+    print(f"dbt docs: {out / 'index.html'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
+    parser.add_argument("command", choices=["run", "prepare", "docs"])
+    args = parser.parse_args(argv)
+    return {"run": run, "prepare": prepare, "docs": docs}[args.command]()

@@ -1,0 +1,34 @@
+"""The Dagster code location: assembles the definitions; the logic lives in ``defs/`` and ``lib/``.
+
+The dbt manifest must exist before this module is imported (``python -m pipelines prepare``, which
+``make run`` and ``make dev`` do for you).
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.automation import refresh_warehouse
+from pipelines.defs.ingest.budget_pages import raw_budget_pages
+from pipelines.defs.publish.warehouse import published_warehouse
+from pipelines.defs.quality.gx_checks import gx_budget_suites
+from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.transform.assets import bnd_dbt_models
+from pipelines.defs.transform.project import bnd_dbt_project
+from pipelines.lib.settings import Settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[raw_budget_pages, bnd_dbt_models, published_warehouse],
+        asset_checks=[gx_budget_suites],
+        jobs=[refresh_warehouse],
+        resources={
+            "warehouse": WarehouseResource.from_settings(settings),
+            "dbt": DbtCliResource(project_dir=bnd_dbt_project),
+        },
+    )
+
+
+defs = build_definitions(Settings.from_env())

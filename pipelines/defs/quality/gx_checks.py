@@ -1,0 +1,81 @@
+"""Quality: the Great Expectations suites, as blocking asset checks on ``marts.fct_budget``."""
+
+
+import json
+
+import dagster as dg
+import duckdb
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.check_report import markdown_table
+from pipelines.lib.gx_audit import run_suites
+
+FCT_BUDGET = dg.AssetKey(["marts", "fct_budget"])
+# GX suite (= checkpoint) name → the dbt audit table it validates.
+SUITE_TABLES = {
+    "budget_reconciliation": dg.AssetKey(["audit", "audit_budget_reconciliation"]),
+    "budget_coverage": dg.AssetKey(["audit", "audit_budget_coverage"]),
+}
+GX_RESULTS_FILE = "gx_results.json"
+
+
+def check_name(suite: str) -> str:
+    return f"gx_{suite}"
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            name=check_name(suite),
+            asset=FCT_BUDGET,
+            additional_deps=[table],
+            blocking=True,
+            description=f"Great Expectations suite `{suite}` on `{'.'.join(table.path)}`.",
+        )
+        for suite, table in SUITE_TABLES.items()
+    ],
+)
+def gx_budget_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    """Validate the build's audit tables with GX; any failed expectation blocks publishing."""
+    settings = warehouse.settings
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        frames = {
+            suite: con.execute(f"select * from {'.'.join(table.path)} order by all").df()
+            for suite, table in SUITE_TABLES.items()
+        }
+    outcomes = run_suites(
+        frames,
+        work_dir=settings.build_dir / "gx",
+        docs_dir=settings.build_reports_dir / "gx",
+    )
+    (settings.build_reports_dir / GX_RESULTS_FILE).write_text(
+        json.dumps([_as_dict(outcome) for outcome in outcomes], indent=2, default=str),
+        encoding="utf-8",
+    )
+    for outcome in outcomes:
+        failures = outcome.failures
+        offending = [row for failure in failures for row in failure.offending_rows]
+        yield dg.AssetCheckResult(
+            check_name=check_name(outcome.suite),
+            asset_key=FCT_BUDGET,
+            passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "expectations_evaluated": len(outcome.expectations),
+                "expectations_failed": len(failures),
+                "failed_expectations": dg.MetadataValue.json(
+                    [failure.description for failure in failures]
+                ),
+                "offending_rows": dg.MetadataValue.json(offending),
+                "offending_rows_table": dg.MetadataValue.md(markdown_table(offending)),
+                "rows_validated": len(frames[outcome.suite]),
+            },
+        )
+
+
+def _as_dict(outcome) -> dict:
+    return {
+        "suite": outcome.suite,
+        "success": outcome.success,
+        "expectations": [vars(expectation) for expectation in outcome.expectations],
+    }

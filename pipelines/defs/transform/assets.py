@@ -1,0 +1,42 @@
+"""Transform: every dbt model, seed and test as Dagster assets and asset checks."""
+
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.transform.project import bnd_dbt_project, dbt_environment
+
+
+class BndDbtTranslator(DagsterDbtTranslator):
+    """Keys are ``[schema, name]`` (``["marts", "fct_budget"]``); groups follow the flow's folders.
+
+    Sources keep dagster-dbt's default key ``[source, table]``, i.e. ``["raw", "budget_cells"]``,
+    which is exactly the key of the ingest asset that lands that table: lineage runs unbroken.
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        return dbt_resource_props.get("schema") or "transform"
+
+
+@dbt_assets(
+    manifest=bnd_dbt_project.manifest_path,
+    project=bnd_dbt_project,
+    dagster_dbt_translator=BndDbtTranslator(),
+)
+def bnd_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """Build seeds, staging, intermediate, audit and marts into the run's build file and test them."""
+    with dbt_environment(warehouse.settings):
+        yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,37 @@
+"""The dbt project. Kept apart so its manifest can be prepared before the assets are imported."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster_dbt import DbtProject
+
+from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
+
+bnd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+@contextmanager
+def dbt_environment(settings: Settings) -> Iterator[None]:
+    """Point the dbt profile at this run's build file for the duration of a dbt command."""
+    saved = {name: os.environ.get(name) for name in settings.dbt_env}
+    os.environ.update(settings.dbt_env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def prepare_manifest(settings: Settings) -> None:
+    """Parse the dbt project (partially, when nothing changed) so the manifest is current.
+
+    Parsing with the same environment as the run lets dbt reuse its partial parse at build time.
+    """
+    with dbt_environment(settings):
+        bnd_dbt_project.preparer.prepare(bnd_dbt_project)

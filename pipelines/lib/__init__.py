@@ -1,0 +1,1 @@
+"""Pure Python: parsers, file handling and settings. Nothing here imports Dagster."""

@@ -1,0 +1,38 @@
+"""Words and tables for check results, shared by the asset checks and the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Columns that identify an offending row, in the order a reader scans them.
+IDENTIFYING = ("fiscal_year", "account_code", "level_code", "line_code", "total_kind", "phase",
+               "source_file")
+FIGURES = ("expected_krw_million", "actual_krw_million", "difference_krw_million", "n_values",
+           "n_null_amounts", "min_amount_krw_million")
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "—" if value is None else str(value)
+
+
+def describe_row(row: Mapping[str, Any]) -> str:
+    """One offending row in a line: ``2018 bnd_special_account total …: expected 9,890,905, …``."""
+    where = " ".join(str(row[key]) for key in IDENTIFYING if row.get(key) not in (None, ""))
+    figures = ", ".join(
+        f"{key.removesuffix('_krw_million')} {_figure(row[key])}" for key in FIGURES if key in row
+    )
+    return f"{where}: {figures}" if figures else where
+
+
+def markdown_table(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Rows as a Markdown table (the Dagster UI renders it on the check)."""
+    rows = list(rows)
+    if not rows:
+        return "_no offending rows_"
+    columns = [key for key in (*IDENTIFYING, *FIGURES) if key in rows[0]]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_figure(row.get(key)) for key in columns) + " |" for row in rows]
+    return "\n".join(lines)

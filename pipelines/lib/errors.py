@@ -1,0 +1,21 @@
+"""One exception type for bad input, so every message names the file, the place and the expectation."""
+
+from __future__ import annotations
+
+
+class SourceError(ValueError):
+    """A raw file that cannot be used as it is.
+
+    The message always reads ``<file>, <place>: expected <what>, found <what>`` so that a data
+    engineer can open the file at the right line without reading code.
+    """
+
+    def __init__(self, file: str, place: str, expected: str, found: str | None = None) -> None:
+        self.file = file
+        self.place = place
+        self.expected = expected
+        self.found = found
+        message = f"{file}, {place}: expected {expected}"
+        if found is not None:
+            message += f", found {found}"
+        super().__init__(message)

@@ -1,0 +1,115 @@
+"""Run the Great Expectations suites of ``expectations/`` against a build's audit tables.
+
+Why this shape: GX 1.24's SQL datasource returns wrong results on DuckDB (GX issues #10738 and
+#11579: it reads results after handing the pooled connection back). So the reconciliation is
+computed inside DuckDB by dbt (``audit.*`` tables, a handful of rows however large the facts grow)
+and GX validates those small results through its pandas datasource. The fact tables never enter
+pandas.
+
+Each run works on its own copy of the GX project, so validation results and Data Docs belong to the
+build and nothing is written into the committed project.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipelines.lib.settings import EXPECTATIONS_DIR
+
+DATA_DOCS_SITE = Path("gx/uncommitted/data_docs/local_site")
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's verdict, in the words of its description, with the rows that broke it."""
+
+    suite: str
+    expectation: str
+    description: str
+    column: str | None
+    success: bool
+    observed: Any
+    offending_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite: str
+    success: bool
+    expectations: list[ExpectationOutcome]
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [outcome for outcome in self.expectations if not outcome.success]
+
+
+def run_suites(
+    frames: dict[str, pd.DataFrame], work_dir: Path, docs_dir: Path | None = None
+) -> list[SuiteOutcome]:
+    """Validate each frame with the checkpoint of the same name; optionally build Data Docs."""
+    import great_expectations as gx  # slow import (~5 s): only when validating
+
+    shutil.rmtree(work_dir, ignore_errors=True)
+    shutil.copytree(EXPECTATIONS_DIR, work_dir, ignore=shutil.ignore_patterns("uncommitted"))
+    context = gx.get_context(mode="file", project_root_dir=work_dir)
+
+    outcomes = []
+    for name, frame in frames.items():
+        checkpoint = context.checkpoints.get(name)
+        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        (suite_result,) = result.run_results.values()
+        outcomes.append(_suite_outcome(name, suite_result, frame))
+
+    if docs_dir is not None:
+        context.build_data_docs()
+        shutil.rmtree(docs_dir, ignore_errors=True)
+        shutil.copytree(work_dir / DATA_DOCS_SITE, docs_dir)
+    return outcomes
+
+
+def _suite_outcome(name: str, suite_result: Any, frame: pd.DataFrame) -> SuiteOutcome:
+    expectations = []
+    for result in suite_result.results:
+        config = result.expectation_config
+        details = result.result or {}
+        expectations.append(
+            ExpectationOutcome(
+                suite=name,
+                expectation=config.type,
+                description=config.description or config.type,
+                column=config.kwargs.get("column"),
+                success=bool(result.success),
+                observed=_plain(details.get("observed_value", details.get("unexpected_count"))),
+                offending_rows=_offending_rows(details, frame),
+            )
+        )
+    return SuiteOutcome(suite=name, success=bool(suite_result.success), expectations=expectations)
+
+
+def _offending_rows(details: dict[str, Any], frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The whole audit row behind each unexpected value (expected, actual and difference too)."""
+    index_columns = details.get("unexpected_index_column_names") or []
+    rows = []
+    for item in details.get("unexpected_index_list") or []:
+        mask = pd.Series(True, index=frame.index)
+        for column in index_columns:
+            mask &= frame[column] == item[column]
+        for record in frame[mask].to_dict(orient="records"):
+            rows.append({key: _plain(value) for key, value in record.items()})
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars to plain Python values (for JSON and printing)."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value

@@ -1,0 +1,74 @@
+"""Where things are: the project's folders, and the paths a run reads and writes.
+
+Paths come from environment variables so that a scheduler, a test or a person can point a run at
+another raw folder or warehouse without touching code:
+
+- ``BND_DATA_RAW``: the raw files and their registry (default ``data_raw``)
+- ``BND_WAREHOUSE_DIR``: where builds happen and the audited warehouse is published (default
+  ``warehouse``)
+
+Relative values are taken from the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+PUBLISHED_NAME = "bnd.duckdb"
+# The dbt profile reads the build's database file from this variable (dbt_project/profiles.yml).
+BUILD_DB_ENV = "BND_BUILD_DB"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The folders one run works with; every path is absolute."""
+
+    data_raw_dir: Path
+    warehouse_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls.at(
+            data_raw_dir=os.environ.get("BND_DATA_RAW") or PROJECT_ROOT / "data_raw",
+            warehouse_dir=os.environ.get("BND_WAREHOUSE_DIR") or PROJECT_ROOT / "warehouse",
+        )
+
+    @classmethod
+    def at(cls, data_raw_dir: str | Path, warehouse_dir: str | Path) -> Settings:
+        return cls(Path(data_raw_dir).resolve(), Path(warehouse_dir).resolve())
+
+    @property
+    def published_db(self) -> Path:
+        """The audited warehouse BI tools read: only ever replaced whole, by a rename."""
+        return self.warehouse_dir / PUBLISHED_NAME
+
+    @property
+    def reports_dir(self) -> Path:
+        """Reports of the published build."""
+        return self.warehouse_dir / "reports"
+
+    @property
+    def build_dir(self) -> Path:
+        """Working folder of the build under way (or of the last one that failed)."""
+        return self.warehouse_dir / ".build"
+
+    @property
+    def build_db(self) -> Path:
+        """The build's own database file; published by renaming it over ``published_db``."""
+        return self.build_dir / PUBLISHED_NAME
+
+    @property
+    def build_reports_dir(self) -> Path:
+        return self.build_dir / "reports"
+
+    @property
+    def dbt_env(self) -> dict[str, str]:
+        """Environment the dbt CLI needs to build into this run's file."""
+        return {BUILD_DB_ENV: str(self.build_db)}

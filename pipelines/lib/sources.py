@@ -1,0 +1,142 @@
+"""The source registry (``data_raw/sources.yml``) and reading registered raw files.
+
+Raw files are only ever read. Each one is identified by its name inside the raw folder and the
+sha256 of its bytes, and both travel with every value loaded from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from pipelines.lib.errors import SourceError
+
+REGISTRY_NAME = "sources.yml"
+# Files in the raw folder that are not sources.
+NOT_SOURCES = {REGISTRY_NAME, "README.md"}
+FORMATS = {"page_text"}
+PHASES_FIXED = {"proposed", "enacted", "settled"}
+REQUIRED_FIELDS = ("file", "format", "title", "publisher")
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A registered raw file and what the registry says about it."""
+
+    file: str
+    path: Path
+    format: str
+    title: str
+    publisher: str
+    phase: str
+    is_phase_default: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A registered raw file's content, read once, with its checksum."""
+
+    source: RawSource
+    data: bytes
+    sha256: str
+
+    def text(self) -> str:
+        """The content as UTF-8 text; a clear error where it is not."""
+        try:
+            return self.data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = self.data[: error.start].count(b"\n") + 1
+            raise SourceError(
+                self.source.file, f"line {line}, byte {error.start}", "UTF-8 text", "invalid bytes"
+            ) from error
+
+
+def is_valid_phase(phase: str) -> bool:
+    if phase in PHASES_FIXED:
+        return True
+    prefix, _, number = phase.partition("_")
+    return prefix == "supplementary" and number.isdigit() and int(number) >= 1
+
+
+def load_registry(raw_dir: Path) -> list[RawSource]:
+    """Read ``sources.yml`` and check it against the files actually present."""
+    registry_path = raw_dir / REGISTRY_NAME
+    where = str(registry_path)
+    if not registry_path.is_file():
+        raise SourceError(where, "whole file", "a source registry next to the raw files", "none")
+    try:
+        document = yaml.safe_load(registry_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise SourceError(where, "whole file", "valid YAML", str(error).splitlines()[0]) from error
+    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
+        raise SourceError(where, "top level", "a mapping with a list under 'sources'")
+    default_phase = (document.get("defaults") or {}).get("phase")
+
+    sources: list[RawSource] = []
+    for number, entry in enumerate(document["sources"], start=1):
+        place = f"entry {number} under 'sources'"
+        if not isinstance(entry, dict):
+            raise SourceError(where, place, "a mapping of fields", repr(entry))
+        missing = [name for name in REQUIRED_FIELDS if not entry.get(name)]
+        if missing:
+            raise SourceError(where, place, f"the fields {', '.join(REQUIRED_FIELDS)}",
+                              f"no {', '.join(missing)}")
+        if entry["format"] not in FORMATS:
+            raise SourceError(where, place, f"format one of {sorted(FORMATS)}",
+                              repr(entry["format"]))
+        phase = entry.get("phase") or default_phase
+        if not phase or not is_valid_phase(str(phase)):
+            raise SourceError(where, place,
+                              "phase proposed, enacted, supplementary_<n> or settled "
+                              "(or defaults.phase)", repr(phase))
+        sources.append(
+            RawSource(
+                file=str(entry["file"]),
+                path=raw_dir / str(entry["file"]),
+                format=str(entry["format"]),
+                title=str(entry["title"]),
+                publisher=str(entry["publisher"]),
+                phase=str(phase),
+                is_phase_default=not entry.get("phase"),
+                note=entry.get("note"),
+            )
+        )
+    _check_against_folder(raw_dir, sources, where)
+    return sources
+
+
+def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -> None:
+    registered = [source.file for source in sources]
+    duplicates = sorted({name for name in registered if registered.count(name) > 1})
+    if duplicates:
+        raise SourceError(where, f"file {duplicates[0]!r}", "each file registered once", "twice")
+    for source in sources:
+        if not source.path.is_file():
+            raise SourceError(where, f"file {source.file!r}",
+                              f"the registered file to exist in {raw_dir}", "no such file")
+    present = sorted(
+        path.name for path in raw_dir.iterdir()
+        if path.is_file() and path.name not in NOT_SOURCES and not path.name.startswith(".")
+    )
+    for name in present:
+        if name not in registered:
+            raise SourceError(
+                str(raw_dir / name),
+                "whole file",
+                f"an entry in {where} describing it; add one such as\n"
+                f"  - file: {name}\n    format: page_text\n    title: <title as published>\n"
+                f"    publisher: <publisher>\n    phase: enacted",
+                "an unregistered file",
+            )
+
+
+def read_source(source: RawSource) -> RawFile:
+    """Read the whole file once; its checksum is computed from the same bytes that are parsed."""
+    data = source.path.read_bytes()
+    if not data.strip():
+        raise SourceError(source.file, "whole file", "content", "an empty file")
+    return RawFile(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
