@@ -11,13 +11,15 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelines.lib.check_report import describe_row
 from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
-from pipelines.lib.warehouse_files import RunLockedError, run_lock
+from pipelines.lib.warehouse_files import RunLockedError, file_sha256, run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -83,9 +85,11 @@ def _outcome(result) -> RunOutcome:
             )
         )
     failures = [
-        (event.step_key or "?", event.event_specific_data.error.message.strip())
+        (event.step_key or "?", _root_cause(event.event_specific_data.error))
         for event in result.all_events
+        # A failed blocking check also fails its step; the check itself is reported above.
         if event.is_step_failure
+        and event.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"
     ]
     published = {}
     for event in result.get_asset_materialization_events():
@@ -100,7 +104,16 @@ def _outcome(result) -> RunOutcome:
     )
 
 
-def print_summary(outcome: RunOutcome, settings: Settings, elapsed: float) -> None:
+def _root_cause(error) -> str:
+    """The innermost error's message: the one that names the file and place, not Dagster's wrapper."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def print_summary(
+    outcome: RunOutcome, settings: Settings, elapsed: float, published_before: str | None
+) -> None:
     failed = outcome.failed_checks
     print(f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
@@ -118,25 +131,59 @@ def print_summary(outcome: RunOutcome, settings: Settings, elapsed: float) -> No
         print(f"published: {settings.published_db} (sha256 {outcome.published_metadata['sha256']})")
         print(f"reports:   {settings.reports_dir / 'gx' / 'index.html'}")
     else:
-        state = (
-            "left byte-identical" if settings.published_db.exists() else "not created (none yet)"
-        )
+        after = _sha256_or_none(settings.published_db)
+        if published_before is None and after is None:
+            state = "not created (there is none yet)"
+        elif after == published_before:
+            state = f"unchanged (sha256 {after})"
+        else:  # never expected: say so loudly rather than hide it
+            state = f"CHANGED although the build failed (sha256 {published_before} -> {after})"
         print(f"NOT published: {settings.published_db} {state}.")
         print(f"reports of the failed build: {settings.build_reports_dir}")
     print(f"done in {elapsed:.1f} s")
 
 
+def _sha256_or_none(path: Path) -> str | None:
+    return file_sha256(path) if path.exists() else None
+
+
+@contextmanager
+def output_to(log_path: Path) -> Iterator[None]:
+    """Send everything Dagster, dbt and GX print (file descriptors 1 and 2) to ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_path.open("ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def run() -> int:
     settings = Settings.from_env()
     started = time.monotonic()
+    log_path = settings.build_dir / "run.log"
     print(f"building {settings.warehouse_dir} from {settings.data_raw_dir}")
+    print(f"full log: {log_path}")
+    published_before = _sha256_or_none(settings.published_db)
     try:
         with run_lock(settings):
-            outcome = execute_refresh(settings)
+            log_path.unlink(missing_ok=True)
+            with output_to(log_path):
+                outcome = execute_refresh(settings)
     except RunLockedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print_summary(outcome, settings, time.monotonic() - started)
+    print_summary(outcome, settings, time.monotonic() - started, published_before)
     return 0 if outcome.published else 1
 
 

@@ -72,8 +72,8 @@ class ParsedPage:
 def parse_page_source(source: RawSource) -> ParsedPage:
     """Read, parse and check one registered page; every failure names the file and place."""
     raw = read_source(source)
-    table = parse_budget_page(raw.text(), source.file)
-    check_against_reference(table, source.file)
+    table = parse_budget_page(raw.text(), str(source.path))
+    check_against_reference(table, str(source.path))
     return ParsedPage(raw=raw, table=table)
 
 

@@ -51,7 +51,8 @@ class RawFile:
         except UnicodeDecodeError as error:
             line = self.data[: error.start].count(b"\n") + 1
             raise SourceError(
-                self.source.file, f"line {line}, byte {error.start}", "UTF-8 text", "invalid bytes"
+                str(self.source.path), f"line {line}, byte {error.start}", "UTF-8 text",
+                "invalid bytes",
             ) from error
 
 
@@ -138,5 +139,5 @@ def read_source(source: RawSource) -> RawFile:
     """Read the whole file once; its checksum is computed from the same bytes that are parsed."""
     data = source.path.read_bytes()
     if not data.strip():
-        raise SourceError(source.file, "whole file", "content", "an empty file")
+        raise SourceError(str(source.path), "whole file", "content", "an empty or blank file")
     return RawFile(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())

@@ -23,7 +23,7 @@ summed as (
         reported.total_kind,
         reported.source_locator,
         reported.amount_krw_million as expected_krw_million,
-        coalesce(sum(facts.amount_krw_million), 0) as actual_krw_million,
+        cast(coalesce(sum(facts.amount_krw_million), 0) as bigint) as actual_krw_million,
         count(facts.amount_krw_million) as n_leaf_facts
     from reported
     inner join descendants on reported.account_code = descendants.ancestor_account_code

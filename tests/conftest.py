@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pipelines  # noqa: F401  (settles telemetry and PATH before dagster/dbt/gx are imported)
+from pipelines.lib.settings import PROJECT_ROOT
+
+DATA_RAW = PROJECT_ROOT / "data_raw"
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    """A private copy of data_raw/ that a test may tamper with."""
+    target = tmp_path / "data_raw"
+    shutil.copytree(DATA_RAW, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def page_text() -> str:
+    return (DATA_RAW / "000_cad87574ba41ba74.txt").read_text(encoding="utf-8")

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.settings import PROJECT_ROOT, Settings
+from tests.conftest import DATA_RAW
+
+
+def run_cli(command: str, settings: Settings) -> subprocess.CompletedProcess[str]:
+    """``python -m pipelines <command>`` as ``make`` runs it, against the given folders."""
+    env = {
+        **os.environ,
+        "BND_DATA_RAW": str(settings.data_raw_dir),
+        "BND_WAREHOUSE_DIR": str(settings.warehouse_dir),
+    }
+    env.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: tests leave no run history
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", command],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+@dataclass(frozen=True)
+class Build:
+    settings: Settings
+    stdout: str
+
+
+@pytest.fixture(scope="session")
+def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """One real `make run` (CLI, in its own process) of the committed data_raw/ into a tmp folder."""
+    settings = Settings.at(DATA_RAW, tmp_path_factory.mktemp("warehouse"))
+    completed = run_cli("run", settings)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return Build(settings, completed.stdout)
+
+
+@pytest.fixture
+def warehouse_with_published(tmp_path: Path, published_build: Build) -> Path:
+    """A fresh warehouse folder holding a copy of a good published build (the "last good one")."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copy2(published_build.settings.published_db, warehouse / "bnd.duckdb")
+    return warehouse

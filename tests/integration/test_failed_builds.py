@@ -1,0 +1,82 @@
+"""A build that fails its checks is never published, and the last good warehouse stays as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipelines.cli import execute_refresh
+from pipelines.lib.settings import Settings
+from pipelines.lib.warehouse_files import file_sha256
+from tests.integration.conftest import run_cli
+from tests.source_figures import PAGE_FILE
+
+
+def _tamper(raw: Path, old: str, new: str) -> None:
+    page = raw / PAGE_FILE
+    text = page.read_text(encoding="utf-8")
+    assert old in text
+    page.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_total_off_by_1000_fails_the_run_naming_2018(
+    raw_copy: Path, warehouse_with_published: Path
+) -> None:
+    # The page's 2018 Total is 9,889,905; make it 9,890,905.
+    _tamper(raw_copy, "9,462,271 9,889,905 10,748,531", "9,462,271 9,890,905 10,748,531")
+    settings = Settings.at(raw_copy, warehouse_with_published)
+    before = file_sha256(settings.published_db)
+
+    completed = run_cli("run", settings)
+
+    assert completed.returncode != 0
+    out = completed.stdout
+    assert "FAILED check gx_budget_reconciliation" in out
+    assert (
+        "2018 bnd_special_account total enacted 000_cad87574ba41ba74.txt: "
+        "expected 9,890,905, actual 9,889,905, difference -1,000"
+    ) in out
+    assert f"NOT published: {settings.published_db} unchanged (sha256 {before})" in out
+    assert file_sha256(settings.published_db) == before
+    # The failed build keeps its own reports for the analyst; the published ones are untouched.
+    assert (settings.build_reports_dir / "gx" / "index.html").is_file()
+
+
+def test_an_unknown_label_stops_the_run_at_ingest(
+    raw_copy: Path, warehouse_with_published: Path
+) -> None:
+    _tamper(raw_copy, "By Cities and Provinces", "By Towns and Provinces")
+    settings = Settings.at(raw_copy, warehouse_with_published)
+    before = file_sha256(settings.published_db)
+
+    outcome = execute_refresh(settings)
+
+    assert not outcome.published
+    (step, message), = outcome.step_failures
+    assert step == "raw_budget_pages"
+    assert f"{raw_copy / PAGE_FILE}, line 57" in message and "By Towns and Provinces" in message
+    assert file_sha256(settings.published_db) == before
+
+
+def test_a_missing_row_fails_coverage_naming_account_and_years(
+    raw_copy: Path, warehouse_with_published: Path
+) -> None:
+    page = raw_copy / PAGE_FILE
+    lines = page.read_text(encoding="utf-8").split("\n")
+    assert lines[58].startswith("Sejong")  # line 59 of the file
+    page.write_text("\n".join(lines[:58] + lines[59:]), encoding="utf-8")
+    settings = Settings.at(raw_copy, warehouse_with_published)
+    before = file_sha256(settings.published_db)
+
+    outcome = execute_refresh(settings)
+
+    assert not outcome.published
+    failed = {check.name: check for check in outcome.failed_checks}
+    assert set(failed) == {"gx_budget_coverage", "gx_budget_reconciliation"}
+    missing = {
+        (row["fiscal_year"], row["account_code"])
+        for row in failed["gx_budget_coverage"].offending_rows
+    }
+    assert missing == {(year, "sejong") for year in range(2015, 2021)}
+    assert file_sha256(settings.published_db) == before
+    shutil.rmtree(settings.build_dir)

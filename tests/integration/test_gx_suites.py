@@ -1,0 +1,53 @@
+"""The committed GX suites, run for real on small audit frames made by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.lib.gx_audit import run_suites
+
+
+def _reconciliation(difference_2018: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_file": ["a.txt", "a.txt"],
+            "phase": ["enacted", "enacted"],
+            "fiscal_year": [2017, 2018],
+            "account_code": ["bnd_special_account", "bnd_special_account"],
+            "total_kind": ["total", "total"],
+            "source_locator": ["a.txt:1 [2017]", "a.txt:1 [2018]"],
+            "expected_krw_million": [100, 200],
+            "actual_krw_million": [100, 200 + difference_2018],
+            "n_leaf_facts": [5, 5],
+            "difference_krw_million": [0, difference_2018],
+        }
+    )
+
+
+def test_reconciliation_passes_when_differences_are_zero(tmp_path: Path) -> None:
+    (outcome,) = run_suites({"budget_reconciliation": _reconciliation(0)}, tmp_path / "gx")
+    assert outcome.success and not outcome.failures
+
+
+def test_reconciliation_failure_names_the_row_with_expected_and_actual(tmp_path: Path) -> None:
+    (outcome,) = run_suites(
+        {"budget_reconciliation": _reconciliation(-7)}, tmp_path / "gx", tmp_path / "docs"
+    )
+    assert not outcome.success
+    (failure,) = outcome.failures
+    assert failure.column == "difference_krw_million"
+    assert "sum of the leaf amounts" in failure.description
+    (row,) = failure.offending_rows
+    assert (row["fiscal_year"], row["account_code"]) == (2018, "bnd_special_account")
+    assert (row["expected_krw_million"], row["actual_krw_million"]) == (200, 193)
+    assert row["difference_krw_million"] == -7
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+
+def test_the_committed_project_is_not_written_to(tmp_path: Path) -> None:
+    from pipelines.lib.settings import EXPECTATIONS_DIR
+
+    run_suites({"budget_reconciliation": _reconciliation(0)}, tmp_path / "gx")
+    assert not (EXPECTATIONS_DIR / "gx" / "uncommitted" / "validations").exists()

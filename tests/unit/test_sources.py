@@ -1,0 +1,116 @@
+"""The source registry and reading raw files: every problem names the file and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.errors import SourceError
+from pipelines.lib.raw_landing import parse_page_source
+from pipelines.lib.sources import load_registry, read_source
+from tests.source_figures import PAGE_FILE, PAGE_SHA256
+
+
+def test_the_committed_registry_describes_the_page(raw_copy: Path) -> None:
+    (source,) = load_registry(raw_copy)
+    assert source.file == PAGE_FILE
+    assert source.format == "page_text"
+    # The page does not state the phase: the registry default is used, and marked as such.
+    assert (source.phase, source.is_phase_default) == ("enacted", True)
+    assert read_source(source).sha256 == PAGE_SHA256
+
+
+def test_an_unregistered_file_says_how_to_register_it(raw_copy: Path) -> None:
+    (raw_copy / "budget_2021.csv").write_text("Category,2021\nTotal,1\n", encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_registry(raw_copy)
+    message = str(caught.value)
+    assert "budget_2021.csv" in message and "an unregistered file" in message
+    assert "- file: budget_2021.csv" in message
+
+
+def test_a_registered_file_that_is_missing(raw_copy: Path) -> None:
+    (raw_copy / PAGE_FILE).unlink()
+    with pytest.raises(SourceError, match=f"file '{PAGE_FILE}'.*no such file"):
+        load_registry(raw_copy)
+
+
+def test_an_invalid_phase_is_rejected_with_its_entry(raw_copy: Path) -> None:
+    registry = raw_copy / "sources.yml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "    format: page_text\n", "    format: page_text\n    phase: final\n"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError, match=r"entry 1 under 'sources'.*found 'final'"):
+        load_registry(raw_copy)
+
+
+def test_an_explicit_phase_is_not_a_default(raw_copy: Path) -> None:
+    registry = raw_copy / "sources.yml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "    format: page_text\n", "    format: page_text\n    phase: supplementary_1\n"
+        ),
+        encoding="utf-8",
+    )
+    (source,) = load_registry(raw_copy)
+    assert (source.phase, source.is_phase_default) == ("supplementary_1", False)
+
+
+def test_a_missing_registry(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="sources.yml, whole file: expected a source registry"):
+        load_registry(tmp_path)
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_an_empty_file_is_rejected(raw_copy: Path, content: bytes) -> None:
+    (raw_copy / PAGE_FILE).write_bytes(content)
+    (source,) = load_registry(raw_copy)
+    with pytest.raises(SourceError, match=f"{PAGE_FILE}, whole file: .*empty or blank"):
+        read_source(source)
+
+
+def test_bytes_that_are_not_utf8_name_their_line(raw_copy: Path) -> None:
+    page = raw_copy / PAGE_FILE
+    page.write_bytes(page.read_bytes().replace(b"Category", "구분".encode("cp949")))
+    (source,) = load_registry(raw_copy)
+    with pytest.raises(SourceError, match=r"line 53, byte \d+: expected UTF-8 text"):
+        parse_page_source(source)
+
+
+def test_an_unknown_row_label_names_the_seed_to_extend(raw_copy: Path) -> None:
+    page = raw_copy / PAGE_FILE
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("By Cities and Provinces", "By Towns"),
+        encoding="utf-8",
+    )
+    (source,) = load_registry(raw_copy)
+    with pytest.raises(SourceError) as caught:
+        parse_page_source(source)
+    message = str(caught.value)
+    assert f"{PAGE_FILE}, line 57" in message
+    assert "ref_budget_line_aliases.csv" in message and "'By Towns'" in message
+
+
+def test_an_unknown_unit_names_the_title_line(raw_copy: Path) -> None:
+    page = raw_copy / PAGE_FILE
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("(Unit: KRW 1 million)", "(Unit: USD)"),
+        encoding="utf-8",
+    )
+    (source,) = load_registry(raw_copy)
+    with pytest.raises(SourceError, match=r"line 50: expected a unit listed in .*found 'USD'"):
+        parse_page_source(source)
+
+
+def test_korean_labels_from_the_alias_seed_are_accepted(raw_copy: Path) -> None:
+    page = raw_copy / PAGE_FILE
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Total 10,338,940", "합계 10,338,940"),
+        encoding="utf-8",
+    )
+    (source,) = load_registry(raw_copy)
+    assert parse_page_source(source).table.row_labels[0] == "합계"
