@@ -1,4 +1,4 @@
-"""``python -m pipelines run | prepare | docs`` (what ``make run``, ``make dev`` and ``make docs`` call)."""
+"""``python -m pipelines run | prepare | docs``, as the Makefile calls it."""
 
 import sys
 

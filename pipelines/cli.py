@@ -1,4 +1,4 @@
-"""The command line behind ``make run``: build, audit and publish in-process, then say what happened.
+"""The command line behind ``make run``: build, audit, publish in-process, then report.
 
 It materializes the ``refresh_warehouse`` job with Dagster's in-process executor, recording the run
 in ``$DAGSTER_HOME`` when it is set (so ``make dev`` shows it), and exits non-zero unless the
@@ -105,7 +105,7 @@ def _outcome(result) -> RunOutcome:
 
 
 def _root_cause(error) -> str:
-    """The innermost error's message: the one that names the file and place, not Dagster's wrapper."""
+    """The innermost error's message: it names the file and place; Dagster's wrappers do not."""
     while error.cause is not None:
         error = error.cause
     return error.message.strip()
@@ -206,9 +206,20 @@ def docs() -> int:
     target = Path(DBT_PROJECT_DIR) / "target" / "docs"
     env = {**os.environ, "BND_BUILD_DB": str(settings.published_db)}
     subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", "docs", "generate", "--profiles-dir", ".",
-         "--target-path", str(target)],
-        cwd=DBT_PROJECT_DIR, env=env, check=True,
+        [
+            sys.executable,
+            "-m",
+            "dbt.cli.main",
+            "docs",
+            "generate",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        check=True,
     )
     out = settings.reports_dir / "dbt_docs"
     shutil.rmtree(out, ignore_errors=True)

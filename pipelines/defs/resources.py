@@ -15,7 +15,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WarehouseResource:
-        return cls(data_raw_dir=str(settings.data_raw_dir), warehouse_dir=str(settings.warehouse_dir))
+        return cls(
+            data_raw_dir=str(settings.data_raw_dir), warehouse_dir=str(settings.warehouse_dir)
+        )
 
     @property
     def settings(self) -> Settings:

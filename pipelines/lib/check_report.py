@@ -6,10 +6,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Columns that identify an offending row, in the order a reader scans them.
-IDENTIFYING = ("fiscal_year", "account_code", "level_code", "line_code", "total_kind", "phase",
-               "source_file")
-FIGURES = ("expected_krw_million", "actual_krw_million", "difference_krw_million", "n_values",
-           "n_null_amounts", "min_amount_krw_million")
+IDENTIFYING = (
+    "fiscal_year",
+    "account_code",
+    "level_code",
+    "line_code",
+    "total_kind",
+    "phase",
+    "source_file",
+)
+FIGURES = (
+    "expected_krw_million",
+    "actual_krw_million",
+    "difference_krw_million",
+    "n_values",
+    "n_null_amounts",
+    "min_amount_krw_million",
+)
 
 
 def _figure(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""One exception type for bad input, so every message names the file, the place and the expectation."""
+"""One exception type for bad input: every message names the file, the place and the expectation."""
 
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 
 from pipelines.lib.errors import SourceError
 
-TITLE_PATTERN = re.compile(r"^\s*(?P<title>Budget\b.*?)\s*\(\s*Unit\s*:\s*(?P<unit>[^)]+?)\s*\)\s*$")
+TITLE_PATTERN = re.compile(
+    r"^\s*(?P<title>Budget\b.*?)\s*\(\s*Unit\s*:\s*(?P<unit>[^)]+?)\s*\)\s*$"
+)
 YEAR_TOKEN = re.compile(r"^(?:FY)?(?P<year>(?:19|20)\d{2})(?:년)?$", re.IGNORECASE)
 AMOUNT_TOKEN = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)$")
 REFERENCE_PATTERN = re.compile(r"^\s*Reference\s*:\s*(?P<reference>.+?)\s*$", re.IGNORECASE)

@@ -106,19 +106,47 @@ def land_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[ParsedPage]) -> d
         source, table, sha = page.raw.source, page.table, page.raw.sha256
         con.execute(
             "insert into raw.source_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [source.file, sha, len(page.raw.data), source.format, source.title,
-             source.publisher, source.phase, source.is_phase_default, source.note, read_at],
+            [
+                source.file,
+                sha,
+                len(page.raw.data),
+                source.format,
+                source.title,
+                source.publisher,
+                source.phase,
+                source.is_phase_default,
+                source.note,
+                read_at,
+            ],
         )
         con.execute(
             "insert into raw.budget_tables values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [source.file, sha, table.title, table.title_line, table.unit_label,
-             table.header_label, table.header_line, table.reference, table.reference_line],
+            [
+                source.file,
+                sha,
+                table.title,
+                table.title_line,
+                table.unit_label,
+                table.header_label,
+                table.header_line,
+                table.reference,
+                table.reference_line,
+            ],
         )
         con.executemany(
             "insert into raw.budget_cells values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [source.file, sha, cell.row_number, cell.row_label, cell.line_number,
-                 cell.column_label, cell.fiscal_year, cell.amount_text, cell.amount]
+                [
+                    source.file,
+                    sha,
+                    cell.row_number,
+                    cell.row_label,
+                    cell.line_number,
+                    cell.column_label,
+                    cell.fiscal_year,
+                    cell.amount_text,
+                    cell.amount,
+                ]
                 for cell in table.cells
             ],
         )

@@ -51,7 +51,9 @@ class RawFile:
         except UnicodeDecodeError as error:
             line = self.data[: error.start].count(b"\n") + 1
             raise SourceError(
-                str(self.source.path), f"line {line}, byte {error.start}", "UTF-8 text",
+                str(self.source.path),
+                f"line {line}, byte {error.start}",
+                "UTF-8 text",
                 "invalid bytes",
             ) from error
 
@@ -84,16 +86,21 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
             raise SourceError(where, place, "a mapping of fields", repr(entry))
         missing = [name for name in REQUIRED_FIELDS if not entry.get(name)]
         if missing:
-            raise SourceError(where, place, f"the fields {', '.join(REQUIRED_FIELDS)}",
-                              f"no {', '.join(missing)}")
+            raise SourceError(
+                where, place, f"the fields {', '.join(REQUIRED_FIELDS)}", f"no {', '.join(missing)}"
+            )
         if entry["format"] not in FORMATS:
-            raise SourceError(where, place, f"format one of {sorted(FORMATS)}",
-                              repr(entry["format"]))
+            raise SourceError(
+                where, place, f"format one of {sorted(FORMATS)}", repr(entry["format"])
+            )
         phase = entry.get("phase") or default_phase
         if not phase or not is_valid_phase(str(phase)):
-            raise SourceError(where, place,
-                              "phase proposed, enacted, supplementary_<n> or settled "
-                              "(or defaults.phase)", repr(phase))
+            raise SourceError(
+                where,
+                place,
+                "phase proposed, enacted, supplementary_<n> or settled (or defaults.phase)",
+                repr(phase),
+            )
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -117,10 +124,15 @@ def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -
         raise SourceError(where, f"file {duplicates[0]!r}", "each file registered once", "twice")
     for source in sources:
         if not source.path.is_file():
-            raise SourceError(where, f"file {source.file!r}",
-                              f"the registered file to exist in {raw_dir}", "no such file")
+            raise SourceError(
+                where,
+                f"file {source.file!r}",
+                f"the registered file to exist in {raw_dir}",
+                "no such file",
+            )
     present = sorted(
-        path.name for path in raw_dir.iterdir()
+        path.name
+        for path in raw_dir.iterdir()
         if path.is_file() and path.name not in NOT_SOURCES and not path.name.startswith(".")
     )
     for name in present:

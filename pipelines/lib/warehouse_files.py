@@ -42,7 +42,7 @@ def run_lock(settings: Settings) -> Iterator[None]:
 
 
 def start_build(settings: Settings) -> Path:
-    """Remove what an earlier (failed or crashed) build left and return the fresh build file path."""
+    """Remove what an earlier (failed or crashed) build left; return the fresh build file path."""
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     for leftover in (settings.build_db, Path(f"{settings.build_db}.wal")):
         leftover.unlink(missing_ok=True)

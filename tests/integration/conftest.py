@@ -23,7 +23,11 @@ def run_cli(command: str, settings: Settings) -> subprocess.CompletedProcess[str
     env.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: tests leave no run history
     return subprocess.run(
         [sys.executable, "-m", "pipelines", command],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -35,7 +39,7 @@ class Build:
 
 @pytest.fixture(scope="session")
 def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """One real `make run` (CLI, in its own process) of the committed data_raw/ into a tmp folder."""
+    """One real `make run` (CLI, own process) of the committed data_raw/ into a tmp folder."""
     settings = Settings.at(DATA_RAW, tmp_path_factory.mktemp("warehouse"))
     completed = run_cli("run", settings)
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -52,7 +52,7 @@ def test_an_unknown_label_stops_the_run_at_ingest(
     outcome = execute_refresh(settings)
 
     assert not outcome.published
-    (step, message), = outcome.step_failures
+    ((step, message),) = outcome.step_failures
     assert step == "raw_budget_pages"
     assert f"{raw_copy / PAGE_FILE}, line 57" in message and "By Towns and Provinces" in message
     assert file_sha256(settings.published_db) == before

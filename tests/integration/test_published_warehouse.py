@@ -39,8 +39,12 @@ def test_local_autonomous_by_level_equals_its_rows_and_subtotal(
     ]
     assert rows == expected
     by_year = [
-        a + b for a, b in zip(LEAVES[("local_autonomous", "city_province")],
-                              LEAVES[("local_autonomous", "si_gun_gu")], strict=True)
+        a + b
+        for a, b in zip(
+            LEAVES[("local_autonomous", "city_province")],
+            LEAVES[("local_autonomous", "si_gun_gu")],
+            strict=True,
+        )
     ]
     assert tuple(by_year) == TOTALS["local_autonomous"]
 
@@ -102,7 +106,8 @@ def test_dimensions(con: duckdb.DuckDBPyConnection) -> None:
     ]
     levels = con.execute("select level_code, name_ko from marts.dim_level order by level_order")
     assert levels.fetchall() == [
-        ("city_province", "시·도"), ("si_gun_gu", "시·군·구"),
+        ("city_province", "시·도"),
+        ("si_gun_gu", "시·군·구"),
         ("account_whole", "계정 전체 (구분 없음)"),
     ]
     years = con.execute("select fiscal_year from marts.dim_year order by 1").fetchall()
@@ -112,7 +117,9 @@ def test_dimensions(con: duckdb.DuckDBPyConnection) -> None:
 def test_the_run_printed_its_summary(published_build: Build) -> None:
     out = published_build.stdout
     assert "0 failed" in out
-    assert "marts.fct_budget " in out and f"published: {published_build.settings.published_db}" in out
+    assert (
+        "marts.fct_budget " in out and f"published: {published_build.settings.published_db}" in out
+    )
 
 
 def test_reports_and_validation_results_are_published(published_build: Build) -> None:
@@ -120,7 +127,8 @@ def test_reports_and_validation_results_are_published(published_build: Build) ->
     assert (reports / "gx" / "index.html").is_file()
     results = json.loads((reports / "gx_results.json").read_text(encoding="utf-8"))
     assert {suite["suite"]: suite["success"] for suite in results} == {
-        "budget_reconciliation": True, "budget_coverage": True,
+        "budget_reconciliation": True,
+        "budget_coverage": True,
     }
 
 

@@ -38,11 +38,15 @@ def test_published_page_parses_to_the_printed_table(page_text: str) -> None:
 def test_every_cell_keeps_its_line_and_year_column(page_text: str) -> None:
     table = parse_budget_page(page_text, "page.txt")
     jeju_2017 = next(
-        cell for cell in table.cells
+        cell
+        for cell in table.cells
         if cell.row_label.startswith("Jeju") and cell.fiscal_year == 2017
     )
     assert (jeju_2017.line_number, jeju_2017.column_label, jeju_2017.amount_text) == (
-        60, "2017", "325,981")
+        60,
+        "2017",
+        "325,981",
+    )
     assert jeju_2017.row_number == 7
 
 
@@ -51,8 +55,13 @@ def test_windows_line_endings_and_extra_spaces_parse_the_same(page_text: str) ->
     assert parse_budget_page(variant, "v.txt") == parse_budget_page(page_text, "p.txt")
 
 
-@pytest.mark.parametrize("header", ["Category 2015년 2016년 2017년 2018년 2019년 2020년",
-                                    "구분 FY2015 FY2016 FY2017 FY2018 FY2019 FY2020"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Category 2015년 2016년 2017년 2018년 2019년 2020년",
+        "구분 FY2015 FY2016 FY2017 FY2018 FY2019 FY2020",
+    ],
+)
 def test_year_headers_in_other_spellings(page_text: str, header: str) -> None:
     variant = page_text.replace("Category 2015 2016 2017 2018 2019 2020", header)
     table = parse_budget_page(variant, "v.txt")
@@ -95,14 +104,18 @@ def test_duplicate_years_in_the_header(page_text: str) -> None:
 
 
 def test_no_title_and_two_titles(page_text: str) -> None:
-    title = "Budget for the Special Accounts for Balanced National Development (Unit: KRW 1 million)"
+    title = (
+        "Budget for the Special Accounts for Balanced National Development (Unit: KRW 1 million)"
+    )
     assert "no such line" in _error(page_text.replace(title, "Budget overview"))
     doubled = page_text.replace(title, f"{title}\n\n{title}")
     assert "lines 50, 52" in _error(doubled)
 
 
 def test_duplicate_row_label(page_text: str) -> None:
-    line = "Sejong Special Self-Governing City Account 102,218 103,694 102,649 100,428 103,496 72,808"
+    line = (
+        "Sejong Special Self-Governing City Account 102,218 103,694 102,649 100,428 103,496 72,808"
+    )
     message = _error(page_text.replace(line, f"{line}\n{line}"))
     assert "line 60" in message and "already on line 59" in message
 

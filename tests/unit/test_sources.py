@@ -61,7 +61,7 @@ def test_an_explicit_phase_is_not_a_default(raw_copy: Path) -> None:
 
 
 def test_a_missing_registry(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match="sources.yml, whole file: expected a source registry"):
+    with pytest.raises(SourceError, match=r"sources\.yml, whole file: expected a source registry"):
         load_registry(tmp_path)
 
 

@@ -61,8 +61,11 @@ def test_publishing_without_a_build_fails_and_keeps_the_published_file(settings:
 
 
 def test_two_runs_cannot_build_the_same_warehouse(settings: Settings) -> None:
-    with run_lock(settings), pytest.raises(RunLockedError, match="another run is building"):
-        with run_lock(settings):
-            pass
+    with (
+        run_lock(settings),
+        pytest.raises(RunLockedError, match="another run is building"),
+        run_lock(settings),
+    ):
+        pass
     with run_lock(settings):  # released once the first run ends
         pass

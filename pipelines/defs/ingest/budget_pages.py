@@ -1,6 +1,5 @@
 """Ingest: the registered page texts in ``data_raw/`` land in the build's ``raw`` schema."""
 
-
 import dagster as dg
 import duckdb
 
@@ -12,7 +11,7 @@ from pipelines.lib.warehouse_files import start_build
 RAW_TABLES = {
     "source_files": "Registered raw files read by the run: registry entry, size and sha256.",
     "budget_tables": "Budget tables found in the pages: title, unit, header and reference line.",
-    "budget_cells": "Every published amount as printed, with its file, sha256, line and year column.",
+    "budget_cells": "Every published amount as printed, with file, sha256, line and year column.",
 }
 
 

@@ -1,6 +1,5 @@
 """Publish: the audited build replaces ``warehouse/bnd.duckdb`` in one atomic rename."""
 
-
 import dagster as dg
 import duckdb
 
@@ -34,7 +33,9 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     settings = warehouse.settings
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         row_counts = {
-            ".".join(key.path): con.execute(f"select count(*) from {'.'.join(key.path)}").fetchone()[0]
+            ".".join(key.path): con.execute(
+                f"select count(*) from {'.'.join(key.path)}"
+            ).fetchone()[0]
             for key in UPSTREAM
         }
     path = publish_build(settings)

@@ -1,6 +1,5 @@
 """Quality: the Great Expectations suites, as blocking asset checks on ``marts.fct_budget``."""
 
-
 import json
 
 import dagster as dg

@@ -1,6 +1,5 @@
 """Transform: every dbt model, seed and test as Dagster assets and asset checks."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +36,6 @@ class BndDbtTranslator(DagsterDbtTranslator):
 def bnd_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Build seeds, staging, intermediate, audit and marts into the run's build file and test them."""
+    """Build seeds, staging, intermediate, audit and marts into the run's build file; test them."""
     with dbt_environment(warehouse.settings):
         yield from dbt.cli(["build"], context=context).stream()
