@@ -20,6 +20,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export DBT_USE_COLORS := False
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PYTHONPATH := $(CURDIR)
+# dagster-dbt and sqlfluff run the `dbt` executable of the project's environment.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 DAGSTER_HOST ?= 127.0.0.1
 DAGSTER_PORT ?= 3000
@@ -39,9 +41,10 @@ dev: $(SYNCED)  ## Dagster UI on $(DAGSTER_HOST):$(DAGSTER_PORT) (loopback by de
 docs: $(SYNCED)  ## dbt docs site for the published warehouse, into warehouse/reports/dbt_docs
 	$(PY) -m pipelines docs
 
-lint: $(SYNCED)
+lint: $(SYNCED)  ## ruff for Python, sqlfluff (dbt templater, duckdb dialect) for the dbt models
 	$(VENV)/bin/ruff check pipelines tests
 	$(VENV)/bin/ruff format --check pipelines tests
+	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
 format: $(SYNCED)
 	$(VENV)/bin/ruff check --fix pipelines tests

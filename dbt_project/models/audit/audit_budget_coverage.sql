@@ -47,9 +47,9 @@ observed as (
 final as (
     select
         expected.*,
+        observed.min_amount_krw_million,
         coalesce(observed.n_values, 0) as n_values,
-        coalesce(observed.n_null_amounts, 0) as n_null_amounts,
-        observed.min_amount_krw_million
+        coalesce(observed.n_null_amounts, 0) as n_null_amounts
     from expected
     left join observed
         on

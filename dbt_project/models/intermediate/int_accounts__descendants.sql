@@ -9,7 +9,7 @@ descendants as (
     select
         account_code as ancestor_account_code,
         account_code,
-        0 as depth
+        0 as distance
     from accounts
 
     union all
@@ -17,9 +17,9 @@ descendants as (
     select
         descendants.ancestor_account_code,
         accounts.account_code,
-        descendants.depth + 1 as depth
+        descendants.distance + 1 as distance
     from descendants
-    inner join accounts on accounts.parent_account_code = descendants.account_code
+    inner join accounts on descendants.account_code = accounts.parent_account_code
 )
 
 select * from descendants

@@ -17,8 +17,8 @@ source_files as (
 
 aliases as (
     select
-        lower(label) as row_label_key,
-        line_code
+        line_code,
+        lower(label) as row_label_key
     from {{ ref('ref_budget_line_aliases') }}
 ),
 
@@ -45,9 +45,9 @@ mapped as (
         cells.amount_in_source_unit,
         tables.unit_label as source_unit_label,
         units.krw_million_per_unit,
-        cells.amount_in_source_unit * units.krw_million_per_unit as amount_krw_million,
         cells.line_number as source_line_number,
         cells.column_label as source_column_label,
+        cells.amount_in_source_unit * units.krw_million_per_unit as amount_krw_million,
         cells.source_file
         || ':' || cells.line_number
         || ' [' || cells.column_label || ']' as source_locator

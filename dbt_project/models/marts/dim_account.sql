@@ -11,7 +11,7 @@ descendants as (
 depths as (
     select
         account_code,
-        max(depth) as account_depth
+        max(distance) as account_depth
     from descendants
     group by account_code
 ),
@@ -19,7 +19,7 @@ depths as (
 children as (
     select
         ancestor_account_code as account_code,
-        count(*) filter (where depth = 1) as n_children
+        count(*) filter (where distance = 1) as n_children
     from descendants
     group by ancestor_account_code
 ),
@@ -30,9 +30,9 @@ final as (
         accounts.parent_account_code,
         accounts.name_en,
         accounts.name_ko,
+        accounts.account_order,
         cast(depths.account_depth as integer) as account_depth,
-        children.n_children = 0 as is_leaf_account,
-        accounts.account_order
+        children.n_children = 0 as is_leaf_account
     from accounts
     inner join depths on accounts.account_code = depths.account_code
     inner join children on accounts.account_code = children.account_code
