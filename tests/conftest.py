@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import pipelines  # noqa: F401  (settles telemetry and PATH before dagster/dbt/g
 from pipelines.lib.settings import PROJECT_ROOT
 
 DATA_RAW = PROJECT_ROOT / "data_raw"
+
+# Tests run Dagster on ephemeral instances: they leave no run history in the project's .dagster/.
+os.environ.pop("DAGSTER_HOME", None)
 
 
 @pytest.fixture

@@ -7,7 +7,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform.project import bnd_dbt_project, dbt_environment
+from pipelines.defs.transform.project import (
+    bnd_dbt_project,
+    dbt_environment,
+    prune_invocation_folders,
+)
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -38,4 +42,6 @@ def bnd_dbt_models(
 ):
     """Build seeds, staging, intermediate, audit and marts into the run's build file; test them."""
     with dbt_environment(warehouse.settings):
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context)
+        prune_invocation_folders(keep=invocation.target_path)
+        yield from invocation.stream()

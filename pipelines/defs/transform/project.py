@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from dagster_dbt import DbtProject
 
@@ -35,3 +37,27 @@ def prepare_manifest(settings: Settings) -> None:
     """
     with dbt_environment(settings):
         bnd_dbt_project.preparer.prepare(bnd_dbt_project)
+
+
+# dagster-dbt gives every dbt invocation its own folder under target/ (artifacts and logs). Keep the
+# newest few for debugging so that a scheduled warehouse does not fill the disk.
+INVOCATION_FOLDERS_KEPT = 5
+
+
+def prune_invocation_folders(keep: Path, kept: int = INVOCATION_FOLDERS_KEPT) -> None:
+    """Remove all but the newest ``kept`` folders of the same op next to ``keep`` (never ``keep``).
+
+    dagster-dbt names them ``<op name>-<run id>-<invocation id>``.
+    """
+    op_prefix = keep.name.rsplit("-", 2)[0] + "-"
+    folders = sorted(
+        (
+            path
+            for path in keep.parent.iterdir()
+            if path.is_dir() and path.name.startswith(op_prefix) and path != keep
+        ),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[max(kept - 1, 0) :]:
+        shutil.rmtree(old, ignore_errors=True)
