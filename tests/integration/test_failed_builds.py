@@ -8,22 +8,16 @@ from pathlib import Path
 from pipelines.cli import execute_refresh
 from pipelines.lib.settings import Settings
 from pipelines.lib.warehouse_files import file_sha256
+from tests.helpers import replace_in_page
 from tests.integration.conftest import run_cli
 from tests.source_figures import PAGE_FILE
-
-
-def _tamper(raw: Path, old: str, new: str) -> None:
-    page = raw / PAGE_FILE
-    text = page.read_text(encoding="utf-8")
-    assert old in text
-    page.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_a_total_off_by_1000_fails_the_run_naming_2018(
     raw_copy: Path, warehouse_with_published: Path
 ) -> None:
     # The page's 2018 Total is 9,889,905; make it 9,890,905.
-    _tamper(raw_copy, "9,462,271 9,889,905 10,748,531", "9,462,271 9,890,905 10,748,531")
+    replace_in_page(raw_copy, "9,462,271 9,889,905 10,748,531", "9,462,271 9,890,905 10,748,531")
     settings = Settings.at(raw_copy, warehouse_with_published)
     before = file_sha256(settings.published_db)
 
@@ -45,7 +39,7 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(
 def test_an_unknown_label_stops_the_run_at_ingest(
     raw_copy: Path, warehouse_with_published: Path
 ) -> None:
-    _tamper(raw_copy, "By Cities and Provinces", "By Towns and Provinces")
+    replace_in_page(raw_copy, "By Cities and Provinces", "By Towns and Provinces")
     settings = Settings.at(raw_copy, warehouse_with_published)
     before = file_sha256(settings.published_db)
 

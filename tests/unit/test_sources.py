@@ -8,7 +8,8 @@ import pytest
 
 from pipelines.lib.errors import SourceError
 from pipelines.lib.raw_landing import parse_page_source
-from pipelines.lib.sources import load_registry, read_source
+from pipelines.lib.sources import RawSource, load_registry, read_source
+from tests.helpers import replace_in_page
 from tests.source_figures import PAGE_FILE, PAGE_SHA256
 
 
@@ -36,26 +37,23 @@ def test_a_registered_file_that_is_missing(raw_copy: Path) -> None:
         load_registry(raw_copy)
 
 
-def test_an_invalid_phase_is_rejected_with_its_entry(raw_copy: Path) -> None:
+def _register_page_with_phase(raw_copy: Path, phase: str) -> None:
     registry = raw_copy / "sources.yml"
+    text = registry.read_text(encoding="utf-8")
     registry.write_text(
-        registry.read_text(encoding="utf-8").replace(
-            "    format: page_text\n", "    format: page_text\n    phase: final\n"
-        ),
+        text.replace("    format: page_text\n", f"    format: page_text\n    phase: {phase}\n"),
         encoding="utf-8",
     )
+
+
+def test_an_invalid_phase_is_rejected_with_its_entry(raw_copy: Path) -> None:
+    _register_page_with_phase(raw_copy, "final")
     with pytest.raises(SourceError, match=r"entry 1 under 'sources'.*found 'final'"):
         load_registry(raw_copy)
 
 
 def test_an_explicit_phase_is_not_a_default(raw_copy: Path) -> None:
-    registry = raw_copy / "sources.yml"
-    registry.write_text(
-        registry.read_text(encoding="utf-8").replace(
-            "    format: page_text\n", "    format: page_text\n    phase: supplementary_1\n"
-        ),
-        encoding="utf-8",
-    )
+    _register_page_with_phase(raw_copy, "supplementary_1")
     (source,) = load_registry(raw_copy)
     assert (source.phase, source.is_phase_default) == ("supplementary_1", False)
 
@@ -81,13 +79,14 @@ def test_bytes_that_are_not_utf8_name_their_line(raw_copy: Path) -> None:
         parse_page_source(source)
 
 
-def test_an_unknown_row_label_names_the_seed_to_extend(raw_copy: Path) -> None:
-    page = raw_copy / PAGE_FILE
-    page.write_text(
-        page.read_text(encoding="utf-8").replace("By Cities and Provinces", "By Towns"),
-        encoding="utf-8",
-    )
+def _registered_page_with(raw_copy: Path, old: str, new: str) -> RawSource:
+    replace_in_page(raw_copy, old, new)
     (source,) = load_registry(raw_copy)
+    return source
+
+
+def test_an_unknown_row_label_names_the_seed_to_extend(raw_copy: Path) -> None:
+    source = _registered_page_with(raw_copy, "By Cities and Provinces", "By Towns")
     with pytest.raises(SourceError) as caught:
         parse_page_source(source)
     message = str(caught.value)
@@ -96,21 +95,11 @@ def test_an_unknown_row_label_names_the_seed_to_extend(raw_copy: Path) -> None:
 
 
 def test_an_unknown_unit_names_the_title_line(raw_copy: Path) -> None:
-    page = raw_copy / PAGE_FILE
-    page.write_text(
-        page.read_text(encoding="utf-8").replace("(Unit: KRW 1 million)", "(Unit: USD)"),
-        encoding="utf-8",
-    )
-    (source,) = load_registry(raw_copy)
+    source = _registered_page_with(raw_copy, "(Unit: KRW 1 million)", "(Unit: USD)")
     with pytest.raises(SourceError, match=r"line 50: expected a unit listed in .*found 'USD'"):
         parse_page_source(source)
 
 
 def test_korean_labels_from_the_alias_seed_are_accepted(raw_copy: Path) -> None:
-    page = raw_copy / PAGE_FILE
-    page.write_text(
-        page.read_text(encoding="utf-8").replace("Total 10,338,940", "합계 10,338,940"),
-        encoding="utf-8",
-    )
-    (source,) = load_registry(raw_copy)
+    source = _registered_page_with(raw_copy, "Total 10,338,940", "합계 10,338,940")
     assert parse_page_source(source).table.row_labels[0] == "합계"
