@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib.check_report import describe_row
-from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
+from pipelines.lib.settings import BUILD_DB_ENV, DBT_PROJECT_DIR, Settings
 from pipelines.lib.warehouse_files import RunLockedError, file_sha256, run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -195,32 +195,39 @@ def prepare() -> int:
 
 
 def docs() -> int:
-    """dbt docs for the published warehouse, written to ``<warehouse>/reports/dbt_docs``."""
+    """dbt docs for the published warehouse, written to ``<warehouse>/reports/dbt_docs``.
+
+    dbt reads the catalog from a private copy of the published file, so BI readers are never
+    locked out and a refresh can publish meanwhile.
+    """
     import shutil
     import subprocess
+    import tempfile
 
     settings = Settings.from_env()
     if not settings.published_db.exists():
         print(f"error: no published warehouse at {settings.published_db}; run `make run` first")
         return 1
     target = Path(DBT_PROJECT_DIR) / "target" / "docs"
-    env = {**os.environ, "BND_BUILD_DB": str(settings.published_db)}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbt.cli.main",
-            "docs",
-            "generate",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(target),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        check=True,
-    )
+    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
+        copy = Path(scratch) / "bnd.duckdb"
+        shutil.copy2(settings.published_db, copy)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dbt.cli.main",
+                "docs",
+                "generate",
+                "--profiles-dir",
+                ".",
+                "--target-path",
+                str(target),
+            ],
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, **settings.dbt_env, BUILD_DB_ENV: str(copy)},
+            check=True,
+        )
     out = settings.reports_dir / "dbt_docs"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)

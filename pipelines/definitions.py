@@ -7,7 +7,6 @@ The dbt manifest must exist before this module is imported (``python -m pipeline
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.defs.automation import refresh_warehouse
 from pipelines.defs.ingest.budget_pages import raw_budget_pages
@@ -15,7 +14,7 @@ from pipelines.defs.publish.warehouse import published_warehouse
 from pipelines.defs.quality.gx_checks import gx_budget_suites
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
-from pipelines.defs.transform.project import bnd_dbt_project
+from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
 from pipelines.lib.settings import Settings
 
 
@@ -26,7 +25,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         jobs=[refresh_warehouse],
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
-            "dbt": DbtCliResource(project_dir=bnd_dbt_project),
+            "dbt": LocalDbtCliResource(project_dir=bnd_dbt_project),
         },
     )
 

@@ -15,14 +15,15 @@ IDENTIFYING = (
     "phase",
     "source_file",
 )
-FIGURES = (
-    "expected_krw_million",
-    "actual_krw_million",
-    "difference_krw_million",
-    "n_values",
-    "n_null_amounts",
-    "min_amount_krw_million",
-)
+# Figures of an audit row → how a reader should see them named.
+FIGURES = {
+    "expected_krw_million": "expected",
+    "actual_krw_million": "actual",
+    "difference_krw_million": "difference",
+    "n_values": "values published (expected 1)",
+    "n_null_amounts": "null amounts",
+    "min_amount_krw_million": "smallest amount",
+}
 
 
 def _figure(value: Any) -> str:
@@ -35,7 +36,7 @@ def describe_row(row: Mapping[str, Any]) -> str:
     """One offending row in a line: ``2018 bnd_special_account total …: expected 9,890,905, …``."""
     where = " ".join(str(row[key]) for key in IDENTIFYING if row.get(key) not in (None, ""))
     figures = ", ".join(
-        f"{key.removesuffix('_krw_million')} {_figure(row[key])}" for key in FIGURES if key in row
+        f"{name} {_figure(row[key])}" for key, name in FIGURES.items() if key in row
     )
     return f"{where}: {figures}" if figures else where
 

@@ -98,7 +98,9 @@ def _offending_rows(details: dict[str, Any], frame: pd.DataFrame) -> list[dict[s
     for item in details.get("unexpected_index_list") or []:
         mask = pd.Series(True, index=frame.index)
         for column in index_columns:
-            mask &= frame[column] == item[column]
+            value = _plain(item[column])
+            # NULL identifies a row too (e.g. no level on a total line): match it as such.
+            mask &= frame[column].isna() if value is None else frame[column] == value
         for record in frame[mask].to_dict(orient="records"):
             rows.append({key: _plain(value) for key, value in record.items()})
     return rows

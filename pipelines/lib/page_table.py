@@ -23,14 +23,13 @@ from pipelines.lib.errors import SourceError
 TITLE_PATTERN = re.compile(
     r"^\s*(?P<title>Budget\b.*?)\s*\(\s*Unit\s*:\s*(?P<unit>[^)]+?)\s*\)\s*$"
 )
-YEAR_TOKEN = re.compile(r"^(?:FY)?(?P<year>(?:19|20)\d{2})(?:년)?$", re.IGNORECASE)
-AMOUNT_TOKEN = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)$")
+# ASCII digits only: a full-width "１０２" is not silently read as 102.
+YEAR_TOKEN = re.compile(r"^(?:FY)?(?P<year>(?:19|20)[0-9]{2})(?:년)?$", re.IGNORECASE)
+AMOUNT_TOKEN = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
 REFERENCE_PATTERN = re.compile(r"^\s*Reference\s*:\s*(?P<reference>.+?)\s*$", re.IGNORECASE)
 
 # How far below the title the header row may stand (the page puts one caption line between).
 MAX_LINES_BEFORE_HEADER = 5
-# How far below the last row the reference line may stand.
-MAX_LINES_BEFORE_REFERENCE = 3
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,8 @@ class BudgetTable:
     header_line: int
     years: tuple[int, ...]
     cells: tuple[BudgetCell, ...]
-    reference: str | None
-    reference_line: int | None
+    reference: str
+    reference_line: int
 
     @property
     def row_labels(self) -> tuple[str, ...]:
@@ -103,9 +102,8 @@ def parse_budget_page(text: str, file: str) -> BudgetTable:
         raise SourceError(
             file, f"line {index + 1}", "at least one table row below the header", "none"
         )
-    _reject_duplicate_labels(cells, file)
 
-    reference, reference_line = _find_reference(lines, index)
+    reference, reference_line = _find_reference(lines, index, file)
     return BudgetTable(
         title=title_match["title"],
         title_line=title_index + 1,
@@ -208,23 +206,22 @@ def _parse_row(
     ]
 
 
-def _reject_duplicate_labels(cells: list[BudgetCell], file: str) -> None:
-    first_line: dict[str, int] = {}
-    for cell in cells:
-        seen = first_line.setdefault(cell.row_label, cell.line_number)
-        if seen != cell.line_number:
-            raise SourceError(
-                file,
-                f"line {cell.line_number}",
-                f"each row label once (row {cell.row_label!r} is already on line {seen})",
-                "a duplicate row",
-            )
+def _find_reference(lines: list[str], after_rows: int, file: str) -> tuple[str, int]:
+    """The first non-blank line below the rows must be the reference line.
 
-
-def _find_reference(lines: list[str], after_rows: int) -> tuple[str | None, int | None]:
-    last = min(len(lines), after_rows + MAX_LINES_BEFORE_REFERENCE + 1)
-    for index in range(after_rows, last):
-        match = REFERENCE_PATTERN.match(lines[index])
-        if match:
-            return match["reference"], index + 1
-    return None, None
+    Requiring it also catches a blank line inside the table, which would otherwise end the table
+    early and silently drop the rows below it.
+    """
+    index = after_rows
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    found = repr(lines[index].strip()) if index < len(lines) else "the end of the file"
+    match = REFERENCE_PATTERN.match(lines[index]) if index < len(lines) else None
+    if match is None:
+        raise SourceError(
+            file,
+            f"line {min(index, len(lines) - 1) + 1}",
+            "the reference line 'Reference : <publisher>' right below the table's rows",
+            found,
+        )
+    return match["reference"], index + 1

@@ -1,8 +1,9 @@
 """Land parsed raw files in the build's DuckDB file, schema ``raw``, with provenance on every value.
 
-The raw tables hold what the files say, as printed; mapping labels to accounts and converting units
-happens in dbt. Before landing, labels and units are checked against the reference seeds so that an
-unknown one stops the run naming its file and line.
+The raw tables hold what the files say, as printed, plus the budget line each row label names
+(resolved through the alias seed, see ``lib.reference``). Mapping lines to accounts and converting
+units happens in dbt. An unknown label or unit, a repeated line or an unexpected set of years stops
+the run here, naming the file and line, before anything is built.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pipelines.lib.page_table import BudgetTable, parse_budget_page
 from pipelines.lib.reference import (
     LINE_ALIASES_SEED,
     UNITS_SEED,
-    known_line_labels,
     known_units,
     label_key,
+    line_aliases,
 )
 from pipelines.lib.sources import RawFile, RawSource, read_source
 
@@ -58,7 +59,8 @@ create or replace table raw.budget_cells (
     column_label varchar not null,
     fiscal_year integer not null,
     amount_text varchar not null,
-    amount bigint not null
+    amount bigint not null,
+    line_code varchar not null
 );
 """
 
@@ -67,17 +69,30 @@ create or replace table raw.budget_cells (
 class ParsedPage:
     raw: RawFile
     table: BudgetTable
+    line_codes: dict[str, str]  # row label as printed → budget line code
 
 
 def parse_page_source(source: RawSource) -> ParsedPage:
     """Read, parse and check one registered page; every failure names the file and place."""
     raw = read_source(source)
-    table = parse_budget_page(raw.text(), str(source.path))
-    check_against_reference(table, str(source.path))
-    return ParsedPage(raw=raw, table=table)
+    file = str(source.path)
+    table = parse_budget_page(raw.text(), file)
+    check_registered_years(table, source, file)
+    check_unit(table, file)
+    return ParsedPage(raw=raw, table=table, line_codes=resolve_line_codes(table, file))
 
 
-def check_against_reference(table: BudgetTable, file: str) -> None:
+def check_registered_years(table: BudgetTable, source: RawSource, file: str) -> None:
+    if source.years is not None and table.years != source.years:
+        raise SourceError(
+            file,
+            f"line {table.header_line}",
+            f"the years {source.years[0]}–{source.years[-1]} registered in sources.yml, in order",
+            " ".join(map(str, table.years)),
+        )
+
+
+def check_unit(table: BudgetTable, file: str) -> None:
     units = known_units()
     if table.unit_label not in units:
         raise SourceError(
@@ -86,9 +101,18 @@ def check_against_reference(table: BudgetTable, file: str) -> None:
             f"a unit listed in dbt_project/seeds/{UNITS_SEED} ({', '.join(sorted(units))})",
             repr(table.unit_label),
         )
-    labels = known_line_labels()
+
+
+def resolve_line_codes(table: BudgetTable, file: str) -> dict[str, str]:
+    """Map each row label to its budget line; unknown labels and repeated lines are errors."""
+    aliases = line_aliases()
+    resolved: dict[str, str] = {}
+    first_seen: dict[str, tuple[str, int]] = {}
     for cell in table.cells:
-        if label_key(cell.row_label) not in labels:
+        if cell.row_label in resolved:
+            continue
+        line_code = aliases.get(label_key(cell.row_label))
+        if line_code is None:
             raise SourceError(
                 file,
                 f"line {cell.line_number}",
@@ -96,6 +120,26 @@ def check_against_reference(table: BudgetTable, file: str) -> None:
                 "(add it there if it names a known budget line)",
                 repr(cell.row_label),
             )
+        seen = first_seen.setdefault(line_code, (cell.row_label, cell.line_number))
+        if seen[1] != cell.line_number:
+            raise SourceError(
+                file,
+                f"line {cell.line_number}",
+                f"each budget line once, but {cell.row_label!r} is the same line "
+                f"({line_code}) as {seen[0]!r} on line {seen[1]}",
+                "a repeated row",
+            )
+        resolved[cell.row_label] = line_code
+    return resolved
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, object]]) -> None:
+    columns = list(rows[0])
+    con.executemany(
+        f"insert into raw.{table} ({', '.join(columns)}) "
+        f"values ({', '.join('?' for _ in columns)})",
+        [[row[column] for column in columns] for row in rows],
+    )
 
 
 def land_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[ParsedPage]) -> dict[str, int]:
@@ -103,50 +147,56 @@ def land_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[ParsedPage]) -> d
     read_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute(RAW_SCHEMA_DDL)
     for page in pages:
-        source, table, sha = page.raw.source, page.table, page.raw.sha256
-        con.execute(
-            "insert into raw.source_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        source, table = page.raw.source, page.table
+        provenance = {"source_file": source.file, "source_sha256": page.raw.sha256}
+        _insert(
+            con,
+            "source_files",
             [
-                source.file,
-                sha,
-                len(page.raw.data),
-                source.format,
-                source.title,
-                source.publisher,
-                source.phase,
-                source.is_phase_default,
-                source.note,
-                read_at,
+                {
+                    **provenance,
+                    "size_bytes": len(page.raw.data),
+                    "source_format": source.format,
+                    "title": source.title,
+                    "publisher": source.publisher,
+                    "phase": source.phase,
+                    "is_phase_default": source.is_phase_default,
+                    "note": source.note,
+                    "read_at": read_at,
+                }
             ],
         )
-        con.execute(
-            "insert into raw.budget_tables values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _insert(
+            con,
+            "budget_tables",
             [
-                source.file,
-                sha,
-                table.title,
-                table.title_line,
-                table.unit_label,
-                table.header_label,
-                table.header_line,
-                table.reference,
-                table.reference_line,
+                {
+                    **provenance,
+                    "table_title": table.title,
+                    "title_line": table.title_line,
+                    "unit_label": table.unit_label,
+                    "header_label": table.header_label,
+                    "header_line": table.header_line,
+                    "reference": table.reference,
+                    "reference_line": table.reference_line,
+                }
             ],
         )
-        con.executemany(
-            "insert into raw.budget_cells values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _insert(
+            con,
+            "budget_cells",
             [
-                [
-                    source.file,
-                    sha,
-                    cell.row_number,
-                    cell.row_label,
-                    cell.line_number,
-                    cell.column_label,
-                    cell.fiscal_year,
-                    cell.amount_text,
-                    cell.amount,
-                ]
+                {
+                    **provenance,
+                    "row_number": cell.row_number,
+                    "row_label": cell.row_label,
+                    "line_number": cell.line_number,
+                    "column_label": cell.column_label,
+                    "fiscal_year": cell.fiscal_year,
+                    "amount_text": cell.amount_text,
+                    "amount": cell.amount,
+                    "line_code": page.line_codes[cell.row_label],
+                }
                 for cell in table.cells
             ],
         )

@@ -1,34 +1,61 @@
-"""Reference tables people maintain as dbt seeds, read here to reject unknown input early.
+"""Reference tables people maintain as dbt seeds, read here to resolve and check raw labels.
 
-The seeds stay the one place where labels and units are listed; dbt joins them in the models, and
-the ingest step reads the same files so that an unknown label fails with its file and line before
-anything is built.
+The seeds stay the one place where labels and units are listed. Ingest resolves each printed row
+label to its budget line through ``ref_budget_line_aliases.csv`` (so that an unknown or repeated
+line fails with its file and line before anything is built) and lands the line code next to the
+label as printed; dbt joins on that code.
 """
 
 from __future__ import annotations
 
 import csv
+import unicodedata
+from functools import cache
 from pathlib import Path
 
+from pipelines.lib.errors import SourceError
 from pipelines.lib.settings import SEEDS_DIR
 
 LINE_ALIASES_SEED = "ref_budget_line_aliases.csv"
 UNITS_SEED = "ref_units.csv"
 
+# Middle dots that Korean official texts use interchangeably in 시·도, 시·군·구.
+_MIDDLE_DOTS = "ㆍᆞ・･‧∙"
+_FOLD = str.maketrans(
+    {**dict.fromkeys(_MIDDLE_DOTS, "·"), **dict.fromkeys("\u200b\u200c\u200d\ufeff")}
+)
+
 
 def label_key(label: str) -> str:
-    """How labels are matched: case-insensitive (the dbt models compare ``lower(label)``)."""
-    return label.lower()
+    """How labels match: Unicode-compatible forms, one middle dot, single spaces, any case.
+
+    ``"시ㆍ도  자율편성"`` and ``"시·도 자율편성"`` match; so do ``"TOTAL"`` and ``"Total"``.
+    """
+    folded = unicodedata.normalize("NFKC", label.translate(_FOLD)).translate(_FOLD)
+    return " ".join(folded.split()).casefold()
 
 
-def _column(seed: str, column: str, seeds_dir: Path) -> set[str]:
+def _rows(seed: str, seeds_dir: Path) -> list[dict[str, str]]:
     with (seeds_dir / seed).open(encoding="utf-8", newline="") as handle:
-        return {row[column] for row in csv.DictReader(handle)}
+        return list(csv.DictReader(handle))
 
 
-def known_line_labels(seeds_dir: Path = SEEDS_DIR) -> set[str]:
-    return {label_key(label) for label in _column(LINE_ALIASES_SEED, "label", seeds_dir)}
+@cache
+def line_aliases(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
+    """Label key → budget line code, from the alias seed; conflicting aliases are an error."""
+    aliases: dict[str, str] = {}
+    for number, row in enumerate(_rows(LINE_ALIASES_SEED, seeds_dir), start=2):
+        key = label_key(row["label"])
+        if aliases.setdefault(key, row["line_code"]) != row["line_code"]:
+            raise SourceError(
+                str(seeds_dir / LINE_ALIASES_SEED),
+                f"line {number}",
+                "each label to name one budget line",
+                f"{row['label']!r} also listed for {aliases[key]!r}",
+            )
+    return aliases
 
 
-def known_units(seeds_dir: Path = SEEDS_DIR) -> set[str]:
-    return _column(UNITS_SEED, "unit_label", seeds_dir)
+@cache
+def known_units(seeds_dir: Path = SEEDS_DIR) -> frozenset[str]:
+    return frozenset(row["unit_label"] for row in _rows(UNITS_SEED, seeds_dir))

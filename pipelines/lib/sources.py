@@ -7,6 +7,7 @@ sha256 of its bytes, and both travel with every value loaded from it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class RawSource:
     phase: str
     is_phase_default: bool
     note: str | None
+    years: tuple[int, ...] | None = None  # the fiscal years the file must cover, when registered
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
                 "phase proposed, enacted, supplementary_<n> or settled (or defaults.phase)",
                 repr(phase),
             )
+        years = _parse_years(entry.get("years"), where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -111,10 +114,21 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
                 phase=str(phase),
                 is_phase_default=not entry.get("phase"),
                 note=entry.get("note"),
+                years=years,
             )
         )
     _check_against_folder(raw_dir, sources, where)
     return sources
+
+
+def _parse_years(value: object, where: str, place: str) -> tuple[int, ...] | None:
+    """``years: 2015-2020`` (a range of fiscal years) or absent."""
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*([0-9]{4})\s*-\s*([0-9]{4})\s*", str(value))
+    if not match or int(match[1]) > int(match[2]):
+        raise SourceError(where, place, "years as a range such as 2015-2020", repr(value))
+    return tuple(range(int(match[1]), int(match[2]) + 1))
 
 
 def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib import build_record
 from pipelines.lib.settings import Settings
 
 
@@ -41,13 +42,15 @@ def run_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def start_build(settings: Settings) -> Path:
+def start_build(settings: Settings, run_id: str) -> Path:
     """Remove what an earlier (failed or crashed) build left; return the fresh build file path."""
     settings.build_dir.mkdir(parents=True, exist_ok=True)
+    build_record.forget(settings)
     for leftover in (settings.build_db, Path(f"{settings.build_db}.wal")):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(settings.build_reports_dir, ignore_errors=True)
     settings.build_reports_dir.mkdir(parents=True)
+    build_record.begin(settings, run_id)
     return settings.build_db
 
 
@@ -59,8 +62,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def publish_build(settings: Settings) -> Path:
-    """Make the audited build the published warehouse, and its reports the published reports."""
+def publish_build(settings: Settings, run_id: str) -> Path:
+    """Make the audited build the published warehouse, and its reports the published reports.
+
+    Refuses (``PublishRefusedError``) unless ingest, dbt and the audit all passed in ``run_id``.
+    """
+    build_record.require_complete(settings, run_id)
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
@@ -71,6 +78,7 @@ def publish_build(settings: Settings) -> Path:
     if wal.exists():
         raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
     os.replace(build_db, settings.published_db)
+    build_record.forget(settings)
     _replace_directory(settings.build_reports_dir, settings.reports_dir)
     return settings.published_db
 

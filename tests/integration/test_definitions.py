@@ -39,3 +39,27 @@ def test_definitions_load_with_lineage_and_blocking_checks(tmp_path) -> None:
 
     job = defs.resolve_job_def("refresh_warehouse")
     assert key(["warehouse", "bnd"]) in job.asset_layer.executable_asset_keys
+
+
+def test_every_mart_states_its_grain_and_every_column_its_unit_and_language(tmp_path) -> None:
+    import json
+
+    from pipelines.defs.transform.project import bnd_dbt_project
+
+    _definitions(tmp_path)  # prepares the manifest
+    manifest = json.loads(bnd_dbt_project.manifest_path.read_text(encoding="utf-8"))
+    marts = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+    ]
+    assert len(marts) == 6
+    undocumented = [
+        f"{node['name']}.{column['name']}"
+        for node in marts
+        for column in node["columns"].values()
+        if not column["description"] or not {"unit", "language"} <= set(column["meta"])
+    ]
+    assert undocumented == []
+    assert all(node["config"]["meta"].get("grain") for node in marts)
+    assert all(node["config"]["contract"]["enforced"] for node in marts)

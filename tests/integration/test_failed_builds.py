@@ -74,3 +74,38 @@ def test_a_missing_row_fails_coverage_naming_account_and_years(
     assert missing == {(year, "sejong") for year in range(2015, 2021)}
     assert file_sha256(settings.published_db) == before
     shutil.rmtree(settings.build_dir)
+
+
+def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
+    raw_copy: Path, warehouse_with_published: Path
+) -> None:
+    import dagster as dg
+
+    from pipelines.defs.publish.warehouse import published_warehouse
+    from pipelines.defs.resources import WarehouseResource
+
+    total = "Total 10,338,940 9,973,926 9,462,271 9,889,905 10,748,531 9,232,811\n"
+    replace_in_page(raw_copy, total, "")
+    settings = Settings.at(raw_copy, warehouse_with_published)
+    before = file_sha256(settings.published_db)
+
+    outcome = execute_refresh(settings)
+
+    assert not outcome.published
+    (check,) = outcome.failed_checks
+    assert check.name == "gx_budget_coverage"
+    missing = {
+        (row["fiscal_year"], row["line_code"], row["n_values"]) for row in check.offending_rows
+    }
+    assert missing == {(year, "total", 0) for year in range(2015, 2021)}
+
+    # Materializing the publish step on its own (as a person could in the UI) is refused too.
+    result = dg.materialize(
+        [published_warehouse],
+        resources={"warehouse": WarehouseResource.from_settings(settings)},
+        raise_on_error=False,
+    )
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert "PublishRefusedError" in str(failure.event_specific_data.error.to_string())
+    assert file_sha256(settings.published_db) == before

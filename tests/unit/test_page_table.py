@@ -112,14 +112,6 @@ def test_no_title_and_two_titles(page_text: str) -> None:
     assert "lines 50, 52" in _error(doubled)
 
 
-def test_duplicate_row_label(page_text: str) -> None:
-    line = (
-        "Sejong Special Self-Governing City Account 102,218 103,694 102,649 100,428 103,496 72,808"
-    )
-    message = _error(page_text.replace(line, f"{line}\n{line}"))
-    assert "line 60" in message and "already on line 59" in message
-
-
 def test_header_without_rows(page_text: str) -> None:
     start = page_text.index("Total 10,338,940")
     end = page_text.index("\n\nReference")
@@ -131,9 +123,20 @@ def test_nul_byte_is_rejected_with_its_line(page_text: str) -> None:
     assert "line 53" in message and "NUL" in message
 
 
-def test_missing_reference_line_is_allowed(page_text: str) -> None:
-    table = parse_budget_page(page_text.replace("Reference : ", "Source - "), "v.txt")
-    assert (table.reference, table.reference_line) == (None, None)
+def test_a_missing_reference_line_is_reported(page_text: str) -> None:
+    message = _error(page_text.replace("Reference : ", "Source - "))
+    assert "line 62" in message and "reference line" in message
+
+
+def test_a_blank_line_inside_the_table_is_reported_not_silently_truncated(page_text: str) -> None:
+    variant = page_text.replace("\nSejong Special", "\n\nSejong Special")
+    message = _error(variant)
+    assert "line 60" in message and "reference line" in message and "Sejong" in message
+
+
+def test_full_width_digits_are_not_read_as_amounts(page_text: str) -> None:
+    message = _error(page_text.replace("102,218", "１０２,２１８"))
+    assert "line 59, column 2015" in message
 
 
 @pytest.mark.parametrize(

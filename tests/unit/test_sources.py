@@ -103,3 +103,41 @@ def test_an_unknown_unit_names_the_title_line(raw_copy: Path) -> None:
 def test_korean_labels_from_the_alias_seed_are_accepted(raw_copy: Path) -> None:
     source = _registered_page_with(raw_copy, "Total 10,338,940", "합계 10,338,940")
     assert parse_page_source(source).table.row_labels[0] == "합계"
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["시ㆍ도 자율편성", "시・도  자율편성", "시·도\u200b 자율편성", "BY CITIES AND PROVINCES"],
+)
+def test_label_variants_resolve_to_their_line(raw_copy: Path, label: str) -> None:
+    source = _registered_page_with(raw_copy, "By Cities and Provinces", label)
+    page = parse_page_source(source)
+    printed = " ".join(label.split())  # the parser keeps labels with single spaces
+    assert page.line_codes[printed] == "local_autonomous_city_province"
+
+
+def test_the_same_line_twice_under_two_labels_names_both_lines(raw_copy: Path) -> None:
+    total = "Total 10,338,940 9,973,926 9,462,271 9,889,905 10,748,531 9,232,811"
+    source = _registered_page_with(raw_copy, total, f"{total}\n합계{total.removeprefix('Total')}")
+    with pytest.raises(SourceError) as caught:
+        parse_page_source(source)
+    message = str(caught.value)
+    assert (
+        "line 55" in message and "'합계' is the same line (total) as 'Total' on line 54" in message
+    )
+
+
+def test_a_table_without_a_registered_year_is_rejected(raw_copy: Path) -> None:
+    source = _registered_page_with(
+        raw_copy, "Category 2015 2016 2017 2018 2019 2020", "Category 2015 2016 2017 2019 2020 2021"
+    )
+    with pytest.raises(SourceError, match=r"line 53: expected the years 2015–2020 registered"):
+        parse_page_source(source)
+
+
+def test_a_malformed_years_range_in_the_registry(raw_copy: Path) -> None:
+    registry = raw_copy / "sources.yml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("years: 2015-2020", "years: 2020-2015"), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"entry 1 .*years as a range such as 2015-2020"):
+        load_registry(raw_copy)

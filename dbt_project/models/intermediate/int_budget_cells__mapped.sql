@@ -1,6 +1,7 @@
--- Published amounts mapped to budget lines (account × level × kind) and converted to KRW million.
--- A label or unit that the reference tables do not know stays here with a null code, so the tests
--- on this model name it instead of dropping the amount silently.
+-- Published amounts with their budget line's account, level and kind, converted to KRW million.
+-- Ingest resolved each row label to its line code through ref_budget_line_aliases. A line or unit
+-- the reference tables do not know stays here with null attributes, so the tests on this model
+-- name it instead of dropping the amount silently.
 with
 
 cells as (
@@ -13,13 +14,6 @@ tables as (
 
 source_files as (
     select * from {{ ref('stg_raw__source_files') }}
-),
-
-aliases as (
-    select
-        line_code,
-        lower(label) as row_label_key
-    from {{ ref('ref_budget_line_aliases') }}
 ),
 
 lines as (
@@ -36,7 +30,7 @@ mapped as (
         cells.source_sha256,
         source_files.phase,
         cells.fiscal_year,
-        aliases.line_code,
+        cells.line_code,
         lines.account_code,
         lines.level_code,
         lines.line_kind,
@@ -54,8 +48,7 @@ mapped as (
     from cells
     inner join tables on cells.source_file = tables.source_file
     inner join source_files on cells.source_file = source_files.source_file
-    left join aliases on cells.row_label_key = aliases.row_label_key
-    left join lines on aliases.line_code = lines.line_code
+    left join lines on cells.line_code = lines.line_code
     left join units on tables.unit_label = units.unit_label
 )
 

@@ -34,7 +34,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     before anything is built.
     """
     settings = warehouse.settings
-    build_db = start_build(settings)
+    build_db = start_build(settings, context.run_id)
     sources = load_registry(settings.data_raw_dir)
     pages = [parse_page_source(source) for source in sources if source.format == "page_text"]
     with duckdb.connect(str(build_db)) as con:

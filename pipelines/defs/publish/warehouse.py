@@ -26,9 +26,10 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     """The audited warehouse BI tools read: ``bnd.duckdb`` in the warehouse folder.
 
     This step runs only when every blocking check upstream passed (dbt tests and the Great
-    Expectations suites). It renames the build file over the published one, so readers see the
-    previous build or this one, never a mixture; a failed run never gets here and leaves the
-    published file byte-identical.
+    Expectations suites), and it refuses a build file that the same run did not ingest, build and
+    audit in full. It renames the build file over the published one, so readers see the previous
+    build or this one, never a mixture; a failed run never gets here and leaves the published file
+    byte-identical.
     """
     settings = warehouse.settings
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
@@ -38,7 +39,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
             ).fetchone()[0]
             for key in UPSTREAM
         }
-    path = publish_build(settings)
+    path = publish_build(settings, context.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": str(path),

@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.lib import build_record
 from pipelines.lib.check_report import markdown_table
 from pipelines.lib.gx_audit import run_suites
 
@@ -51,6 +52,8 @@ def gx_budget_suites(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         json.dumps([_as_dict(outcome) for outcome in outcomes], indent=2, default=str),
         encoding="utf-8",
     )
+    if all(outcome.success for outcome in outcomes):
+        build_record.mark_passed(settings, context.run.run_id, "audit")
     for outcome in outcomes:
         failures = outcome.failures
         offending = [row for failure in failures for row in failure.offending_rows]

@@ -4,7 +4,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.project import (
@@ -12,6 +17,7 @@ from pipelines.defs.transform.project import (
     dbt_environment,
     prune_invocation_folders,
 )
+from pipelines.lib import build_record
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -35,13 +41,19 @@ class BndDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(
     manifest=bnd_dbt_project.manifest_path,
     project=bnd_dbt_project,
-    dagster_dbt_translator=BndDbtTranslator(),
+    # Source tests (on the raw tables) become asset checks too, like every other dbt test.
+    dagster_dbt_translator=BndDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+    ),
 )
 def bnd_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     """Build seeds, staging, intermediate, audit and marts into the run's build file; test them."""
-    with dbt_environment(warehouse.settings):
+    settings = warehouse.settings
+    with dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
         prune_invocation_folders(keep=invocation.target_path)
-        yield from invocation.stream()
+        yield from invocation.stream()  # raises when a model or a test failed
+    if not context.is_subset:
+        build_record.mark_passed(settings, context.run_id, "transform")

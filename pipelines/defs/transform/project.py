@@ -6,13 +6,29 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
+from dbt.version import __version__ as installed_dbt_version
+from packaging import version
 
 from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
 
 bnd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class LocalDbtCliResource(DbtCliResource):
+    """The dbt CLI resource, without its per-command ``dbt --version`` call.
+
+    dagster-dbt runs ``dbt --version`` before every dbt command to learn the version; dbt then asks
+    the package index for the latest release (1 s timeout) and the whole call costs about 3 s. The
+    executable is the dbt-core installed in this environment, so its version is known here.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(installed_dbt_version)
 
 
 @contextmanager

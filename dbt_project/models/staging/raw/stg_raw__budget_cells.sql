@@ -11,11 +11,11 @@ renamed as (
         row_label,
         column_label,
         amount_text,
+        line_code,
         cast(row_number as integer) as row_number,
         cast(line_number as integer) as line_number,
         cast(fiscal_year as integer) as fiscal_year,
-        cast(amount as bigint) as amount_in_source_unit,
-        lower(row_label) as row_label_key
+        cast(amount as bigint) as amount_in_source_unit
     from source
 )
 
