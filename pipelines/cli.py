@@ -29,7 +29,6 @@ class CheckLine:
     name: str
     asset: str
     passed: bool
-    description: str = ""
     offending_rows: list[dict[str, Any]] = field(default_factory=list)
     failed_expectations: list[str] = field(default_factory=list)
 
@@ -49,7 +48,11 @@ class RunOutcome:
 
 
 def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
-    """Prepare dbt, run the refresh job in-process, and return what happened."""
+    """Prepare dbt, run the refresh job in-process, and return what happened.
+
+    The run is recorded in ``instance``; by default the one in ``$DAGSTER_HOME`` when that is set
+    (so ``make dev`` shows it), else a throwaway one.
+    """
     import dagster as dg
 
     from pipelines.defs.transform.project import prepare_manifest
@@ -60,9 +63,10 @@ def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
     defs = build_definitions(settings)
     job = defs.resolve_job_def("refresh_warehouse")
     if instance is None:
-        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        has_home = bool(os.environ.get("DAGSTER_HOME"))
+        instance = dg.DagsterInstance.get() if has_home else dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         raise_on_error=False,
         run_config=QUIET_LOGS,
     )
