@@ -109,3 +109,27 @@ def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     assert "PublishRefusedError" in str(failure.event_specific_data.error.to_string())
     assert file_sha256(settings.published_db) == before
+
+
+def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    import dagster as dg
+
+    from pipelines.defs.ingest.budget_pages import raw_budget_pages
+    from pipelines.defs.resources import WarehouseResource
+    from pipelines.defs.transform.assets import bnd_dbt_models
+    from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
+    from pipelines.lib import build_record
+
+    settings = Settings.at(raw_copy, tmp_path / "warehouse")
+    result = dg.materialize(
+        [raw_budget_pages, bnd_dbt_models],
+        selection=dg.AssetSelection.all().without_checks(),
+        resources={
+            "warehouse": WarehouseResource.from_settings(settings),
+            "dbt": LocalDbtCliResource(project_dir=bnd_dbt_project),
+        },
+    )
+    assert result.success
+    assert build_record.read(settings)["passed"] == ["ingest"]
