@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from pipelines.cli import execute_refresh
 from pipelines.lib.settings import Settings
@@ -13,13 +16,27 @@ from tests.integration.conftest import run_cli
 from tests.source_figures import PAGE_FILE
 
 
-def test_a_total_off_by_1000_fails_the_run_naming_2018(
-    raw_copy: Path, warehouse_with_published: Path
-) -> None:
+@dataclass(frozen=True)
+class LastGood:
+    """Folders for a run over ``raw_copy`` into a warehouse holding a good published build."""
+
+    settings: Settings
+    published_sha256: str
+
+    def published_unchanged(self) -> bool:
+        return file_sha256(self.settings.published_db) == self.published_sha256
+
+
+@pytest.fixture
+def last_good(raw_copy: Path, warehouse_with_published: Path) -> LastGood:
+    settings = Settings.at(raw_copy, warehouse_with_published)
+    return LastGood(settings, file_sha256(settings.published_db))
+
+
+def test_a_total_off_by_1000_fails_the_run_naming_2018(raw_copy: Path, last_good: LastGood) -> None:
     # The page's 2018 Total is 9,889,905; make it 9,890,905.
     replace_in_page(raw_copy, "9,462,271 9,889,905 10,748,531", "9,462,271 9,890,905 10,748,531")
-    settings = Settings.at(raw_copy, warehouse_with_published)
-    before = file_sha256(settings.published_db)
+    settings, before = last_good.settings, last_good.published_sha256
 
     completed = run_cli("run", settings)
 
@@ -31,17 +48,14 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(
         "expected 9,890,905, actual 9,889,905, difference -1,000"
     ) in out
     assert f"NOT published: {settings.published_db} unchanged (sha256 {before})" in out
-    assert file_sha256(settings.published_db) == before
+    assert last_good.published_unchanged()
     # The failed build keeps its own reports for the analyst; the published ones are untouched.
     assert (settings.build_reports_dir / "gx" / "index.html").is_file()
 
 
-def test_an_unknown_label_stops_the_run_at_ingest(
-    raw_copy: Path, warehouse_with_published: Path
-) -> None:
+def test_an_unknown_label_stops_the_run_at_ingest(raw_copy: Path, last_good: LastGood) -> None:
     replace_in_page(raw_copy, "By Cities and Provinces", "By Towns and Provinces")
-    settings = Settings.at(raw_copy, warehouse_with_published)
-    before = file_sha256(settings.published_db)
+    settings = last_good.settings
 
     outcome = execute_refresh(settings)
 
@@ -49,18 +63,17 @@ def test_an_unknown_label_stops_the_run_at_ingest(
     ((step, message),) = outcome.step_failures
     assert step == "raw_budget_pages"
     assert f"{raw_copy / PAGE_FILE}, line 57" in message and "By Towns and Provinces" in message
-    assert file_sha256(settings.published_db) == before
+    assert last_good.published_unchanged()
 
 
 def test_a_missing_row_fails_coverage_naming_account_and_years(
-    raw_copy: Path, warehouse_with_published: Path
+    raw_copy: Path, last_good: LastGood
 ) -> None:
     page = raw_copy / PAGE_FILE
     lines = page.read_text(encoding="utf-8").split("\n")
     assert lines[58].startswith("Sejong")  # line 59 of the file
     page.write_text("\n".join(lines[:58] + lines[59:]), encoding="utf-8")
-    settings = Settings.at(raw_copy, warehouse_with_published)
-    before = file_sha256(settings.published_db)
+    settings = last_good.settings
 
     outcome = execute_refresh(settings)
 
@@ -72,12 +85,12 @@ def test_a_missing_row_fails_coverage_naming_account_and_years(
         for row in failed["gx_budget_coverage"].offending_rows
     }
     assert missing == {(year, "sejong") for year in range(2015, 2021)}
-    assert file_sha256(settings.published_db) == before
+    assert last_good.published_unchanged()
     shutil.rmtree(settings.build_dir)
 
 
 def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
-    raw_copy: Path, warehouse_with_published: Path
+    raw_copy: Path, last_good: LastGood
 ) -> None:
     import dagster as dg
 
@@ -86,8 +99,7 @@ def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
 
     total = "Total 10,338,940 9,973,926 9,462,271 9,889,905 10,748,531 9,232,811\n"
     replace_in_page(raw_copy, total, "")
-    settings = Settings.at(raw_copy, warehouse_with_published)
-    before = file_sha256(settings.published_db)
+    settings = last_good.settings
 
     outcome = execute_refresh(settings)
 
@@ -108,7 +120,7 @@ def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
     assert not result.success
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     assert "PublishRefusedError" in str(failure.event_specific_data.error.to_string())
-    assert file_sha256(settings.published_db) == before
+    assert last_good.published_unchanged()
 
 
 def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
