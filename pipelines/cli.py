@@ -229,7 +229,7 @@ def docs() -> int:
                 str(target),
             ],
             cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **settings.dbt_env, BUILD_DB_ENV: str(copy)},
+            env={**os.environ, BUILD_DB_ENV: str(copy)},
             check=True,
         )
     out = settings.reports_dir / "dbt_docs"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pipelines.lib.settings import Settings
 
@@ -21,7 +22,7 @@ class PublishRefusedError(RuntimeError):
     """The build file is not a build that this run made and audited in full."""
 
 
-def _path(settings: Settings):
+def _path(settings: Settings) -> Path:
     return settings.build_dir / "build.json"
 
 

@@ -107,29 +107,28 @@ def resolve_line_codes(table: BudgetTable, file: str) -> dict[str, str]:
     """Map each row label to its budget line; unknown labels and repeated lines are errors."""
     aliases = line_aliases()
     resolved: dict[str, str] = {}
-    first_seen: dict[str, tuple[str, int]] = {}
-    for cell in table.cells:
-        if cell.row_label in resolved:
-            continue
-        line_code = aliases.get(label_key(cell.row_label))
+    first_seen: dict[str, tuple[str, int]] = {}  # line code → (label, line) of its first row
+    rows = dict.fromkeys((cell.row_label, cell.line_number) for cell in table.cells)
+    for label, line_number in rows:
+        line_code = aliases.get(label_key(label))
         if line_code is None:
             raise SourceError(
                 file,
-                f"line {cell.line_number}",
+                f"line {line_number}",
                 f"a row label listed in dbt_project/seeds/{LINE_ALIASES_SEED} "
                 "(add it there if it names a known budget line)",
-                repr(cell.row_label),
+                repr(label),
             )
-        seen = first_seen.setdefault(line_code, (cell.row_label, cell.line_number))
-        if seen[1] != cell.line_number:
+        seen_label, seen_line = first_seen.setdefault(line_code, (label, line_number))
+        if seen_line != line_number:
             raise SourceError(
                 file,
-                f"line {cell.line_number}",
-                f"each budget line once, but {cell.row_label!r} is the same line "
-                f"({line_code}) as {seen[0]!r} on line {seen[1]}",
+                f"line {line_number}",
+                f"each budget line once, but {label!r} is the same line "
+                f"({line_code}) as {seen_label!r} on line {seen_line}",
                 "a repeated row",
             )
-        resolved[cell.row_label] = line_code
+        resolved[label] = line_code
     return resolved
 
 

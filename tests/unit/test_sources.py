@@ -127,6 +127,15 @@ def test_the_same_line_twice_under_two_labels_names_both_lines(raw_copy: Path) -
     )
 
 
+def test_the_same_row_printed_twice_names_both_lines(raw_copy: Path) -> None:
+    sejong = (
+        "Sejong Special Self-Governing City Account 102,218 103,694 102,649 100,428 103,496 72,808"
+    )
+    source = _registered_page_with(raw_copy, sejong, f"{sejong}\n{sejong}")
+    with pytest.raises(SourceError, match=r"line 60: .*same line \(sejong\) as .* on line 59"):
+        parse_page_source(source)
+
+
 def test_a_table_without_a_registered_year_is_rejected(raw_copy: Path) -> None:
     source = _registered_page_with(
         raw_copy, "Category 2015 2016 2017 2018 2019 2020", "Category 2015 2016 2017 2019 2020 2021"
