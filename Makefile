@@ -9,6 +9,9 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 SYNCED := $(VENV)/.synced-$(UV_VERSION)
+# A DuckDB 1.x client in its own environment, for the test that old BI drivers can read the build.
+OLD_CLIENT := .venv-duckdb1
+OLD_CLIENT_SYNCED := $(OLD_CLIENT)/.synced-$(UV_VERSION)
 
 # Nothing may wait on the network: telemetry of dbt, Dagster and GX off; uv never fetches Pythons.
 export DO_NOT_TRACK := 1
@@ -26,13 +29,16 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DAGSTER_HOST ?= 127.0.0.1
 DAGSTER_PORT ?= 3000
 
-.PHONY: run test dev lint format docs clean setup
+.PHONY: run test dev lint format docs clean setup rollback
 
 run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/
 	$(PY) -m pipelines run
 
-test: $(SYNCED)  ## run the whole test suite
+test: $(SYNCED) $(OLD_CLIENT_SYNCED)  ## run the whole test suite
 	$(PY) -m pytest
+
+rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
+	$(PY) -m pipelines rollback $(if $(TO),--to $(TO))
 
 dev: $(SYNCED)  ## Dagster UI on $(DAGSTER_HOST):$(DAGSTER_PORT) (loopback by default)
 	$(PY) -m pipelines prepare
@@ -60,5 +66,9 @@ $(SYNCED): uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen
 	touch $@
 
-clean:  ## remove build outputs (keeps the published warehouse)
+$(OLD_CLIENT_SYNCED): tests/compat/duckdb1/uv.lock tests/compat/duckdb1/pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(OLD_CLIENT) $(UV) sync --frozen --project tests/compat/duckdb1
+	touch $@
+
+clean:  ## remove build outputs (keeps the published warehouse, its exports and history)
 	rm -rf dbt_project/target dbt_project/logs warehouse/.build

@@ -19,7 +19,7 @@ from typing import Any
 
 from pipelines.lib.check_report import describe_row
 from pipelines.lib.settings import BUILD_DB_ENV, DBT_PROJECT_DIR, Settings
-from pipelines.lib.warehouse_files import RunLockedError, file_sha256, run_lock
+from pipelines.lib.warehouse_files import file_sha256, release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -65,11 +65,15 @@ def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
     if instance is None:
         has_home = bool(os.environ.get("DAGSTER_HOME"))
         instance = dg.DagsterInstance.get() if has_home else dg.DagsterInstance.ephemeral()
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config=QUIET_LOGS,
-    )
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=QUIET_LOGS,
+        )
+    finally:
+        # A run that failed before publishing still holds the warehouse's run lock.
+        release_run_lock(settings)
     return _outcome(result)
 
 
@@ -132,7 +136,11 @@ def print_summary(
         print("rows:")
         for table, count in outcome.published_metadata["row_counts"].items():
             print(f"    {table:40} {count:>8,}")
-        print(f"published: {settings.published_db} (sha256 {outcome.published_metadata['sha256']})")
+        metadata = outcome.published_metadata
+        print(f"published: {settings.published_db} (sha256 {metadata['sha256']})")
+        print(f"build:     {metadata['build_id']} (code {metadata['code_version']})")
+        print(f"exports:   {settings.export_dir}")
+        print(f"history:   {settings.history_dir} (`make rollback` restores the previous build)")
         print(f"reports:   {settings.reports_dir / 'gx' / 'index.html'}")
     else:
         after = _sha256_or_none(settings.published_db)
@@ -172,21 +180,29 @@ def output_to(log_path: Path) -> Iterator[None]:
             os.close(saved[1])
 
 
+LOGS_KEPT = 10
+
+
+def new_log_path(settings: Settings) -> Path:
+    """``.build/logs/run-<UTC time>-<pid>.log``; only the newest ``LOGS_KEPT`` logs are kept."""
+    from datetime import UTC, datetime
+
+    logs = settings.build_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in sorted(logs.glob("run-*.log"))[: -(LOGS_KEPT - 1)]:
+        old.unlink(missing_ok=True)
+    return logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+
+
 def run() -> int:
     settings = Settings.from_env()
     started = time.monotonic()
-    log_path = settings.build_dir / "run.log"
+    log_path = new_log_path(settings)
     print(f"building {settings.warehouse_dir} from {settings.data_raw_dir}")
     print(f"full log: {log_path}")
     published_before = _sha256_or_none(settings.published_db)
-    try:
-        with run_lock(settings):
-            log_path.unlink(missing_ok=True)
-            with output_to(log_path):
-                outcome = execute_refresh(settings)
-    except RunLockedError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    with output_to(log_path):
+        outcome = execute_refresh(settings)
     print_summary(outcome, settings, time.monotonic() - started, published_before)
     return 0 if outcome.published else 1
 
@@ -241,8 +257,33 @@ def docs() -> int:
     return 0
 
 
+def rollback(to_build_id: str | None = None) -> int:
+    """Publish the previous kept build again (or the one named), atomically."""
+    from pipelines.lib.history import RollbackError
+    from pipelines.lib.history import rollback as roll_back
+    from pipelines.lib.warehouse_files import RunLockedError
+
+    settings = Settings.from_env()
+    try:
+        entry = roll_back(settings, to_build_id)
+    except (RollbackError, RunLockedError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    meta = entry.record["meta_build"]
+    print(f"rolled back: {settings.published_db} is now build {entry.build_id}")
+    print(f"    built {meta['finished_at_utc']} UTC from code {meta['code_version']}")
+    print(f"    sha256 {entry.sha256}")
+    print(f"history: {settings.history_dir / 'manifest.json'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
-    parser.add_argument("command", choices=["run", "prepare", "docs"])
+    parser.add_argument("command", choices=["run", "prepare", "docs", "rollback"])
+    parser.add_argument(
+        "--to", metavar="BUILD_ID", help="rollback: the kept build to publish (default: previous)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "rollback":
+        return rollback(args.to)
     return {"run": run, "prepare": prepare, "docs": docs}[args.command]()

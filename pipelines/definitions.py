@@ -23,6 +23,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[raw_budget_pages, bnd_dbt_models, published_warehouse],
         asset_checks=[gx_budget_suites],
         jobs=[refresh_warehouse],
+        # One process per run: the run lock taken at ingest is then held until publishing.
+        executor=dg.in_process_executor,
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
             "dbt": LocalDbtCliResource(project_dir=bnd_dbt_project),

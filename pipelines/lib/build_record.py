@@ -48,7 +48,17 @@ def begin(settings: Settings, run_id: str) -> None:
     )
 
 
-def mark_passed(settings: Settings, run_id: str, step: str) -> None:
+def mark_passed(
+    settings: Settings,
+    run_id: str,
+    step: str,
+    checks: dict[str, dict[str, int]] | None = None,
+) -> None:
+    """Record that ``step`` passed in ``run_id``.
+
+    ``checks`` counts what the step checked, by kind: ``{"dbt_tests": {"passed": 60, "failed":
+    0}}``; ``marts.meta_build`` sums them.
+    """
     record = read(settings)
     if record is None or record["run_id"] != run_id:
         started_by = record["run_id"] if record else "no run"
@@ -57,10 +67,12 @@ def mark_passed(settings: Settings, run_id: str, step: str) -> None:
             f"{run_id}: run the whole refresh_warehouse job"
         )
     record["passed"] = [*dict.fromkeys([*record["passed"], step])]
+    record.setdefault("checks", {}).update(checks or {})
     _write(settings, record)
 
 
-def require_complete(settings: Settings, run_id: str) -> None:
+def require_complete(settings: Settings, run_id: str) -> dict:
+    """The build record of ``run_id``, if ingest, dbt and the audit all passed in it."""
     record = read(settings)
     passed = record["passed"] if record and record["run_id"] == run_id else []
     missing = [step for step in STEPS if step not in passed]
@@ -70,3 +82,4 @@ def require_complete(settings: Settings, run_id: str) -> None:
             f"{', '.join(missing)}. Publishing needs ingest, the full dbt build and every "
             "audit to pass in the same run: run the whole refresh_warehouse job."
         )
+    return record

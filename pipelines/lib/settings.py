@@ -22,6 +22,11 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 PUBLISHED_NAME = "bnd.duckdb"
+# Builds are written in the storage format of DuckDB 1.0, which every DuckDB 1.x and 2.x client
+# reads (BI drivers often ship 1.x). A file keeps the format it was created with.
+STORAGE_VERSION = "v1.0.0"
+# How many published builds ``warehouse/history/`` keeps for ``make rollback``.
+HISTORY_KEPT = 5
 # The dbt profile reads the build's database file from this variable (dbt_project/profiles.yml).
 BUILD_DB_ENV = "BND_BUILD_DB"
 
@@ -55,6 +60,16 @@ class Settings:
         return self.warehouse_dir / "reports"
 
     @property
+    def export_dir(self) -> Path:
+        """Parquet of every mart and the Fiscal Data Package of the published build."""
+        return self.warehouse_dir / "export"
+
+    @property
+    def history_dir(self) -> Path:
+        """The last published builds (database, reports, exports) and their manifest."""
+        return self.warehouse_dir / "history"
+
+    @property
     def build_dir(self) -> Path:
         """Working folder of the build under way (or of the last one that failed)."""
         return self.warehouse_dir / ".build"
@@ -67,6 +82,10 @@ class Settings:
     @property
     def build_reports_dir(self) -> Path:
         return self.build_dir / "reports"
+
+    @property
+    def build_export_dir(self) -> Path:
+        return self.build_dir / "export"
 
     @property
     def dbt_env(self) -> dict[str, str]:

@@ -1,57 +1,140 @@
-"""The build file's life: a fresh file per run, a lock against two runs, an atomic publish.
+"""The build file's life: one writer per warehouse, a fresh file per run, safe clean-up.
 
-BI tools read ``warehouse/bnd.duckdb``. A run never writes to it: it builds into
-``warehouse/.build/bnd.duckdb`` and, once every blocking check has passed, renames that file over
-the published one (``os.replace`` on the same filesystem is atomic), so a reader sees either the
-previous build or the new one and never a half-built state.
+BI tools read ``warehouse/bnd.duckdb``. A run never writes to it: it builds into a new
+``warehouse/.build/bnd.duckdb`` and only the publish step (``lib.publishing``) renames an audited
+build over the published file.
+
+One run at a time builds a warehouse: the run holds an exclusive lock on
+``warehouse/.build/run.lock`` from ingest to publish (the job runs in one process, so the lock is
+held across steps; the kernel drops it if the process dies, even by ``kill -9``). Whatever a
+crashed run left in ``.build`` is therefore stale, and the next run removes it; but not while a
+process it started (a dbt that outlived its parent) still writes to the old file.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
 from pipelines.lib import build_record
-from pipelines.lib.settings import Settings
+from pipelines.lib.settings import STORAGE_VERSION, Settings
 
 
 class RunLockedError(RuntimeError):
     """Another run is building into the same warehouse folder."""
 
 
+class StaleBuildBusyError(RuntimeError):
+    """A process left over from a crashed run still writes to the old build file."""
+
+
+# Locks this process holds, by lock-file path: held from ingest until publish or the run's end.
+_held: dict[Path, TextIO] = {}
+
+
+def _lock_path(settings: Settings) -> Path:
+    return settings.build_dir / "run.lock"
+
+
+def hold_run_lock(settings: Settings) -> None:
+    """Take the warehouse's run lock for this process (no-op when it already holds it)."""
+    path = _lock_path(settings)
+    if path in _held:
+        return
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        raise RunLockedError(
+            f"another run is building {settings.warehouse_dir} (lock {path}); "
+            "wait for it to finish, then run again"
+        ) from error
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    _held[path] = handle
+
+
+def release_run_lock(settings: Settings) -> None:
+    handle = _held.pop(_lock_path(settings), None)
+    if handle is not None:
+        handle.close()
+
+
+def holds_run_lock(settings: Settings) -> bool:
+    return _lock_path(settings) in _held
+
+
 @contextmanager
 def run_lock(settings: Settings) -> Iterator[None]:
-    """Hold an exclusive lock on the warehouse folder for the whole run (released on crash too)."""
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = settings.build_dir / "run.lock"
-    with lock_path.open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise RunLockedError(
-                f"another run is building {settings.warehouse_dir} (lock {lock_path}); "
-                "wait for it to finish"
-            ) from error
+    """Hold the run lock for a block (a whole in-process run, or a rollback)."""
+    hold_run_lock(settings)
+    try:
         yield
+    finally:
+        release_run_lock(settings)
 
 
 def start_build(settings: Settings, run_id: str) -> Path:
-    """Remove what an earlier (failed or crashed) build left; return the fresh build file path."""
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    """Take the run lock, clear what an earlier run left, and create this run's empty build file.
+
+    The file is created in DuckDB's ``STORAGE_VERSION`` format, which later writers (ingest, dbt)
+    keep, so that DuckDB 1.x clients can open the published warehouse.
+    """
+    hold_run_lock(settings)
+    build_db = settings.build_db
+    wait_until_unused(build_db)
     build_record.forget(settings)
-    for leftover in (settings.build_db, Path(f"{settings.build_db}.wal")):
+    for leftover in (build_db, Path(f"{build_db}.wal")):
         leftover.unlink(missing_ok=True)
-    shutil.rmtree(settings.build_reports_dir, ignore_errors=True)
+    for folder in (
+        settings.build_reports_dir,
+        settings.build_export_dir,
+        settings.build_dir / "gx",
+    ):
+        shutil.rmtree(folder, ignore_errors=True)
     settings.build_reports_dir.mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{build_db}' as build (storage_version '{STORAGE_VERSION}')")
     build_record.begin(settings, run_id)
-    return settings.build_db
+    return build_db
+
+
+def wait_until_unused(path: Path, timeout_s: float = 120.0) -> None:
+    """Wait while another process holds DuckDB's write lock on ``path``.
+
+    A ``kill -9`` of a run does not kill the dbt process it started; that one may write to the old
+    build file for a little longer. Deleting the file under it would be harmless, but its
+    write-ahead log (``<file>.wal``, opened by name) could land in the new build, so wait.
+    """
+    deadline = time.monotonic() + timeout_s
+    while path.exists():
+        try:
+            with path.open("rb+") as handle:
+                # DuckDB holds a POSIX record lock on its file while a process writes to it.
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
+        if time.monotonic() > deadline:
+            raise StaleBuildBusyError(
+                f"{path} is still open for writing by another process after {timeout_s:.0f} s "
+                "(left over from a crashed run?). Stop that process (see `fuser -v "
+                f"{path}`), then run again."
+            )
+        time.sleep(0.5)
 
 
 def file_sha256(path: Path) -> str:
@@ -62,28 +145,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def publish_build(settings: Settings, run_id: str) -> Path:
-    """Make the audited build the published warehouse, and its reports the published reports.
-
-    Refuses (``PublishRefusedError``) unless ingest, dbt and the audit all passed in ``run_id``.
-    """
-    build_record.require_complete(settings, run_id)
-    build_db = settings.build_db
-    if not build_db.is_file():
-        raise FileNotFoundError(f"no build to publish at {build_db}")
-    # Fold the write-ahead log into the file so that the renamed file is complete on its own.
-    with duckdb.connect(str(build_db)) as con:
-        con.execute("checkpoint")
-    wal = Path(f"{build_db}.wal")
-    if wal.exists():
-        raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
-    os.replace(build_db, settings.published_db)
-    build_record.forget(settings)
-    _replace_directory(settings.build_reports_dir, settings.reports_dir)
-    return settings.published_db
-
-
-def _replace_directory(new: Path, current: Path) -> None:
+def replace_directory(new: Path, current: Path) -> None:
     """Swap a folder in with two renames; the old one is removed only after the new one is in."""
     if not new.exists():
         return
@@ -93,3 +155,11 @@ def _replace_directory(new: Path, current: Path) -> None:
         os.replace(current, retired)
     os.replace(new, current)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def copy_directory(source: Path, target: Path) -> None:
+    """Copy a folder to ``target`` through a temporary name, so ``target`` is whole or absent."""
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(source, partial)
+    os.replace(partial, target)

@@ -13,21 +13,37 @@ from pipelines.lib.settings import PROJECT_ROOT, Settings
 from tests.conftest import DATA_RAW
 
 
-def run_cli(command: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    """``python -m pipelines <command>`` as ``make`` runs it, against the given folders."""
+def cli_environment(settings: Settings, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "BND_DATA_RAW": str(settings.data_raw_dir),
         "BND_WAREHOUSE_DIR": str(settings.warehouse_dir),
+        **extra,
     }
     env.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: tests leave no run history
+    return env
+
+
+def run_cli(command: str, settings: Settings) -> subprocess.CompletedProcess[str]:
+    """``python -m pipelines <command>`` as ``make`` runs it, against the given folders."""
     return subprocess.run(
         [sys.executable, "-m", "pipelines", command],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=cli_environment(settings),
         capture_output=True,
         text=True,
         timeout=600,
+    )
+
+
+def start_cli(command: str, settings: Settings, **extra_env: str) -> subprocess.Popen:
+    """``python -m pipelines <command>`` in the background (output discarded)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", command],
+        cwd=PROJECT_ROOT,
+        env=cli_environment(settings, **extra_env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

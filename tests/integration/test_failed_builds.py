@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.cli import execute_refresh
 from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import file_sha256
+from pipelines.lib.warehouse_files import file_sha256, release_run_lock
 from tests.helpers import replace_in_page
 from tests.integration.conftest import run_cli
 from tests.source_figures import PAGE_FILE
@@ -143,5 +143,6 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
             "dbt": LocalDbtCliResource(project_dir=bnd_dbt_project),
         },
     )
+    release_run_lock(settings)  # held by this process since ingest; a run's end releases it
     assert result.success
     assert build_record.read(settings)["passed"] == ["ingest"]

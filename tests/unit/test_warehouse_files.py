@@ -1,7 +1,12 @@
-"""Build-file handling: fresh builds, the run lock, the build record and the atomic publish."""
+"""Build files: one run per warehouse, a fresh DuckDB-1.x-readable file, and safe clean-up."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -9,93 +14,125 @@ import pytest
 
 from pipelines.lib import build_record
 from pipelines.lib.build_record import PublishRefusedError
-from pipelines.lib.settings import Settings
+from pipelines.lib.settings import STORAGE_VERSION, Settings
 from pipelines.lib.warehouse_files import (
     RunLockedError,
-    file_sha256,
-    publish_build,
+    StaleBuildBusyError,
+    holds_run_lock,
+    release_run_lock,
     run_lock,
     start_build,
+    wait_until_unused,
 )
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.at(tmp_path / "raw", tmp_path / "warehouse")
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    settings = Settings.at(tmp_path / "raw", tmp_path / "warehouse")
+    yield settings
+    release_run_lock(settings)
 
 
-def _build(settings: Settings, value: int, run_id: str, passed=("transform", "audit")) -> None:
-    start_build(settings, run_id)
-    with duckdb.connect(str(settings.build_db)) as con:
-        con.execute("create table t as select ? as v", [value])
-    (settings.build_reports_dir / "report.txt").write_text(str(value))
-    for step in passed:
-        build_record.mark_passed(settings, run_id, step)
-
-
-def _published_value(settings: Settings) -> int:
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        return con.execute("select v from t").fetchone()[0]
-
-
-def test_publish_renames_the_build_and_swaps_the_reports(settings: Settings) -> None:
-    _build(settings, 1, "run-1")
-    publish_build(settings, "run-1")
-    _build(settings, 2, "run-2")
-    publish_build(settings, "run-2")
-
-    assert not settings.build_db.exists()
-    assert _published_value(settings) == 2
-    assert (settings.reports_dir / "report.txt").read_text() == "2"
-    assert not Path(f"{settings.published_db}.wal").exists()
+@contextmanager
+def other_process(script: str) -> Iterator[subprocess.Popen]:
+    """Run ``script`` in another Python process until it prints ``ready``; kill it afterwards."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        yield process
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_a_new_build_clears_what_a_crashed_one_left(settings: Settings) -> None:
-    _build(settings, 1, "run-1")
+    start_build(settings, "run-1")
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create table t as select 1 as v")
+    (settings.build_reports_dir / "report.txt").write_text("run-1")
+    settings.build_export_dir.mkdir()
     Path(f"{settings.build_db}.wal").write_bytes(b"junk from a crash")
+    release_run_lock(settings)  # the crashed run's process is gone
+
     start_build(settings, "run-2")
-    assert not settings.build_db.exists()
+
+    with duckdb.connect(str(settings.build_db)) as con:
+        assert con.execute("select count(*) from duckdb_tables()").fetchone()[0] == 0
     assert not Path(f"{settings.build_db}.wal").exists()
     assert list(settings.build_reports_dir.iterdir()) == []
+    assert not settings.build_export_dir.exists()
     assert build_record.read(settings)["passed"] == ["ingest"]
 
 
-def test_publishing_without_a_build_fails_and_keeps_the_published_file(settings: Settings) -> None:
-    _build(settings, 1, "run-1")
-    publish_build(settings, "run-1")
-    before = file_sha256(settings.published_db)
-    with pytest.raises(PublishRefusedError):
-        publish_build(settings, "run-1")
-    assert file_sha256(settings.published_db) == before
+def test_the_build_file_is_created_in_the_old_storage_format(settings: Settings) -> None:
+    start_build(settings, "run-1")
+    # Written to later by a plain connection (as ingest and dbt do), it keeps that format.
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("create table t as select 1 as v")
+        tags = con.execute(
+            "select tags from duckdb_databases() where database_name = 'bnd'"
+        ).fetchone()[0]
+    assert tags["storage_version"].startswith(STORAGE_VERSION)
 
 
-def test_a_build_whose_audit_did_not_pass_is_never_published(settings: Settings) -> None:
-    _build(settings, 1, "run-1")
-    publish_build(settings, "run-1")
-    _build(settings, 2, "run-2", passed=("transform",))  # the audit failed
-    before = file_sha256(settings.published_db)
+def test_a_second_run_on_the_same_warehouse_is_refused_until_the_first_ends(
+    settings: Settings,
+) -> None:
+    lock = settings.build_dir / "run.lock"
+    holder = f"""
+        import fcntl, pathlib, sys, time
+        path = pathlib.Path({str(lock)!r}); path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("w"); fcntl.flock(handle, fcntl.LOCK_EX)
+        print("ready", flush=True); time.sleep(60)
+    """
+    with other_process(holder):
+        with pytest.raises(RunLockedError, match="another run is building"):
+            start_build(settings, "run-2")
+        assert not holds_run_lock(settings)
+    # Killed, the other run's lock is gone (as after kill -9): this run may start.
+    start_build(settings, "run-2")
+    assert holds_run_lock(settings)
 
-    with pytest.raises(PublishRefusedError, match="these steps did not pass: audit"):
-        publish_build(settings, "run-2")
-    # Publishing on its own later (a separate run) is refused as well.
-    with pytest.raises(PublishRefusedError, match="ingest, transform, audit"):
-        publish_build(settings, "run-3")
-    assert file_sha256(settings.published_db) == before
-    assert _published_value(settings) == 1
+
+def test_the_run_lock_is_released_at_the_end_of_a_block(settings: Settings) -> None:
+    with run_lock(settings):
+        assert holds_run_lock(settings)
+    assert not holds_run_lock(settings)
+
+
+def test_a_stale_build_still_written_by_a_leftover_process_is_not_deleted(
+    settings: Settings,
+) -> None:
+    settings.build_dir.mkdir(parents=True)
+    writer = f"""
+        import duckdb, time
+        con = duckdb.connect({str(settings.build_db)!r})
+        con.execute("create table t as select 1 as v")
+        print("ready", flush=True); time.sleep(60)
+    """
+    with other_process(writer):
+        with pytest.raises(StaleBuildBusyError, match="still open for writing"):
+            wait_until_unused(settings.build_db, timeout_s=1)
+        assert settings.build_db.exists()
+    wait_until_unused(settings.build_db, timeout_s=1)  # the writer is gone
 
 
 def test_a_step_of_another_run_cannot_vouch_for_the_build(settings: Settings) -> None:
-    _build(settings, 1, "run-1", passed=())
+    start_build(settings, "run-1")
     with pytest.raises(PublishRefusedError, match="started by run-1, not by run run-2"):
         build_record.mark_passed(settings, "run-2", "audit")
 
 
-def test_two_runs_cannot_build_the_same_warehouse(settings: Settings) -> None:
-    with (
-        run_lock(settings),
-        pytest.raises(RunLockedError, match="another run is building"),
-        run_lock(settings),
-    ):
-        pass
-    with run_lock(settings):  # released once the first run ends
-        pass
+def test_check_counts_of_the_steps_are_kept_in_the_record(settings: Settings) -> None:
+    start_build(settings, "run-1")
+    build_record.mark_passed(settings, "run-1", "transform", {"dbt_tests": {"passed": 3}})
+    build_record.mark_passed(settings, "run-1", "audit", {"gx_expectations": {"passed": 2}})
+    record = build_record.require_complete(settings, "run-1")
+    assert record["checks"] == {
+        "dbt_tests": {"passed": 3},
+        "gx_expectations": {"passed": 2},
+    }
+    with pytest.raises(PublishRefusedError, match="ingest, transform, audit"):
+        build_record.require_complete(settings, "run-3")

@@ -4,6 +4,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.failpoints import failpoint
 from pipelines.lib.raw_landing import land_pages, parse_page_source
 from pipelines.lib.sources import load_registry
 from pipelines.lib.warehouse_files import start_build
@@ -39,6 +40,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     pages = [parse_page_source(source) for source in sources if source.format == "page_text"]
     with duckdb.connect(str(build_db)) as con:
         counts = land_pages(con, pages)
+        failpoint("ingest", settings.build_dir)
     files = {page.raw.source.file: page.raw.sha256 for page in pages}
     context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
     for table in RAW_TABLES:

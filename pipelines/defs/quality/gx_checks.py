@@ -8,6 +8,7 @@ import duckdb
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import build_record
 from pipelines.lib.check_report import markdown_table
+from pipelines.lib.failpoints import failpoint
 from pipelines.lib.gx_audit import run_suites
 
 FCT_BUDGET = dg.AssetKey(["marts", "fct_budget"])
@@ -52,8 +53,15 @@ def gx_budget_suites(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         json.dumps([_as_dict(outcome) for outcome in outcomes], indent=2, default=str),
         encoding="utf-8",
     )
+    failpoint("audit", settings.build_dir)
     if all(outcome.success for outcome in outcomes):
-        build_record.mark_passed(settings, context.run.run_id, "audit")
+        evaluated = sum(len(outcome.expectations) for outcome in outcomes)
+        build_record.mark_passed(
+            settings,
+            context.run.run_id,
+            "audit",
+            checks={"gx_expectations": {"passed": evaluated, "failed": 0}},
+        )
     for outcome in outcomes:
         failures = outcome.failures
         offending = [row for failure in failures for row in failure.offending_rows]

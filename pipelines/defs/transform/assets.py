@@ -18,6 +18,7 @@ from pipelines.defs.transform.project import (
     prune_invocation_folders,
 )
 from pipelines.lib import build_record
+from pipelines.lib.failpoints import failpoint
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -54,8 +55,26 @@ def bnd_dbt_models(
     with dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
         prune_invocation_folders(keep=invocation.target_path)
-        yield from invocation.stream()  # raises when a model or a test failed
+        for event in invocation.stream():  # raises when a model or a test failed
+            yield event
+            failpoint("transform", settings.build_dir)
     # Only the whole project with every test vouches for the build, not a selection from the UI
     # (leaving out any model or any test makes the step a subset).
     if not context.is_subset:
-        build_record.mark_passed(settings, context.run_id, "transform")
+        build_record.mark_passed(
+            settings,
+            context.run_id,
+            "transform",
+            checks={"dbt_tests": test_counts(invocation.get_artifact("run_results.json"))},
+        )
+
+
+def test_counts(run_results: Mapping[str, Any]) -> dict[str, int]:
+    """dbt tests (data and unit tests) of one invocation by outcome: passed, warned, failed."""
+    statuses = [
+        result["status"]
+        for result in run_results["results"]
+        if result["unique_id"].split(".")[0] in ("test", "unit_test")
+    ]
+    passed, warned = statuses.count("pass"), statuses.count("warn")
+    return {"passed": passed, "warned": warned, "failed": len(statuses) - passed - warned}

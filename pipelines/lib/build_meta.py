@@ -1,0 +1,124 @@
+"""``marts.meta_build``: one row saying which build this is, from what, and what was checked.
+
+BI tools show it as "data as of"; the history manifest keeps the same row for every kept build.
+Written by the publish step into the audited build, just before it is published.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import duckdb
+
+from pipelines.lib.settings import PROJECT_ROOT, STORAGE_VERSION
+
+META_TABLE = "marts.meta_build"
+# Columns, in order, with their DuckDB types; the README documents each one.
+COLUMNS = {
+    "build_id": "varchar",
+    "run_id": "varchar",
+    "started_at_utc": "timestamp",
+    "finished_at_utc": "timestamp",
+    "code_version": "varchar",
+    "dbt_version": "varchar",
+    "duckdb_version": "varchar",
+    "storage_version": "varchar",
+    "raw_file_count": "integer",
+    "raw_files": "varchar",
+    "mart_row_counts": "varchar",
+    "checks_passed": "integer",
+    "checks_failed": "integer",
+    "check_summary": "varchar",
+}
+# Columns holding JSON text (BI tools read text everywhere; the manifest keeps them as JSON).
+JSON_COLUMNS = ("raw_files", "mart_row_counts", "check_summary")
+
+
+def as_json_ready(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its JSON columns parsed and times as ISO text, for JSON files."""
+    return {
+        name: json.loads(value)
+        if name in JSON_COLUMNS
+        else value.isoformat()
+        if isinstance(value, datetime)
+        else value
+        for name, value in row.items()
+    }
+
+
+def build_id(finished_at: datetime, run_id: str) -> str:
+    """Sortable and unique: ``20261128T171203Z-1a2b3c4d`` (UTC time, start of the run id)."""
+    return f"{finished_at:%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+
+
+@cache
+def code_version() -> str:
+    """The git commit of the code that built the warehouse, ``-dirty`` if it had local changes."""
+    try:
+        completed = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return completed.stdout.strip()
+
+
+def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' and table_name <> 'meta_build' order by table_name"
+    ).fetchall()
+    return {
+        f"marts.{name}": con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+        for (name,) in tables
+    }
+
+
+def write_meta_build(
+    con: duckdb.DuckDBPyConnection, record: dict, finished_at: datetime
+) -> dict[str, Any]:
+    """Create ``marts.meta_build`` in the build ``con`` is connected to; return its one row.
+
+    ``record`` is the build record (``lib.build_record``): run id, start time, check counts.
+    """
+    from dbt.version import __version__ as dbt_version
+
+    raw_files = [
+        {"file": file, "sha256": sha256, "size_bytes": size}
+        for file, sha256, size in con.execute(
+            "select source_file, source_sha256, size_bytes from raw.source_files order by 1"
+        ).fetchall()
+    ]
+    checks = record.get("checks", {})
+    row = {
+        "build_id": build_id(finished_at, record["run_id"]),
+        "run_id": record["run_id"],
+        "started_at_utc": datetime.fromisoformat(record["started_at"]).replace(tzinfo=None),
+        "finished_at_utc": finished_at.replace(tzinfo=None),
+        "code_version": code_version(),
+        "dbt_version": dbt_version,
+        "duckdb_version": duckdb.__version__,
+        "storage_version": STORAGE_VERSION,
+        "raw_file_count": len(raw_files),
+        "raw_files": json.dumps(raw_files, ensure_ascii=False),
+        "mart_row_counts": json.dumps(mart_row_counts(con)),
+        "checks_passed": sum(step.get("passed", 0) for step in checks.values()),
+        "checks_failed": sum(step.get("failed", 0) for step in checks.values()),
+        "check_summary": json.dumps(checks),
+    }
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
+    con.execute(f"create or replace table {META_TABLE} ({columns})")
+    con.execute(
+        f"insert into {META_TABLE} values ({', '.join('?' for _ in COLUMNS)})",
+        [row[name] for name in COLUMNS],
+    )
+    return row

@@ -1,0 +1,208 @@
+"""Exports of an audited build: every mart as Parquet, and a Fiscal Data Package of the budget.
+
+Written by the publish step from the build file, after all checks passed and before it is
+published, into the build's own ``export`` folder; publishing swaps that folder in as
+``warehouse/export``. So exports only ever come from an audited build, and always from the same
+build as the published database.
+
+The Fiscal Data Package follows the Open Knowledge Foundation's Fiscal Data Package specification
+(v1.0): a Tabular Data Package whose ``model`` maps the CSV's columns to a measure (amount,
+currency KRW, factor 1,000,000) and dimensions (account, level, fiscal period, phase, source).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PACKAGE_FILE = "datapackage.json"
+BUDGET_CSV = "budget.csv"
+
+# The budget facts with their dimensions: one row per year × account × level × phase × source.
+BUDGET_QUERY = """
+select
+    f.fiscal_year,
+    f.account_code,
+    a.name_en as account_name_en,
+    a.name_ko as account_name_ko,
+    a.parent_account_code,
+    f.level_code,
+    l.name_en as level_name_en,
+    l.name_ko as level_name_ko,
+    f.phase,
+    f.source_file,
+    s.source_title,
+    f.amount_krw_million
+from marts.fct_budget as f
+inner join marts.dim_account as a on f.account_code = a.account_code
+inner join marts.dim_level as l on f.level_code = l.level_code
+inner join marts.dim_source as s on f.source_file = s.source_file
+order by f.fiscal_year, a.account_order, l.level_order, f.phase, f.source_file
+"""
+
+# (name, Table Schema type, description) for every column of budget.csv.
+BUDGET_FIELDS = [
+    ("fiscal_year", "integer", "Fiscal year (the Korean fiscal year is the calendar year)."),
+    ("account_code", "string", "Account of the Special Accounts (see dim_account)."),
+    ("account_name_en", "string", "Account name in English, as the source page prints it."),
+    ("account_name_ko", "string", "Account name in Korean."),
+    ("parent_account_code", "string", "The account this one is part of."),
+    ("level_code", "string", "Level of government that formulates the budget line."),
+    ("level_name_en", "string", "Level name in English."),
+    ("level_name_ko", "string", "Level name in Korean."),
+    ("phase", "string", "Budget phase: proposed, enacted, supplementary_<n> or settled."),
+    ("source_file", "string", "Raw file in data_raw/ the amount comes from."),
+    ("source_title", "string", "Title of that source as published."),
+    ("amount_krw_million", "integer", "Amount in millions of Korean won (KRW 1 million)."),
+]
+PRIMARY_KEY = ["fiscal_year", "account_code", "level_code", "phase", "source_file"]
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by table_name"
+        ).fetchall()
+    ]
+
+
+def write_exports(build_db: Path, export_dir: Path, meta: dict[str, Any]) -> dict[str, int]:
+    """Write Parquet files, ``budget.csv`` and ``datapackage.json``; return rows per file."""
+    export_dir.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        for table in mart_tables(con):
+            target = export_dir / f"{table}.parquet"
+            con.execute(
+                f"copy (select * from marts.\"{table}\") to '{target}' "
+                "(format parquet, compression zstd)"
+            )
+            rows[target.name] = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
+        budget = export_dir / BUDGET_CSV
+        con.execute(f"copy ({BUDGET_QUERY}) to '{budget}' (format csv, header true)")
+        rows[BUDGET_CSV] = con.execute(f"select count(*) from ({BUDGET_QUERY})").fetchone()[0]
+        years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
+        first_year, last_year = years.fetchone()
+        sources = con.execute(
+            "select source_title, source_file, source_sha256 from marts.dim_source order by 2"
+        ).fetchall()
+    package = fiscal_data_package(meta, first_year, last_year, sources)
+    (export_dir / PACKAGE_FILE).write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return rows
+
+
+def fiscal_data_package(
+    meta: dict[str, Any], first_year: int, last_year: int, sources: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    finished: datetime = meta["finished_at_utc"]
+    return {
+        "profile": "tabular-data-package",
+        "name": "bnd-special-accounts-budget",
+        "title": "Special Accounts for Balanced National Development: budget by account and level",
+        "description": (
+            "Budget of the Special Accounts for Balanced National Development by fiscal year, "
+            "account and level of government, from the audited warehouse build "
+            f"{meta['build_id']}. Amounts are in KRW million; the model's factor converts them "
+            "to KRW."
+        ),
+        "created": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "build_id": meta["build_id"],
+        "code_version": meta["code_version"],
+        "sources": [
+            {"title": title, "path": f"data_raw/{file}", "sha256": sha256}
+            for title, file, sha256 in sources
+        ],
+        "fiscalPeriod": {"start": f"{first_year}-01-01", "end": f"{last_year}-12-31"},
+        "model": {
+            "measures": {
+                "amount": {
+                    "source": "amount_krw_million",
+                    "title": "Budget amount",
+                    "currency": "KRW",
+                    "factor": 1_000_000,
+                    "direction": "expenditure",
+                }
+            },
+            "dimensions": {
+                "account": {
+                    "dimensionType": "classification",
+                    "classificationType": "functional",
+                    "primaryKey": ["account_code"],
+                    "attributes": {
+                        "account_code": {"source": "account_code"},
+                        "account_name_en": {
+                            "source": "account_name_en",
+                            "labelfor": "account_code",
+                        },
+                        "account_name_ko": {
+                            "source": "account_name_ko",
+                            "labelfor": "account_code",
+                        },
+                        "parent_account_code": {
+                            "source": "parent_account_code",
+                            "parent": "account_code",
+                        },
+                    },
+                },
+                "level": {
+                    "dimensionType": "classification",
+                    "classificationType": "administrative",
+                    "primaryKey": ["level_code"],
+                    "attributes": {
+                        "level_code": {"source": "level_code"},
+                        "level_name_en": label("level_name_en", "level_code"),
+                        "level_name_ko": label("level_name_ko", "level_code"),
+                    },
+                },
+                "fiscal_period": {
+                    "dimensionType": "datetime",
+                    "primaryKey": ["fiscal_year"],
+                    "attributes": {"fiscal_year": {"source": "fiscal_year"}},
+                },
+                "phase": {
+                    "dimensionType": "other",
+                    "primaryKey": ["phase"],
+                    "attributes": {"phase": {"source": "phase"}},
+                },
+                "source": {
+                    "dimensionType": "other",
+                    "primaryKey": ["source_file"],
+                    "attributes": {
+                        "source_file": {"source": "source_file"},
+                        "source_title": label("source_title", "source_file"),
+                    },
+                },
+            },
+        },
+        "resources": [
+            {
+                "name": "budget",
+                "path": BUDGET_CSV,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        {"name": name, "type": kind, "description": description}
+                        for name, kind, description in BUDGET_FIELDS
+                    ],
+                    "primaryKey": PRIMARY_KEY,
+                    "missingValues": [""],
+                },
+            }
+        ],
+    }
+
+
+def label(column: str, of: str) -> dict[str, str]:
+    """A Fiscal Data Package attribute that is the human-readable label of attribute ``of``."""
+    return {"source": column, "labelfor": of}

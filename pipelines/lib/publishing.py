@@ -1,0 +1,72 @@
+"""Publish: the audited build becomes ``warehouse/bnd.duckdb`` in one atomic rename.
+
+In order, under the run lock:
+
+1. refuse unless ingest, the full dbt build and the audit passed in this run (``build_record``);
+2. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
+3. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``;
+4. rename the build file over ``bnd.duckdb`` (``os.replace``: atomic on one filesystem), then swap
+   in the reports and exports folders;
+5. copy what is now published into ``history/<build_id>`` (whole, via a temporary name), prune
+   the history to the newest five and rewrite its manifest.
+
+A crash before step 4 leaves the published file byte-identical, and the history holds only builds
+that were published; the next run starts a new build and tidies the history. A reader that opens
+the published path sees the previous build or this one, never a mixture: a rename replaces the
+directory entry, and a file already open keeps its old contents.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.lib import build_record, history
+from pipelines.lib.build_meta import write_meta_build
+from pipelines.lib.exports import write_exports
+from pipelines.lib.failpoints import failpoint
+from pipelines.lib.settings import Settings
+from pipelines.lib.warehouse_files import hold_run_lock, release_run_lock, replace_directory
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    sha256: str
+    meta: dict[str, Any]
+    exports: dict[str, int]
+
+
+def publish_build(settings: Settings, run_id: str) -> Published:
+    """Publish the build of ``run_id``; raises ``PublishRefusedError`` if it is not complete."""
+    record = build_record.require_complete(settings, run_id)
+    hold_run_lock(settings)
+    build_db = settings.build_db
+    if not build_db.is_file():
+        raise FileNotFoundError(f"no build to publish at {build_db}")
+    with duckdb.connect(str(build_db)) as con:
+        meta = write_meta_build(con, record, datetime.now(UTC))
+        con.execute("checkpoint")
+    wal = Path(f"{build_db}.wal")
+    if wal.exists():
+        raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
+    exports = write_exports(build_db, settings.build_export_dir, meta)
+    failpoint("publish", settings.build_dir)
+    os.replace(build_db, settings.published_db)
+    build_record.forget(settings)
+    replace_directory(settings.build_reports_dir, settings.reports_dir)
+    replace_directory(settings.build_export_dir, settings.export_dir)
+    entry = history.add_entry(
+        settings,
+        meta,
+        settings.published_db,
+        {"reports": settings.reports_dir, "export": settings.export_dir},
+    )
+    history.tidy(settings)
+    release_run_lock(settings)
+    return Published(settings.published_db, entry.sha256, meta, exports)

@@ -1,0 +1,151 @@
+"""What a published build offers besides its tables: the build record, exports, old clients."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.lib.settings import PROJECT_ROOT
+from tests.integration.conftest import Build
+from tests.source_figures import PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
+
+OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
+FRICTIONLESS = PROJECT_ROOT / ".venv" / "bin" / "frictionless"
+
+
+@pytest.fixture
+def meta(published_build: Build) -> dict:
+    with duckdb.connect(str(published_build.settings.published_db), read_only=True) as con:
+        cursor = con.execute("select * from marts.meta_build")
+        (row,) = cursor.fetchall()
+        return dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+
+def test_meta_build_says_which_build_from_what_and_what_was_checked(
+    published_build: Build, meta: dict
+) -> None:
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert meta["code_version"].startswith(head[:12])
+    assert meta["run_id"].startswith(meta["build_id"].split("-")[1])
+    assert meta["started_at_utc"] < meta["finished_at_utc"]
+    assert json.loads(meta["raw_files"]) == [
+        {"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833}
+    ]
+    # The storage format DuckDB 1.x reads, and every mart's row count as it is in the file.
+    assert meta["storage_version"] == "v1.0.0"
+    counts = json.loads(meta["mart_row_counts"])
+    with duckdb.connect(str(published_build.settings.published_db), read_only=True) as con:
+        marts = {
+            f"marts.{name}"
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        assert set(counts) == marts - {"marts.meta_build"}
+        for table, count in counts.items():
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
+    summary = json.loads(meta["check_summary"])
+    assert summary["dbt_tests"]["failed"] == 0 and summary["dbt_tests"]["passed"] > 50
+    assert summary["gx_expectations"] == {"passed": 7, "failed": 0}
+    assert meta["checks_passed"] == summary["dbt_tests"]["passed"] + 7
+    assert meta["checks_failed"] == 0
+    # The history manifest keeps the same record.
+    manifest = json.loads((published_build.settings.history_dir / "manifest.json").read_text())
+    (entry,) = manifest["builds"]
+    assert manifest["current_build_id"] == entry["build_id"] == meta["build_id"]
+    assert entry["meta_build"]["check_summary"] == summary
+
+
+def test_a_duckdb_1x_client_reads_the_published_warehouse(published_build: Build) -> None:
+    assert OLD_CLIENT_PYTHON.is_file(), "the DuckDB 1.x environment is made by `make test`"
+    script = textwrap.dedent(
+        f"""
+        import json, duckdb
+        con = duckdb.connect({str(published_build.settings.published_db)!r}, read_only=True)
+        rows = con.execute(
+            "select fiscal_year, sum(amount_krw_million)::bigint from marts.fct_budget "
+            "group by 1 order by 1"
+        ).fetchall()
+        print(json.dumps({{"version": duckdb.__version__, "totals": rows}}))
+        """
+    )
+    completed = subprocess.run(
+        [str(OLD_CLIENT_PYTHON), "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    answer = json.loads(completed.stdout)
+    assert answer["version"].startswith("1.")
+    assert answer["totals"] == [
+        list(pair) for pair in zip(YEARS, TOTALS["bnd_special_account"], strict=True)
+    ]
+
+
+def test_every_mart_is_exported_as_parquet(published_build: Build) -> None:
+    export = published_build.settings.export_dir
+    with duckdb.connect(str(published_build.settings.published_db), read_only=True) as con:
+        marts = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        assert "fct_budget" in marts and "meta_build" in marts
+        for name in marts:
+            parquet = export / f"{name}.parquet"
+            exported = con.execute(f"select * from '{parquet}' order by all").fetchall()
+            assert exported == con.execute(f"select * from marts.{name} order by all").fetchall()
+
+
+def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: Build) -> None:
+    export = published_build.settings.export_dir
+    completed = subprocess.run(
+        [str(FRICTIONLESS), "validate", "--json", str(export / "datapackage.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(completed.stdout)
+    assert report["valid"], json.dumps(report, indent=2)[:3000]
+    assert completed.returncode == 0
+
+    package = json.loads((export / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = package["resources"]
+    fields = {field["name"] for field in resource["schema"]["fields"]}
+    measure = package["model"]["measures"]["amount"]
+    assert (measure["currency"], measure["factor"]) == ("KRW", 1_000_000)
+    assert measure["source"] in fields
+    dimensions = package["model"]["dimensions"]
+    assert {"account", "level", "fiscal_period", "phase"} <= set(dimensions)
+    for dimension in dimensions.values():  # every attribute maps to a column of the CSV
+        assert {attribute["source"] for attribute in dimension["attributes"].values()} <= fields
+        assert set(dimension["primaryKey"]) <= set(dimension["attributes"])
+    assert package["fiscalPeriod"] == {"start": "2015-01-01", "end": "2020-12-31"}
+
+    totals: dict[int, int] = defaultdict(int)
+    with (export / resource["path"]).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            totals[int(row["fiscal_year"])] += int(row[measure["source"]])
+    assert tuple(totals[year] for year in YEARS) == TOTALS["bnd_special_account"]
+
+
+def test_exports_and_reports_belong_to_the_published_build(published_build: Build, meta) -> None:
+    settings = published_build.settings
+    package = json.loads((settings.export_dir / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["build_id"] == meta["build_id"]
+    kept = settings.history_dir / meta["build_id"]
+    assert sorted(path.name for path in kept.iterdir()) == [
+        "bnd.duckdb",
+        "build.json",
+        "export",
+        "reports",
+    ]
+    assert not any(Path(settings.build_dir).glob("bnd.duckdb*"))

@@ -1,0 +1,136 @@
+"""Publishing an audited build: history of five, manifest, rollback, and refusing the rest.
+
+The builds here are copies of the session's real build, given a build record as if ingest, dbt
+and the audit had passed in a run; what is under test is the publish step, for real.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.lib import build_record, history
+from pipelines.lib.build_record import PublishRefusedError
+from pipelines.lib.history import RollbackError
+from pipelines.lib.publishing import publish_build
+from pipelines.lib.settings import HISTORY_KEPT, Settings
+from pipelines.lib.warehouse_files import file_sha256, release_run_lock, start_build
+from tests.conftest import DATA_RAW
+from tests.integration.conftest import Build, run_cli
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    settings = Settings.at(DATA_RAW, tmp_path / "warehouse")
+    yield settings
+    release_run_lock(settings)
+
+
+def audited_build(settings: Settings, template: Build, run_id: str, passed=("transform", "audit")):
+    """Put a copy of a real build where a run builds, vouched for by the steps in ``passed``."""
+    start_build(settings, run_id)
+    shutil.copyfile(template.settings.published_db, settings.build_db)
+    (settings.build_reports_dir / "note.txt").write_text(run_id)
+    for step in passed:
+        build_record.mark_passed(settings, run_id, step, {step: {"passed": 1, "failed": 0}})
+
+
+def published_build_id(settings: Settings) -> str:
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        return con.execute("select build_id from marts.meta_build").fetchone()[0]
+
+
+def publish_many(settings: Settings, template: Build, count: int) -> list[str]:
+    ids = []
+    for number in range(count):
+        audited_build(settings, template, f"run-{number:04d}-0000")
+        ids.append(publish_build(settings, f"run-{number:04d}-0000").meta["build_id"])
+    return ids
+
+
+def test_history_keeps_the_last_five_published_builds_with_a_manifest(
+    settings: Settings, published_build: Build
+) -> None:
+    ids = publish_many(settings, published_build, HISTORY_KEPT + 2)
+
+    kept = history.entries(settings)
+    assert [entry.build_id for entry in kept] == ids[::-1][:HISTORY_KEPT]
+    assert sorted(path.name for path in settings.history_dir.iterdir()) == sorted(
+        [*ids[-HISTORY_KEPT:], "manifest.json"]
+    )
+    manifest = json.loads((settings.history_dir / "manifest.json").read_text())
+    assert manifest["current_build_id"] == ids[-1] == published_build_id(settings)
+    assert [build["build_id"] for build in manifest["builds"]] == ids[::-1][:HISTORY_KEPT]
+    for entry in kept:  # each kept database is the build as it was published
+        assert file_sha256(entry.database) == entry.sha256
+        assert entry.record["meta_build"]["build_id"] == entry.build_id
+    assert file_sha256(settings.published_db) == kept[0].sha256
+    assert (settings.reports_dir / "note.txt").read_text() == "run-0006-0000"
+    assert not settings.build_db.exists()
+
+
+def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
+    settings: Settings, published_build: Build
+) -> None:
+    first, second, third = publish_many(settings, published_build, 3)
+
+    assert history.rollback(settings).build_id == second
+    assert published_build_id(settings) == second
+    assert (settings.reports_dir / "note.txt").read_text() == "run-0001-0000"
+    package = json.loads((settings.export_dir / "datapackage.json").read_text())
+    assert package["build_id"] == second
+
+    # Through the command line, as `make rollback` runs it, one further step back.
+    completed = run_cli("rollback", settings)
+    assert completed.returncode == 0, completed.stderr
+    assert f"is now build {first}" in completed.stdout
+    assert published_build_id(settings) == first
+
+    with pytest.raises(RollbackError, match="no earlier build"):
+        history.rollback(settings)
+    assert published_build_id(settings) == first
+    assert history.rollback(settings, to_build_id=third).build_id == third
+    assert published_build_id(settings) == third
+    manifest = json.loads((settings.history_dir / "manifest.json").read_text())
+    assert manifest["current_build_id"] == third
+
+
+def test_a_build_whose_audit_did_not_pass_is_never_published(
+    settings: Settings, published_build: Build
+) -> None:
+    (good,) = publish_many(settings, published_build, 1)
+    before = file_sha256(settings.published_db)
+    audited_build(settings, published_build, "run-bad", passed=("transform",))
+
+    with pytest.raises(PublishRefusedError, match="these steps did not pass: audit"):
+        publish_build(settings, "run-bad")
+    # Publishing on its own later (a separate run) is refused as well.
+    with pytest.raises(PublishRefusedError, match="ingest, transform, audit"):
+        publish_build(settings, "run-other")
+
+    assert file_sha256(settings.published_db) == before
+    assert published_build_id(settings) == good
+    assert [entry.build_id for entry in history.entries(settings)] == [good]
+
+
+def test_a_crash_after_the_rename_leaves_history_and_rollback_consistent(
+    settings: Settings, published_build: Build
+) -> None:
+    _, second = publish_many(settings, published_build, 2)
+    # As if the process died right after renaming a third build over the published file:
+    # published, but not yet copied into the history.
+    audited_build(settings, published_build, "run-third")
+    with duckdb.connect(str(settings.build_db)) as con:
+        con.execute("update marts.meta_build set build_id = 'third-never-kept'")
+    shutil.move(settings.build_db, settings.published_db)
+
+    manifest = history.tidy(settings)
+    assert manifest["current_build_id"] is None
+    # Rolling back goes to the newest build the history holds.
+    assert history.rollback(settings).build_id == second
+    assert published_build_id(settings) == second
