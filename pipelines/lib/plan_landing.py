@@ -212,7 +212,7 @@ def check_declared_counts(
                 file,
                 place,
                 f"{declared.count} {noun} as declared in {registry} "
-                f"(plan_documents: declared_counts: {name})",
+                f"(plan_documents.declared_counts.{name})",
                 f"{count}",
             )
         rows.append(
@@ -220,7 +220,7 @@ def check_declared_counts(
                 "list_name": name,
                 "declared_count": declared.count,
                 "parsed_count": count,
-                "declared_in": f"{REGISTRY_NAME} (plan_documents: declared_counts: {name})",
+                "declared_in": f"{REGISTRY_NAME}, plan_documents.declared_counts.{name}",
                 "basis": declared.basis,
                 "read_at": read_at,
             }
