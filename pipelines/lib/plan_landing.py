@@ -213,7 +213,7 @@ def check_declared_counts(
                 place,
                 f"{declared.count} {noun} as declared in {registry} "
                 f"(plan_documents.declared_counts.{name})",
-                f"{count}",
+                f"{count} in the page's list",
             )
         rows.append(
             {
