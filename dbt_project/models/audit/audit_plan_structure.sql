@@ -3,7 +3,7 @@
 -- and every rule to have rows.
 --   declared_count       each list holds as many rows in the marts as the registry declares
 --   plan_component       each count a plan of its kind must declare is a positive integer, at
---                        least as large as the count of the level above it (a key task per strategy)
+--                        least the count of the level above it (a key task per strategy)
 --   method_numbering     formulation methods are numbered 1, 2, … without a gap
 --   method_account       each method belongs to an account of dim_account that facts are booked on
 --   method_formulator    each method has a formulator of dim_formulator
@@ -64,24 +64,24 @@ mart_counts as (
     from {{ ref('dim_project_area') }}
     union all
     select
-        'funding_scope_items',
-        'funding scope items',
-        'marts.dim_funding_scope',
-        count(*)
+        'funding_scope_items' as list_name,
+        'funding scope items' as noun,
+        'marts.dim_funding_scope' as mart,
+        count(*) as n_rows
     from {{ ref('dim_funding_scope') }}
     union all
     select
-        'formulation_methods',
-        'formulation methods',
-        'marts.dim_formulation_method',
-        count(*)
+        'formulation_methods' as list_name,
+        'formulation methods' as noun,
+        'marts.dim_formulation_method' as mart,
+        count(*) as n_rows
     from methods
     union all
     select
-        'budget_change_notes',
-        'budget-change notes',
-        'marts.dim_budget_change_note',
-        count(*)
+        'budget_change_notes' as list_name,
+        'budget-change notes' as noun,
+        'marts.dim_budget_change_note' as mart,
+        count(*) as n_rows
     from notes
 ),
 
@@ -95,9 +95,11 @@ declared_count as (
         coalesce(declared.declared_count = mart_counts.n_rows, false) as is_consistent,
         case
             when declared.declared_count is null
-                then 'no count declared for ' || mart_counts.noun
-                || ' in sources.yml; found ' || mart_counts.n_rows || ' in ' || mart_counts.mart
-            else 'expected ' || declared.declared_count || ' ' || mart_counts.noun
+                then
+                    'no count declared for ' || mart_counts.noun
+                    || ' in sources.yml; found ' || mart_counts.n_rows || ' in ' || mart_counts.mart
+            else
+                'expected ' || declared.declared_count || ' ' || mart_counts.noun
                 || ' (declared in ' || declared.declared_in || '), found ' || mart_counts.n_rows
                 || ' in ' || mart_counts.mart
         end as finding
@@ -133,12 +135,15 @@ plan_component as (
             as is_consistent,
         case
             when this.declared_count is null
-                then 'the ' || this.plan_name_en || ' declares no count of '
-                || lower(this.component_name_en)
+                then
+                    'the ' || this.plan_name_en || ' declares no count of '
+                    || lower(this.component_name_en)
             when parent.component_code is null
-                then 'the ' || this.plan_name_en || ' declares ' || this.declared_count || ' '
-                || lower(this.component_name_en) || ' (at least 1 expected)'
-            else 'the ' || this.plan_name_en || ' declares ' || this.declared_count || ' '
+                then
+                    'the ' || this.plan_name_en || ' declares ' || this.declared_count || ' '
+                    || lower(this.component_name_en) || ' (at least 1 expected)'
+            else
+                'the ' || this.plan_name_en || ' declares ' || this.declared_count || ' '
                 || lower(this.component_name_en) || ' for ' || coalesce(
                     cast(parent.declared_count as varchar), 'an undeclared number of'
                 ) || ' ' || lower(parent.component_name_en) || ' (at least as many expected)'
@@ -153,7 +158,7 @@ plan_component as (
 numbered_methods as (
     select
         *,
-        row_number() over (order by method_number) as position
+        row_number() over (order by method_number) as method_position
     from methods
 ),
 
@@ -162,11 +167,11 @@ method_numbering as (
         'method_numbering' as check_code,
         source_file,
         'method ' || method_marker as subject,
-        position as expected_count,
+        method_position as expected_count,
         method_number as actual_count,
-        method_number = position as is_consistent,
+        method_number = method_position as is_consistent,
         'method ' || method_marker || ' is number ' || method_number || ', in position '
-        || position || ' of the numbers 1 to ' || count(*) over () as finding
+        || method_position || ' of the numbers 1 to ' || count(*) over () as finding
     from numbered_methods
 ),
 
@@ -216,7 +221,8 @@ budget_line_method as (
         budget_lines.account_code || ' × ' || budget_lines.level_code || ' is funded by '
         || case
             when count(bridge.method_number) = 0 then 'no formulation method'
-            else 'formulation method '
+            else
+                'formulation method '
                 || string_agg(bridge.method_marker, ', ' order by bridge.method_number)
         end as finding
     from budget_lines

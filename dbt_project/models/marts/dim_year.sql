@@ -23,22 +23,24 @@ plan_periods as (
 final as (
     select
         published_years.fiscal_year,
-        make_date(published_years.fiscal_year, 1, 1) as fiscal_year_start_date,
-        make_date(published_years.fiscal_year, 12, 31) as fiscal_year_end_date,
         five_year_plans.plan_code as five_year_plan_code,
-        five_year_plans.plan_code is not null as is_in_plan_period,
-        five_year_plans.period_start_year || '–' || five_year_plans.period_end_year
-            as plan_period_label,
         cast(
             published_years.fiscal_year - five_year_plans.period_start_year + 1 as integer
         ) as plan_year_number,
+        make_date(published_years.fiscal_year, 1, 1) as fiscal_year_start_date,
+        make_date(published_years.fiscal_year, 12, 31) as fiscal_year_end_date,
+        five_year_plans.plan_code is not null as is_in_plan_period,
+        five_year_plans.period_start_year || '–' || five_year_plans.period_end_year
+            as plan_period_label,
         case
             when five_year_plans.plan_code is not null
-                then 'Year ' || (published_years.fiscal_year - five_year_plans.period_start_year + 1)
-                || ' of the ' || five_year_plans.name_en || ' ('
-                || five_year_plans.period_start_year || '–' || five_year_plans.period_end_year
-                || ').'
-            else 'Outside the period of the five-year plan the pages describe ('
+                then
+                    'Year ' || (published_years.fiscal_year - five_year_plans.period_start_year + 1)
+                    || ' of the ' || five_year_plans.name_en || ' ('
+                    || five_year_plans.period_start_year || '–' || five_year_plans.period_end_year
+                    || ').'
+            else
+                'Outside the period of the five-year plan the pages describe ('
                 || coalesce(plan_periods.described_plans, 'none')
                 || '); the pages do not name the plan in force that year.'
         end as plan_period_note

@@ -24,9 +24,9 @@ by_budget_line as (
         min(formulated_by) as only_formulated_by,
         string_agg(method_marker, ', ' order by method_number) as method_markers,
         string_agg(method_marker, ', ' order by method_number)
-            filter (where formulated_by = 'local_government') as local_method_markers,
+        filter (where formulated_by = 'local_government') as local_method_markers,
         string_agg(method_marker, ', ' order by method_number)
-            filter (where formulated_by = 'central_agency') as central_method_markers
+        filter (where formulated_by = 'central_agency') as central_method_markers
     from bridge
     group by account_code, level_code
 ),
@@ -60,26 +60,28 @@ final as (
         source_file,
         amount_krw_million,
         formulated_by,
-        coalesce(formulated_by in ('local_government', 'central_agency'), false) as is_attributable,
         n_methods,
         method_markers,
         local_method_markers,
         central_method_markers,
+        source_sha256,
+        source_locator,
+        coalesce(formulated_by in ('local_government', 'central_agency'), false) as is_attributable,
         case formulated_by
             when 'local_government'
                 then 'Formulated by local governments (method ' || method_markers || ').'
             when 'central_agency'
-                then 'Formulated by central government agencies (method '
-                || method_markers || ').'
+                then
+                    'Formulated by central government agencies (method '
+                    || method_markers || ').'
             when 'mixed'
-                then 'Cannot be split: the page publishes one figure for the '
-                || account_name_en || ', which funds methods formulated by local governments ('
-                || local_method_markers || ') and by central government agencies ('
-                || central_method_markers || ').'
+                then
+                    'Cannot be split: the page publishes one figure for the '
+                    || account_name_en || ', which funds methods formulated by local governments ('
+                    || local_method_markers || ') and by central government agencies ('
+                    || central_method_markers || ').'
             else 'No formulation method of the structure matrix funds this account and level.'
-        end as attribution_note,
-        source_sha256,
-        source_locator
+        end as attribution_note
     from attributed
 )
 

@@ -25,8 +25,9 @@ described as (
         || case when levels.is_split_by_level then ' (' || levels.name_en || ')' else '' end
         || case
             when facts.formulated_by = 'mixed'
-                then ' (local ' || facts.local_method_markers
-                || ' and central ' || facts.central_method_markers || ')'
+                then
+                    ' (local ' || facts.local_method_markers
+                    || ' and central ' || facts.central_method_markers || ')'
             else ''
         end as budget_line_en
     from facts
@@ -69,19 +70,21 @@ final as (
             round(100.0 * by_formulator.amount_krw_million / year_totals.year_total_krw_million, 2)
             as decimal(5, 2)
         ) as share_of_year_pct,
-        coalesce(by_formulator.formulated_by <> 'mixed', false) as is_split_by_source,
         cast(by_formulator.n_budget_lines as integer) as n_budget_lines,
         by_formulator.budget_lines_en,
+        coalesce(by_formulator.formulated_by <> 'mixed', false) as is_split_by_source,
         case by_formulator.formulated_by
             when 'local_government'
-                then 'Formulated autonomously by local governments '
-                || '(cities and provinces; si, gun, gu).'
+                then
+                    'Formulated autonomously by local governments '
+                    || '(cities and provinces; si, gun, gu).'
             when 'central_agency'
                 then 'Formulated by central government agencies.'
             when 'mixed'
-                then 'Cannot be split between local governments and central agencies: the page '
-                || 'publishes one figure per account for these accounts, and each funds '
-                || 'methods formulated by both.'
+                then
+                    'Cannot be split between local governments and central agencies: the page '
+                    || 'publishes one figure per account for these accounts, and each funds '
+                    || 'methods formulated by both.'
             else 'Not attributed: no formulation method funds these budget lines.'
         end as note
     from by_formulator
