@@ -10,8 +10,9 @@ import dagster as dg
 
 from pipelines.defs.automation import refresh_warehouse
 from pipelines.defs.ingest.budget_pages import raw_budget_pages
+from pipelines.defs.ingest.plan_documents import raw_plan_documents
 from pipelines.defs.publish.warehouse import published_warehouse
-from pipelines.defs.quality.gx_checks import gx_budget_suites
+from pipelines.defs.quality.gx_checks import gx_suites
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
@@ -20,8 +21,8 @@ from pipelines.lib.settings import Settings
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[raw_budget_pages, bnd_dbt_models, published_warehouse],
-        asset_checks=[gx_budget_suites],
+        assets=[raw_budget_pages, raw_plan_documents, bnd_dbt_models, published_warehouse],
+        asset_checks=[gx_suites],
         jobs=[refresh_warehouse],
         # One process per run: the run lock taken at ingest is then held until publishing.
         executor=dg.in_process_executor,

@@ -13,3 +13,11 @@ def replace_in_page(raw_dir: Path, old: str, new: str) -> None:
     text = page.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in the page"
     page.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def replace_in_registry(raw_dir: Path, old: str, new: str) -> None:
+    """Tamper with the copy of ``sources.yml`` in ``raw_dir``: replace the first ``old``."""
+    registry = raw_dir / "sources.yml"
+    text = registry.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in the registry"
+    registry.write_text(text.replace(old, new, 1), encoding="utf-8")

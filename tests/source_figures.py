@@ -46,3 +46,97 @@ TOTALS = {
     "bnd_special_account": ROWS["Total"][1],
     "local_autonomous": ROWS["Local Autonomous Account Sub-total"][1],
 }
+
+# The plan documents of the page, typed by hand from the same file (lines are the file's).
+FIVE_YEAR_PLAN = "Five-Year Balanced National Development Plan"
+PLAN_PERIOD = (2018, 2022)
+PLAN_LINE = 11
+LEGAL_BASIS = "Article 4 of the Special Act on Balanced National Development"
+LEGAL_BASIS_LINE = 7
+# what is counted, as printed → (count, line)
+PLAN_COUNTS = {"Strategies": (3, 13), "Key Tasks": (9, 14), "Action Tasks": (37, 15)}
+IMPLEMENTATION_PLAN = ("Implementation Plan", "Annual", 17)  # name, cycle, line
+IMPLEMENTATION_TARGET = ("Tasks", 334, 19)  # what, count, line
+# action plan → (who draws it up, as printed; line)
+ACTION_PLANS = {
+    "Sectoral Action Plans": ("Central Administrative Agencies", 21),
+    "Regional Action Plans": ("Cities and Provinces", 22),
+}
+
+FUNDING_LINE = 24
+FUNDING_SOURCES = (
+    "General Accounts",
+    "Special Accounts for Balanced National Development",
+    "other special accounts",
+    "funds",
+)
+INCLUDED_PROJECT_KINDS = (
+    "new projects",
+    "non-budget projects",
+    "projects carried out with local governments’ own funds",
+)
+
+PROJECT_AREAS_FIRST_LINE = 28
+PROJECT_AREAS = (
+    "Matters relating to establishing and activating regional innovation systems",
+    "Matters relating to invigorating regional economies, such as the fostering of regional "
+    "industries and job creation",
+    "Matters relating to improving educational conditions in the region, fostering regional "
+    "human resources",
+    "Matters relating to promoting science and technology in the region",
+    "Matters relating to developing regional development hubs and expanding transport and "
+    "logistics networks",
+    "Matters relating to promoting regional culture/tourism and preserving environment",
+    "Matters relating to expanding regional welfare, health and medical care",
+    "Matters relating to activating regional finances",
+    "Matters relating to accelerating the development of growth promotion areas, areas of "
+    "special concern, rural areas, etc.",
+    "Matters relating to relocating public entities, etc. to provincial areas and reinvigorating "
+    "innovation cities",
+    "Matters relating to designating and fostering national innovation clusters",
+)
+
+# The structure matrix (lines 79-86), method → (account, formulator, description, starred note,
+# first line). Accounts and formulators by warehouse key; Sejong's ③ and Jeju's ④ ⑤ stand in
+# cells that span both local rows, so local governments as a whole formulate them.
+_BY_DISTRICTS = "Projects Formulated Autonomously by Districts, Cities and Provinces"
+_INFRASTRUCTURE = "Including Infrastructure Projects by Districts, Cities and Provinces"
+_BY_AGENCIES = "Projects Formulated by Government Agencies"
+METHODS = {
+    1: (
+        "local_autonomous",
+        "city_province",
+        "Formulated Autonomously by Cities and Provinces",
+        None,
+        80,
+    ),
+    2: (
+        "local_autonomous",
+        "si_gun_gu",
+        "Formulated Autonomously by Districts, Cities and Provinces",
+        None,
+        85,
+    ),
+    3: ("sejong", "local_governments", _BY_DISTRICTS, _INFRASTRUCTURE, 80),
+    4: ("jeju", "local_governments", _BY_DISTRICTS, _INFRASTRUCTURE, 82),
+    5: (
+        "jeju",
+        "local_governments",
+        "Expenses for Transferring Special Local Administrative Agencies’ Work Outside the "
+        "Capital Area.",
+        None,
+        84,
+    ),
+    6: ("local_support", "government_agencies", _BY_AGENCIES, None, 86),
+    7: ("sejong", "government_agencies", _BY_AGENCIES, None, 86),
+    8: ("jeju", "government_agencies", _BY_AGENCIES, None, 86),
+}
+
+# "Changes in the Budget" (lines 66-69): note → (direction, account as printed, account key,
+# amount stated in KRW million or None, line).
+BUDGET_CHANGE_NOTES = {
+    1: ("Increase", "Support Accounts", "local_support", None, 66),
+    2: ("Decrease", "Autonomous Accounts", "local_autonomous", None, 67),
+    3: ("Increase", "Autonomous Accounts", "local_autonomous", None, 68),
+    4: ("Decrease", "Autonomous Accounts", "local_autonomous", 3_500_000, 69),
+}

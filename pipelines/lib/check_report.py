@@ -7,6 +7,8 @@ from typing import Any
 
 # Columns that identify an offending row, in the order a reader scans them.
 IDENTIFYING = (
+    "check_code",
+    "subject",
     "fiscal_year",
     "account_code",
     "level_code",
@@ -24,6 +26,8 @@ FIGURES = {
     "n_null_amounts": "null amounts",
     "min_amount_krw_million": "smallest amount",
 }
+# An audit row may say what is wrong in a sentence of its own (audit.audit_plan_structure).
+FINDING = "finding"
 
 
 def _figure(value: Any) -> str:
@@ -38,6 +42,8 @@ def describe_row(row: Mapping[str, Any]) -> str:
     figures = ", ".join(
         f"{name} {_figure(row[key])}" for key, name in FIGURES.items() if key in row
     )
+    if row.get(FINDING):
+        figures = f"{figures}; {row[FINDING]}" if figures else str(row[FINDING])
     return f"{where}: {figures}" if figures else where
 
 
@@ -46,7 +52,7 @@ def markdown_table(rows: Iterable[Mapping[str, Any]]) -> str:
     rows = list(rows)
     if not rows:
         return "_no offending rows_"
-    columns = [key for key in (*IDENTIFYING, *FIGURES) if key in rows[0]]
+    columns = [key for key in (*IDENTIFYING, *FIGURES, FINDING) if key in rows[0]]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_figure(row.get(key)) for key in columns) + " |" for row in rows]
     return "\n".join(lines)

@@ -18,11 +18,19 @@ from pipelines.lib.settings import SEEDS_DIR
 
 LINE_ALIASES_SEED = "ref_budget_line_aliases.csv"
 UNITS_SEED = "ref_units.csv"
+PLAN_LABELS_SEED = "ref_plan_labels.csv"
+FORMULATORS_SEED = "ref_formulators.csv"
 
 # Middle dots that Korean official texts use interchangeably in 시·도, 시·군·구.
 _MIDDLE_DOTS = "ㆍᆞ・･‧∙"
+# Typographic apostrophes that pages use for "'" (local governments’ own funds).
+_APOSTROPHES = "’‘ʼ′"
 _FOLD = str.maketrans(
-    {**dict.fromkeys(_MIDDLE_DOTS, "·"), **dict.fromkeys("\u200b\u200c\u200d\ufeff")}
+    {
+        **dict.fromkeys(_MIDDLE_DOTS, "·"),
+        **dict.fromkeys(_APOSTROPHES, "'"),
+        **dict.fromkeys("\u200b\u200c\u200d\ufeff"),
+    }
 )
 
 
@@ -43,17 +51,45 @@ def _rows(seed: str, seeds_dir: Path) -> list[dict[str, str]]:
 @cache
 def line_aliases(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
     """Label key → budget line code, from the alias seed; conflicting aliases are an error."""
+    return _alias_map(LINE_ALIASES_SEED, seeds_dir, "line_code", "budget line")
+
+
+def _alias_map(
+    seed: str, seeds_dir: Path, code_column: str, what: str, label_kind: str | None = None
+) -> dict[str, str]:
+    """Label key → code, from rows of an alias seed (of one ``label_kind`` when given)."""
     aliases: dict[str, str] = {}
-    for number, row in enumerate(_rows(LINE_ALIASES_SEED, seeds_dir), start=2):
+    for number, row in enumerate(_rows(seed, seeds_dir), start=2):
+        if label_kind is not None and row["label_kind"] != label_kind:
+            continue
         key = label_key(row["label"])
-        if aliases.setdefault(key, row["line_code"]) != row["line_code"]:
+        if aliases.setdefault(key, row[code_column]) != row[code_column]:
             raise SourceError(
-                str(seeds_dir / LINE_ALIASES_SEED),
+                str(seeds_dir / seed),
                 f"line {number}",
-                "each label to name one budget line",
+                f"each label to name one {what}",
                 f"{row['label']!r} also listed for {aliases[key]!r}",
             )
     return aliases
+
+
+@cache
+def plan_labels(label_kind: str, seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
+    """Label key → code for one kind of label the plan documents print (``ref_plan_labels.csv``).
+
+    Kinds: ``account``, ``formulator``, ``plan``, ``plan_component``, ``funding_scope``,
+    ``project_area`` and ``change_direction``.
+    """
+    return _alias_map(PLAN_LABELS_SEED, seeds_dir, "code", label_kind, label_kind)
+
+
+@cache
+def formulator_groups(seeds_dir: Path = SEEDS_DIR) -> dict[str, str | None]:
+    """Formulator code → the group it belongs to (e.g. city_province → local_governments)."""
+    return {
+        row["formulator_code"]: row["parent_formulator_code"] or None
+        for row in _rows(FORMULATORS_SEED, seeds_dir)
+    }
 
 
 @cache

@@ -21,6 +21,24 @@ NOT_SOURCES = {REGISTRY_NAME, "README.md"}
 FORMATS = {"page_text"}
 PHASES_FIXED = {"proposed", "enacted", "settled"}
 REQUIRED_FIELDS = ("file", "format", "title", "publisher")
+# Lists of a page's plan documents that the page prints without saying how many items they hold.
+# A registry entry with ``plan_documents`` declares each count, so a dropped or extra item cannot
+# publish silently (see ``lib.plan_landing``).
+DECLARED_LISTS = {
+    "project_areas": "project areas",
+    "funding_scope_items": "funding scope items",
+    "formulation_methods": "formulation methods",
+    "budget_change_notes": "budget-change notes",
+}
+
+
+@dataclass(frozen=True)
+class DeclaredCount:
+    """How many items a list on the page holds, as people counted it, and on what basis."""
+
+    list_name: str  # a key of DECLARED_LISTS
+    count: int
+    basis: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,12 @@ class RawSource:
     is_phase_default: bool
     note: str | None
     years: tuple[int, ...] | None = None  # the fiscal years the file must cover, when registered
+    # Set when the page carries the plan documents: list name → its declared count.
+    declared_counts: dict[str, DeclaredCount] | None = None
+
+    @property
+    def has_plan_documents(self) -> bool:
+        return self.declared_counts is not None
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,7 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
                 repr(phase),
             )
         years = _parse_years(entry.get("years"), where, place)
+        declared_counts = _parse_plan_documents(entry.get("plan_documents"), where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -115,6 +140,7 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
                 is_phase_default=not entry.get("phase"),
                 note=entry.get("note"),
                 years=years,
+                declared_counts=declared_counts,
             )
         )
     _check_against_folder(raw_dir, sources, where)
@@ -129,6 +155,46 @@ def _parse_years(value: object, where: str, place: str) -> tuple[int, ...] | Non
     if not match or int(match[1]) > int(match[2]):
         raise SourceError(where, place, "years as a range such as 2015-2020", repr(value))
     return tuple(range(int(match[1]), int(match[2]) + 1))
+
+
+def _parse_plan_documents(value: object, where: str, place: str) -> dict[str, DeclaredCount] | None:
+    """``plan_documents: {declared_counts: {<list>: {count: <n>, basis: <text>}, ...}}`` or absent.
+
+    Every list in ``DECLARED_LISTS`` needs a positive integer count and the basis it rests on.
+    """
+    if value is None:
+        return None
+    place = f"{place}, plan_documents"
+    counts = value.get("declared_counts") if isinstance(value, dict) else None
+    if not isinstance(counts, dict):
+        raise SourceError(where, place, "a mapping with 'declared_counts' under it", repr(value))
+    unknown = sorted(set(counts) - set(DECLARED_LISTS))
+    missing = [name for name in DECLARED_LISTS if name not in counts]
+    if unknown or missing:
+        raise SourceError(
+            where,
+            f"{place}, declared_counts",
+            f"a count for each of {', '.join(DECLARED_LISTS)}",
+            ", ".join(
+                [f"unknown {name!r}" for name in unknown] + [f"no {name!r}" for name in missing]
+            ),
+        )
+    declared = {}
+    for name, item in counts.items():
+        count = item.get("count") if isinstance(item, dict) else None
+        basis = item.get("basis") if isinstance(item, dict) else None
+        # bool is an int in Python: `count: yes` must not pass as 1.
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1 or not basis:
+            raise SourceError(
+                where,
+                f"{place}, declared_counts, {name}",
+                "a positive integer 'count' and the 'basis' it rests on",
+                repr(item),
+            )
+        declared[name] = DeclaredCount(
+            list_name=name, count=count, basis=" ".join(str(basis).split())
+        )
+    return declared
 
 
 def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -> None:

@@ -37,8 +37,24 @@ def test_definitions_load_with_lineage_and_blocking_checks(tmp_path) -> None:
     dbt_checks = [name for name in checks if name.startswith("relationships_fct_budget")]
     assert dbt_checks and all(checks[name].blocking for name in dbt_checks)
 
+    plan_checks = {
+        check_key.name: graph.get_check_spec(check_key)
+        for check_key in graph.asset_check_keys
+        if check_key.asset_key == key(["marts", "fct_budget_formulation"])
+    }
+    assert plan_checks["gx_plan_structure"].blocking
+
+    # The plan documents land after the budget ingest and before dbt reads them.
+    plans = graph.get(key(["staging", "stg_raw__plans"]))
+    assert key(["raw", "plans"]) in plans.parent_keys
+    assert key(["raw", "source_files"]) in graph.get(key(["raw", "plans"])).parent_keys
+
     job = defs.resolve_job_def("refresh_warehouse")
     assert key(["warehouse", "bnd"]) in job.asset_layer.executable_asset_keys
+    # dbt runs as one step: a blocking check upstream of the plan ingest would split it in two.
+    assert sorted(name for name in job.graph.node_names() if name.startswith("bnd_dbt")) == [
+        "bnd_dbt_models"
+    ]
 
 
 def test_every_mart_states_its_grain_and_every_column_its_unit_and_language(tmp_path) -> None:
@@ -53,7 +69,7 @@ def test_every_mart_states_its_grain_and_every_column_its_unit_and_language(tmp_
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["schema"] == "marts"
     ]
-    assert len(marts) == 6
+    assert len(marts) == 16
     undocumented = [
         f"{node['name']}.{column['name']}"
         for node in marts

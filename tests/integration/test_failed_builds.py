@@ -11,9 +11,9 @@ import pytest
 from pipelines.cli import execute_refresh
 from pipelines.lib.settings import Settings
 from pipelines.lib.warehouse_files import file_sha256, release_run_lock
-from tests.helpers import replace_in_page
+from tests.helpers import replace_in_page, replace_in_registry
 from tests.integration.conftest import run_cli
-from tests.source_figures import PAGE_FILE
+from tests.source_figures import PAGE_FILE, PROJECT_AREAS
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,7 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
     import dagster as dg
 
     from pipelines.defs.ingest.budget_pages import raw_budget_pages
+    from pipelines.defs.ingest.plan_documents import raw_plan_documents
     from pipelines.defs.resources import WarehouseResource
     from pipelines.defs.transform.assets import bnd_dbt_models
     from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
@@ -136,7 +137,7 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
 
     settings = Settings.at(raw_copy, tmp_path / "warehouse")
     result = dg.materialize(
-        [raw_budget_pages, bnd_dbt_models],
+        [raw_budget_pages, raw_plan_documents, bnd_dbt_models],
         selection=dg.AssetSelection.all().without_checks(),
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
@@ -146,3 +147,53 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
     release_run_lock(settings)  # held by this process since ingest; a run's end releases it
     assert result.success
     assert build_record.read(settings)["passed"] == ["ingest"]
+
+
+def test_a_page_missing_a_project_area_fails_naming_the_count_and_publishes_nothing(
+    raw_copy: Path, last_good: LastGood
+) -> None:
+    replace_in_page(raw_copy, f"  • {PROJECT_AREAS[3]}\n", "")
+    settings, before = last_good.settings, last_good.published_sha256
+
+    completed = run_cli("run", settings)
+
+    assert completed.returncode != 0
+    out = completed.stdout
+    assert (
+        "FAILED step raw_plan_documents: pipelines.lib.errors.SourceError: "
+        f"{raw_copy / PAGE_FILE}, lines 28–37: expected 11 project areas as declared in"
+    ) in out
+    assert "found 10 in the page's list" in out
+    assert f"NOT published: {settings.published_db} unchanged (sha256 {before})" in out
+    assert last_good.published_unchanged()
+
+
+def test_a_budget_line_no_method_funds_fails_the_plan_structure_suite(
+    raw_copy: Path, last_good: LastGood
+) -> None:
+    # The government agencies' row leaves the Local Support Account without a method; numbering
+    # and the registry's count stay consistent, so only the audit can notice.
+    method = "Projects Formulated by Government Agencies"
+    replace_in_page(
+        raw_copy,
+        f"Agencies - ⑥ {method} ⑦ {method} ⑧ {method}",
+        f"Agencies - - ⑥ {method} ⑦ {method}",
+    )
+    replace_in_registry(raw_copy, "count: 8", "count: 7")
+    settings = last_good.settings
+
+    outcome = execute_refresh(settings)
+
+    assert not outcome.published
+    (check,) = outcome.failed_checks
+    assert check.name == "gx_plan_structure"
+    assert check.failed_expectations == [
+        "Every account x level of fct_budget is funded by at least one formulation method."
+    ]
+    (row,) = check.offending_rows
+    assert (row["check_code"], row["subject"]) == (
+        "budget_line_method",
+        "local_support account_whole",
+    )
+    assert row["finding"] == "local_support × account_whole is funded by no formulation method"
+    assert last_good.published_unchanged()

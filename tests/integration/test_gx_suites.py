@@ -51,3 +51,54 @@ def test_the_committed_project_is_not_written_to(tmp_path: Path) -> None:
 
     run_suites({"budget_reconciliation": _reconciliation(0)}, tmp_path / "gx")
     assert not (EXPECTATIONS_DIR / "gx" / "uncommitted" / "validations").exists()
+
+
+def _plan_structure(consistent: bool) -> pd.DataFrame:
+    codes = [
+        "declared_count",
+        "plan_component",
+        "method_numbering",
+        "method_account",
+        "method_formulator",
+        "budget_line_method",
+        "note_account",
+    ]
+    return pd.DataFrame(
+        {
+            "check_code": codes,
+            "source_file": ["a.txt"] * len(codes),
+            "subject": ["project_areas", *[f"s{n}" for n in range(1, len(codes))]],
+            "expected_count": [11, 1, 1, 1, 1, 1, 1],
+            "actual_count": [11 if consistent else 10, 1, 1, 1, 1, 1, 1],
+            "is_consistent": [consistent, True, True, True, True, True, True],
+            "finding": ["expected 11 project areas, found 10", *["ok"] * (len(codes) - 1)],
+        }
+    )
+
+
+def test_plan_structure_passes_when_every_rule_holds(tmp_path: Path) -> None:
+    (outcome,) = run_suites({"plan_structure": _plan_structure(True)}, tmp_path / "gx")
+    assert outcome.success
+
+
+def test_plan_structure_names_the_rule_and_the_row_that_broke_it(tmp_path: Path) -> None:
+    (outcome,) = run_suites(
+        {"plan_structure": _plan_structure(False)}, tmp_path / "gx", tmp_path / "docs"
+    )
+    (failure,) = outcome.failures
+    assert failure.description.startswith("Every list the registry declares a count for")
+    (row,) = failure.offending_rows
+    assert (row["subject"], row["finding"]) == (
+        "project_areas",
+        "expected 11 project areas, found 10",
+    )
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+
+def test_plan_structure_fails_when_a_rule_has_no_rows(tmp_path: Path) -> None:
+    frame = _plan_structure(True)
+    (outcome,) = run_suites(
+        {"plan_structure": frame[frame.check_code != "note_account"]}, tmp_path / "gx"
+    )
+    (failure,) = outcome.failures
+    assert failure.expectation == "expect_column_distinct_values_to_contain_set"

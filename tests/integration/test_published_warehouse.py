@@ -9,7 +9,19 @@ import duckdb
 import pytest
 
 from tests.integration.conftest import Build
-from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
+from tests.source_figures import (
+    BUDGET_CHANGE_NOTES,
+    FUNDING_SOURCES,
+    INCLUDED_PROJECT_KINDS,
+    LEAVES,
+    LEGAL_BASIS,
+    METHODS,
+    PAGE_FILE,
+    PAGE_SHA256,
+    PROJECT_AREAS,
+    TOTALS,
+    YEARS,
+)
 
 
 @pytest.fixture
@@ -129,6 +141,7 @@ def test_reports_and_validation_results_are_published(published_build: Build) ->
     assert {suite["suite"]: suite["success"] for suite in results} == {
         "budget_reconciliation": True,
         "budget_coverage": True,
+        "plan_structure": True,
     }
 
 
@@ -141,3 +154,160 @@ def test_dbt_docs_generate_against_the_published_warehouse(published_build: Buil
         (published_build.settings.reports_dir / "dbt_docs" / "catalog.json").read_text()
     )
     assert "model.bnd.fct_budget" in catalog["nodes"]
+    assert "model.bnd.fct_special_account_by_formulator" in catalog["nodes"]
+
+
+def test_the_plan_with_its_period_legal_basis_and_declared_counts(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    plans = con.execute(
+        """select plan_code, parent_plan_code, period_start_year, period_end_year, legal_basis_en,
+                  formulated_by, n_strategies, n_key_tasks, n_action_tasks, n_target_tasks
+           from marts.dim_plan order by plan_order"""
+    ).fetchall()
+    five_year, implementation = "five_year_plan_2018_2022", "implementation_plan_2018_2022"
+    assert plans == [
+        (five_year, None, 2018, 2022, LEGAL_BASIS, None, 3, 9, 37, None),
+        (implementation, five_year, None, None, None, None, None, None, None, 334),
+        (
+            "sectoral_action_plans_2018_2022",
+            implementation,
+            *[None] * 3,
+            "central_agency",
+            *[None] * 4,
+        ),
+        (
+            "regional_action_plans_2018_2022",
+            implementation,
+            *[None] * 3,
+            "local_government",
+            *[None] * 4,
+        ),
+    ]
+    components = con.execute(
+        """select component_code, declared_count
+           from marts.dim_plan_component order by component_order"""
+    ).fetchall()
+    assert components == [
+        ("strategy", 3),
+        ("key_task", 9),
+        ("action_task", 37),
+        ("target_task", 334),
+    ]
+
+
+def test_years_say_which_plan_period_they_belong_to(con: duckdb.DuckDBPyConnection) -> None:
+    years = con.execute(
+        """select fiscal_year, five_year_plan_code, plan_year_number, plan_period_note is not null
+           from marts.dim_year order by 1"""
+    ).fetchall()
+    assert years == [
+        (
+            year,
+            "five_year_plan_2018_2022" if year >= 2018 else None,
+            year - 2017 if year >= 2018 else None,
+            True,
+        )
+        for year in YEARS
+    ]
+
+
+def test_project_areas_are_the_pages_eleven(con: duckdb.DuckDBPyConnection) -> None:
+    areas = con.execute(
+        "select area_order, name_en, project_area_code from marts.dim_project_area order by 1"
+    ).fetchall()
+    assert [(order, name) for order, name, _ in areas] == list(enumerate(PROJECT_AREAS, start=1))
+    assert len({code for _, _, code in areas}) == 11
+
+
+def test_funding_scope_links_the_special_account(con: duckdb.DuckDBPyConnection) -> None:
+    scope = con.execute(
+        "select name_en, scope_kind, account_code from marts.dim_funding_scope order by scope_order"
+    ).fetchall()
+    assert [name for name, _, _ in scope] == [*FUNDING_SOURCES, *INCLUDED_PROJECT_KINDS]
+    assert [name for name, _, account in scope if account] == [FUNDING_SOURCES[1]]
+
+
+def test_formulation_methods_are_the_matrix(con: duckdb.DuckDBPyConnection) -> None:
+    methods = con.execute(
+        """select method_number, account_code, formulator_code, description_en, starred_note_en,
+                  source_locator
+           from marts.dim_formulation_method order by 1"""
+    ).fetchall()
+    assert {
+        number: (account, formulator, text, note)
+        for number, account, formulator, text, note, _ in methods
+    } == {number: figures[:4] for number, figures in METHODS.items()}
+    assert methods[0][-1] == f"{PAGE_FILE}:80"
+
+
+def test_budget_change_notes_link_to_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    notes = con.execute(
+        """select note_number, direction_label, subject_label, account_code,
+                  stated_amount_krw_million
+           from marts.dim_budget_change_note order by 1"""
+    ).fetchall()
+    assert notes == [
+        (number, direction, subject, account, amount)
+        for number, (direction, subject, account, amount, _) in BUDGET_CHANGE_NOTES.items()
+    ]
+
+
+def test_every_fact_says_who_formulates_it(con: duckdb.DuckDBPyConnection) -> None:
+    formulated = con.execute(
+        """select account_code, level_code, formulated_by, method_markers, count(*)
+           from marts.fct_budget_formulation group by all order by 1, 2"""
+    ).fetchall()
+    assert formulated == [
+        ("jeju", "account_whole", "mixed", "④, ⑤, ⑧", 6),
+        ("local_autonomous", "city_province", "local_government", "①", 6),
+        ("local_autonomous", "si_gun_gu", "local_government", "②", 6),
+        ("local_support", "account_whole", "central_agency", "⑥", 6),
+        ("sejong", "account_whole", "mixed", "③, ⑦", 6),
+    ]
+
+
+def test_the_special_account_by_formulator_per_year(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute(
+        """select fiscal_year, formulated_by, amount_krw_million, year_total_krw_million,
+                  is_split_by_source
+           from marts.fct_special_account_by_formulator order by 1, 2"""
+    ).fetchall()
+    expected = []
+    for index, year in enumerate(YEARS):
+        local = LEAVES[("local_autonomous", "city_province")][index]
+        local += LEAVES[("local_autonomous", "si_gun_gu")][index]
+        central = LEAVES[("local_support", "account_whole")][index]
+        mixed = (
+            LEAVES[("sejong", "account_whole")][index] + LEAVES[("jeju", "account_whole")][index]
+        )
+        total = TOTALS["bnd_special_account"][index]
+        expected += [
+            (year, "central_agency", central, total, True),
+            (year, "local_government", local, total, True),
+            (year, "mixed", mixed, total, False),
+        ]
+    assert rows == expected
+    (note,) = con.execute(
+        """select distinct note from marts.fct_special_account_by_formulator
+           where formulated_by = 'mixed'"""
+    ).fetchone()
+    assert "Cannot be split" in note
+
+
+def test_the_plan_structure_audit_is_published_and_consistent(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    checks = con.execute(
+        """select check_code, count(*), bool_and(is_consistent)
+           from audit.audit_plan_structure group by 1 order by 1"""
+    ).fetchall()
+    assert checks == [
+        ("budget_line_method", 5, True),
+        ("declared_count", 4, True),
+        ("method_account", 8, True),
+        ("method_formulator", 8, True),
+        ("method_numbering", 8, True),
+        ("note_account", 4, True),
+        ("plan_component", 4, True),
+    ]

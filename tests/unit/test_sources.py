@@ -9,7 +9,7 @@ import pytest
 from pipelines.lib.errors import SourceError
 from pipelines.lib.raw_landing import parse_page_source
 from pipelines.lib.sources import RawSource, load_registry, read_source
-from tests.helpers import replace_in_page
+from tests.helpers import replace_in_page, replace_in_registry
 from tests.source_figures import PAGE_FILE, PAGE_SHA256
 
 
@@ -150,3 +150,49 @@ def test_a_malformed_years_range_in_the_registry(raw_copy: Path) -> None:
     registry.write_text(text.replace("years: 2015-2020", "years: 2020-2015"), encoding="utf-8")
     with pytest.raises(SourceError, match=r"entry 1 .*years as a range such as 2015-2020"):
         load_registry(raw_copy)
+
+
+def test_the_registry_declares_the_counts_of_the_plan_documents(raw_copy: Path) -> None:
+    (source,) = load_registry(raw_copy)
+    assert source.has_plan_documents and source.declared_counts is not None
+    assert {name: declared.count for name, declared in source.declared_counts.items()} == {
+        "project_areas": 11,
+        "funding_scope_items": 7,
+        "formulation_methods": 8,
+        "budget_change_notes": 4,
+    }
+    assert all(declared.basis for declared in source.declared_counts.values())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "found"),
+    [
+        ("count: 11", "count: '11'", "'11'"),  # a string is not a count
+        ("count: 11", "count: true", "True"),
+        ("count: 11", "count: 0", "'count': 0"),
+        ("count: 11", "count: 11.5", "11.5"),
+    ],
+)
+def test_a_declared_count_must_be_a_positive_integer(
+    raw_copy: Path, old: str, new: str, found: str
+) -> None:
+    replace_in_registry(raw_copy, old, new)
+    with pytest.raises(SourceError) as caught:
+        load_registry(raw_copy)
+    message = str(caught.value)
+    assert "plan_documents, declared_counts, project_areas" in message
+    assert "a positive integer 'count'" in message and found in message
+
+
+def test_every_list_needs_a_declared_count(raw_copy: Path) -> None:
+    replace_in_registry(raw_copy, "        budget_change_notes:", "        change_notes:")
+    with pytest.raises(SourceError, match="unknown 'change_notes', no 'budget_change_notes'"):
+        load_registry(raw_copy)
+
+
+def test_a_page_without_plan_documents(raw_copy: Path) -> None:
+    registry = raw_copy / "sources.yml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text[: text.index("    plan_documents:")], encoding="utf-8")
+    (source,) = load_registry(raw_copy)
+    assert not source.has_plan_documents

@@ -1,4 +1,9 @@
-"""Quality: the Great Expectations suites, as blocking asset checks on ``marts.fct_budget``."""
+"""Quality: the Great Expectations suites, as blocking asset checks on the marts they vouch for.
+
+``budget_reconciliation`` and ``budget_coverage`` check ``marts.fct_budget``; ``plan_structure``
+checks the plan documents and how they join the facts, on ``marts.fct_budget_formulation``. All run
+in one step, so that "audit passed" in the build record means every suite passed.
+"""
 
 import json
 
@@ -12,10 +17,18 @@ from pipelines.lib.failpoints import failpoint
 from pipelines.lib.gx_audit import run_suites
 
 FCT_BUDGET = dg.AssetKey(["marts", "fct_budget"])
+FCT_BUDGET_FORMULATION = dg.AssetKey(["marts", "fct_budget_formulation"])
 # GX suite (= checkpoint) name → the dbt audit table it validates.
 SUITE_TABLES = {
     "budget_reconciliation": dg.AssetKey(["audit", "audit_budget_reconciliation"]),
     "budget_coverage": dg.AssetKey(["audit", "audit_budget_coverage"]),
+    "plan_structure": dg.AssetKey(["audit", "audit_plan_structure"]),
+}
+# GX suite → the mart whose check it is (a failure blocks publishing either way).
+SUITE_ASSETS = {
+    "budget_reconciliation": FCT_BUDGET,
+    "budget_coverage": FCT_BUDGET,
+    "plan_structure": FCT_BUDGET_FORMULATION,
 }
 GX_RESULTS_FILE = "gx_results.json"
 
@@ -28,7 +41,7 @@ def check_name(suite: str) -> str:
     specs=[
         dg.AssetCheckSpec(
             name=check_name(suite),
-            asset=FCT_BUDGET,
+            asset=SUITE_ASSETS[suite],
             additional_deps=[table],
             blocking=True,
             description=f"Great Expectations suite `{suite}` on `{'.'.join(table.path)}`.",
@@ -36,7 +49,7 @@ def check_name(suite: str) -> str:
         for suite, table in SUITE_TABLES.items()
     ],
 )
-def gx_budget_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Validate the build's audit tables with GX; any failed expectation blocks publishing."""
     settings = warehouse.settings
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
@@ -67,7 +80,7 @@ def gx_budget_suites(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         offending = [row for failure in failures for row in failure.offending_rows]
         yield dg.AssetCheckResult(
             check_name=check_name(outcome.suite),
-            asset_key=FCT_BUDGET,
+            asset_key=SUITE_ASSETS[outcome.suite],
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={
