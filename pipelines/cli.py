@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.lib import progress
 from pipelines.lib.check_report import describe_row
+from pipelines.lib.dq_report import write_failed_build_report
+from pipelines.lib.progress import PROGRESS_FD_ENV
 from pipelines.lib.settings import BUILD_DB_ENV, DBT_PROJECT_DIR, Settings
 from pipelines.lib.warehouse_files import file_sha256, release_run_lock
 
@@ -37,6 +40,7 @@ class CheckLine:
 class RunOutcome:
     """What a run did, in plain data, read off Dagster's result."""
 
+    run_id: str
     published: bool
     checks: list[CheckLine]
     step_failures: list[tuple[str, str]]
@@ -105,6 +109,7 @@ def _outcome(result) -> RunOutcome:
         if materialization.asset_key == PUBLISHED:
             published = {key: value.value for key, value in materialization.metadata.items()}
     return RunOutcome(
+        run_id=result.run_id,
         published=bool(published),
         checks=checks,
         step_failures=failures,
@@ -123,7 +128,10 @@ def print_summary(
     outcome: RunOutcome, settings: Settings, elapsed: float, published_before: str | None
 ) -> None:
     failed = outcome.failed_checks
-    print(f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
+    print(
+        f"asset checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed "
+        "(every dbt test and GX expectation is in the report)"
+    )
     for check in failed:
         print(f"FAILED check {check.name} on {check.asset}")
         for expectation in check.failed_expectations:
@@ -141,7 +149,7 @@ def print_summary(
         print(f"build:     {metadata['build_id']} (code {metadata['code_version']})")
         print(f"exports:   {settings.export_dir}")
         print(f"history:   {settings.history_dir} (`make rollback` restores the previous build)")
-        print(f"reports:   {settings.reports_dir / 'gx' / 'index.html'}")
+        print(f"report:    {settings.reports_dir / 'index.html'} (and dq.json)")
     else:
         after = _sha256_or_none(settings.published_db)
         if published_before is None and after is None:
@@ -151,7 +159,8 @@ def print_summary(
         else:  # never expected: say so loudly rather than hide it
             state = f"CHANGED although the build failed (sha256 {published_before} -> {after})"
         print(f"NOT published: {settings.published_db} {state}.")
-        print(f"reports of the failed build: {settings.build_reports_dir}")
+        print(f"report of the failed build: {settings.build_reports_dir / 'index.html'}")
+        print(f"published report (of the build still published): {settings.reports_dir}")
     print(f"done in {elapsed:.1f} s")
 
 
@@ -201,8 +210,20 @@ def run() -> int:
     print(f"building {settings.warehouse_dir} from {settings.data_raw_dir}")
     print(f"full log: {log_path}")
     published_before = _sha256_or_none(settings.published_db)
-    with output_to(log_path):
-        outcome = execute_refresh(settings)
+    terminal = os.dup(1)
+    os.environ[PROGRESS_FD_ENV] = str(terminal)
+    try:
+        with output_to(log_path):
+            outcome = execute_refresh(settings)
+            if outcome.published:
+                started_docs = time.monotonic()
+                write_dbt_docs(settings)
+                progress.done("docs", f"{settings.reports_dir / 'dbt_docs'}", started_docs)
+            else:
+                write_failed_build_report(settings, outcome.run_id, outcome.step_failures)
+    finally:
+        os.environ.pop(PROGRESS_FD_ENV, None)
+        os.close(terminal)
     print_summary(outcome, settings, time.monotonic() - started, published_before)
     return 0 if outcome.published else 1
 
@@ -215,19 +236,26 @@ def prepare() -> int:
 
 
 def docs() -> int:
-    """dbt docs for the published warehouse, written to ``<warehouse>/reports/dbt_docs``.
+    """dbt docs for the published warehouse, written to ``<warehouse>/reports/dbt_docs``."""
+    settings = Settings.from_env()
+    if not settings.published_db.exists():
+        print(f"error: no published warehouse at {settings.published_db}; run `make run` first")
+        return 1
+    print(f"dbt docs: {write_dbt_docs(settings)}")
+    return 0
+
+
+def write_dbt_docs(settings: Settings) -> Path:
+    """The dbt docs site as one self-contained page (``dbt docs generate --static``).
 
     dbt reads the catalog from a private copy of the published file, so BI readers are never
-    locked out and a refresh can publish meanwhile.
+    locked out and a refresh can publish meanwhile. The page embeds the manifest and catalog, so
+    it opens from disk without a web server.
     """
     import shutil
     import subprocess
     import tempfile
 
-    settings = Settings.from_env()
-    if not settings.published_db.exists():
-        print(f"error: no published warehouse at {settings.published_db}; run `make run` first")
-        return 1
     target = Path(DBT_PROJECT_DIR) / "target" / "docs"
     with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
         copy = Path(scratch) / "bnd.duckdb"
@@ -239,6 +267,7 @@ def docs() -> int:
                 "dbt.cli.main",
                 "docs",
                 "generate",
+                "--static",
                 "--profiles-dir",
                 ".",
                 "--target-path",
@@ -251,10 +280,10 @@ def docs() -> int:
     out = settings.reports_dir / "dbt_docs"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    for name in ("index.html", "manifest.json", "catalog.json"):
+    shutil.copy2(target / "static_index.html", out / "index.html")
+    for name in ("manifest.json", "catalog.json"):
         shutil.copy2(target / name, out / name)
-    print(f"dbt docs: {out / 'index.html'}")
-    return 0
+    return out / "index.html"
 
 
 def rollback(to_build_id: str | None = None) -> int:

@@ -12,6 +12,7 @@ build and nothing is written into the committed project.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,9 @@ class ExpectationOutcome:
     success: bool
     observed: Any
     offending_rows: list[dict[str, Any]] = field(default_factory=list)
+    # What the expectation asks for: its arguments (column, values, bounds …), without the
+    # result-format settings.
+    expected: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,31 @@ def run_suites(
         context.build_data_docs()
         shutil.rmtree(docs_dir, ignore_errors=True)
         shutil.copytree(work_dir / DATA_DOCS_SITE, docs_dir)
+        make_offline(docs_dir)
     return outcomes
+
+
+# Tags that make a browser fetch from another host: stylesheets, scripts, images.
+_REMOTE_RESOURCE = re.compile(
+    r"<link\b[^>]*\bhref=[\"']https?://[^>]*>"
+    r"|<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>"
+    r"|<img\b[^>]*\bsrc=[\"']https?://[^>]*>",
+    re.IGNORECASE,
+)
+_OFFLINE_STYLE = """<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#1d232a}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d5d9de;padding:3px 6px}
+.d-none,.modal,.fa,.fas,.far{display:none}a{color:#1f5f99}
+</style>"""
+
+
+def make_offline(docs_dir: Path) -> None:
+    """Make GX's Data Docs readable without internet: they load Bootstrap, jQuery, Vega and logos
+    from CDNs. Drop those tags (nothing is fetched from elsewhere) and inline a plain style."""
+    for page in docs_dir.rglob("*.html"):
+        html = _REMOTE_RESOURCE.sub("", page.read_text(encoding="utf-8"))
+        html = html.replace("</head>", f"{_OFFLINE_STYLE}</head>", 1)
+        page.write_text(html, encoding="utf-8")
 
 
 def _suite_outcome(name: str, suite_result: Any, frame: pd.DataFrame) -> SuiteOutcome:
@@ -86,6 +114,11 @@ def _suite_outcome(name: str, suite_result: Any, frame: pd.DataFrame) -> SuiteOu
                 success=bool(result.success),
                 observed=_plain(details.get("observed_value", details.get("unexpected_count"))),
                 offending_rows=_offending_rows(details, frame),
+                expected={
+                    key: _plain(value)
+                    for key, value in config.kwargs.items()
+                    if key not in ("result_format", "batch_id", "catch_exceptions")
+                },
             )
         )
     return SuiteOutcome(suite=name, success=bool(suite_result.success), expectations=expectations)

@@ -4,7 +4,8 @@ In order, under the run lock:
 
 1. refuse unless ingest, the full dbt build and the audit passed in this run (``build_record``);
 2. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
-3. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``;
+3. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``, and
+   the data-quality report (``dq.json``, ``index.html``) into ``.build/reports``;
 4. rename the build file over ``bnd.duckdb`` (``os.replace``: atomic on one filesystem), then swap
    in the reports and exports folders;
 5. copy what is now published into ``history/<build_id>`` (whole, via a temporary name), prune
@@ -19,6 +20,7 @@ directory entry, and a file already open keeps its old contents.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ import duckdb
 
 from pipelines.lib import build_record, history
 from pipelines.lib.build_meta import write_meta_build
+from pipelines.lib.dq_report import BuildFacts, write_report
 from pipelines.lib.exports import write_exports
 from pipelines.lib.failpoints import failpoint
 from pipelines.lib.settings import Settings
@@ -40,6 +43,7 @@ class Published:
     sha256: str
     meta: dict[str, Any]
     exports: dict[str, int]
+    report_seconds: float
 
 
 def publish_build(settings: Settings, run_id: str) -> Published:
@@ -56,6 +60,9 @@ def publish_build(settings: Settings, run_id: str) -> Published:
     if wal.exists():
         raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
     exports = write_exports(build_db, settings.build_export_dir, meta)
+    started = time.monotonic()
+    write_report(settings.build_reports_dir, build_db, BuildFacts("published", run_id, meta))
+    report_seconds = time.monotonic() - started
     failpoint("publish", settings.build_dir)
     os.replace(build_db, settings.published_db)
     build_record.forget(settings)
@@ -69,4 +76,4 @@ def publish_build(settings: Settings, run_id: str) -> Published:
     )
     history.tidy(settings)
     release_run_lock(settings)
-    return Published(settings.published_db, entry.sha256, meta, exports)
+    return Published(settings.published_db, entry.sha256, meta, exports, report_seconds)

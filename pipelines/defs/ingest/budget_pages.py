@@ -1,9 +1,12 @@
 """Ingest: the registered page texts in ``data_raw/`` land in the build's ``raw`` schema."""
 
+import time
+
 import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.lib import progress
 from pipelines.lib.failpoints import failpoint
 from pipelines.lib.raw_landing import land_pages, parse_page_source
 from pipelines.lib.sources import load_registry
@@ -34,7 +37,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     or matched to the reference seeds stops the run here with its name, line and what was expected,
     before anything is built.
     """
-    settings = warehouse.settings
+    started, settings = time.monotonic(), warehouse.settings
     build_db = start_build(settings, context.run_id)
     sources = load_registry(settings.data_raw_dir)
     pages = [parse_page_source(source) for source in sources if source.format == "page_text"]
@@ -43,6 +46,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         failpoint("ingest", settings.build_dir)
     files = {page.raw.source.file: page.raw.sha256 for page in pages}
     context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
+    progress.done("ingest", f"{len(files)} file(s), {counts['budget_cells']} budget cells", started)
     for table in RAW_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],

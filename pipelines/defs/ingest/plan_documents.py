@@ -1,9 +1,12 @@
 """Ingest: the plan documents of the registered pages land in the build's ``raw`` schema."""
 
+import time
+
 import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
+from pipelines.lib import progress
 from pipelines.lib.plan_landing import check_same_bytes, land_plan_documents, parse_plan_source
 from pipelines.lib.sources import load_registry
 
@@ -45,7 +48,7 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     parsed, a label the reference seeds do not know, or a list with another number of items than
     the registry declares stops the run here, with the file, the lines and what was expected.
     """
-    settings = warehouse.settings
+    started, settings = time.monotonic(), warehouse.settings
     sources = [
         source for source in load_registry(settings.data_raw_dir) if source.has_plan_documents
     ]
@@ -55,6 +58,9 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         counts = land_plan_documents(con, pages)
     files = {page.raw.source.file: page.raw.sha256 for page in pages}
     context.log.info(f"landed {counts} from {len(files)} file(s) into {settings.build_db}")
+    shown = ("project_areas", "formulation_methods", "budget_change_notes", "plans")
+    landed = ", ".join(f"{counts[table]} {table.replace('_', ' ')}" for table in shown)
+    progress.done("ingest", f"plan documents: {landed}", started)
     for table in RAW_PLAN_TABLES:
         yield dg.MaterializeResult(
             asset_key=["raw", table],

@@ -1,11 +1,13 @@
 """Publish: the audited build replaces ``warehouse/bnd.duckdb`` (see ``lib.publishing``)."""
 
 import json
+import time
 
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
+from pipelines.lib import progress
 from pipelines.lib.publishing import publish_build
 
 PUBLISHED = dg.AssetKey(["warehouse", "bnd"])
@@ -33,9 +35,20 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     see the previous build or this one, never a mixture; a failed run never gets here and leaves
     the published file byte-identical.
     """
-    settings = warehouse.settings
+    started, settings = time.monotonic(), warehouse.settings
     published = publish_build(settings, context.run_id)
     meta = published.meta
+    marts = len(json.loads(meta["mart_row_counts"]))
+    report_s = published.report_seconds
+    progress.emit(
+        progress.step_line(
+            "publish",
+            f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package",
+            time.monotonic() - started - report_s,
+        )
+    )
+    report = settings.reports_dir / "index.html"
+    progress.emit(progress.step_line("report", f"{report} and dq.json", report_s))
     return dg.MaterializeResult(
         metadata={
             "path": str(published.path),

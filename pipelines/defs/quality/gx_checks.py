@@ -6,13 +6,15 @@ in one step, so that "audit passed" in the build record means every suite passed
 """
 
 import json
+import time
 
 import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import build_record
+from pipelines.lib import build_record, progress
 from pipelines.lib.check_report import markdown_table
+from pipelines.lib.dq_report import GX_RESULTS
 from pipelines.lib.failpoints import failpoint
 from pipelines.lib.gx_audit import run_suites
 
@@ -30,7 +32,6 @@ SUITE_ASSETS = {
     "budget_coverage": FCT_BUDGET,
     "plan_structure": FCT_BUDGET_FORMULATION,
 }
-GX_RESULTS_FILE = "gx_results.json"
 
 
 def check_name(suite: str) -> str:
@@ -51,7 +52,7 @@ def check_name(suite: str) -> str:
 )
 def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Validate the build's audit tables with GX; any failed expectation blocks publishing."""
-    settings = warehouse.settings
+    started, settings = time.monotonic(), warehouse.settings
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         frames = {
             suite: con.execute(f"select * from {'.'.join(table.path)} order by all").df()
@@ -62,13 +63,19 @@ def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResour
         work_dir=settings.build_dir / "gx",
         docs_dir=settings.build_reports_dir / "gx",
     )
-    (settings.build_reports_dir / GX_RESULTS_FILE).write_text(
+    (settings.build_reports_dir / GX_RESULTS).write_text(
         json.dumps([_as_dict(outcome) for outcome in outcomes], indent=2, default=str),
         encoding="utf-8",
     )
     failpoint("audit", settings.build_dir)
-    if all(outcome.success for outcome in outcomes):
-        evaluated = sum(len(outcome.expectations) for outcome in outcomes)
+    evaluated = sum(len(outcome.expectations) for outcome in outcomes)
+    failed = sum(len(outcome.failures) for outcome in outcomes)
+    progress.done(
+        "audit",
+        f"{len(outcomes)} GX suites: {evaluated - failed} expectations passed, {failed} failed",
+        started,
+    )
+    if not failed:
         build_record.mark_passed(
             settings,
             context.run.run_id,

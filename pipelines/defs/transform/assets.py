@@ -1,6 +1,8 @@
 """Transform: every dbt model, seed and test as Dagster assets and asset checks."""
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -18,7 +20,10 @@ from pipelines.defs.transform.project import (
     prune_invocation_folders,
 )
 from pipelines.lib import build_record
+from pipelines.lib.dbt_results import summarize_tests
+from pipelines.lib.dq_report import DBT_RESULTS
 from pipelines.lib.failpoints import failpoint
+from pipelines.lib.progress import timed
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -52,21 +57,34 @@ def bnd_dbt_models(
 ):
     """Build seeds, staging, intermediate, audit and marts into the run's build file; test them."""
     settings = warehouse.settings
-    with dbt_environment(settings):
+    with timed("transform") as summary, dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
         prune_invocation_folders(keep=invocation.target_path)
-        for event in invocation.stream():  # raises when a model or a test failed
-            yield event
-            failpoint("transform", settings.build_dir)
+        try:
+            for event in invocation.stream():  # raises when a model or a test failed
+                yield event
+                failpoint("transform", settings.build_dir)
+        finally:  # the report needs the test results of a failed build most of all
+            keep_test_results(invocation.target_path, settings.build_reports_dir)
+        counts = test_counts(invocation.get_artifact("run_results.json"))
+        summary.append(f"dbt build: {counts['passed']} tests passed, {counts['warned']} warned")
     # Only the whole project with every test vouches for the build, not a selection from the UI
     # (leaving out any model or any test makes the step a subset).
     if not context.is_subset:
-        build_record.mark_passed(
-            settings,
-            context.run_id,
-            "transform",
-            checks={"dbt_tests": test_counts(invocation.get_artifact("run_results.json"))},
-        )
+        build_record.mark_passed(settings, context.run_id, "transform", {"dbt_tests": counts})
+
+
+def keep_test_results(target_path: Path, reports_dir: Path) -> None:
+    """dbt's test results, in plain words, into the build's reports (``dbt_results.json``)."""
+    run_results, manifest = target_path / "run_results.json", target_path / "manifest.json"
+    if not (run_results.is_file() and manifest.is_file()):
+        return
+    records = summarize_tests(
+        json.loads(run_results.read_text(encoding="utf-8")),
+        json.loads(manifest.read_text(encoding="utf-8")),
+    )
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    (reports_dir / DBT_RESULTS).write_text(json.dumps(records, indent=2), encoding="utf-8")
 
 
 def test_counts(run_results: Mapping[str, Any]) -> dict[str, int]:
