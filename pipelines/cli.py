@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib import progress
-from pipelines.lib.check_report import describe_row
+from pipelines.lib.check_report import describe_row, root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.progress import PROGRESS_FD_ENV
 from pipelines.lib.settings import BUILD_DB_ENV, DBT_PROJECT_DIR, Settings
@@ -97,7 +97,7 @@ def _outcome(result) -> RunOutcome:
             )
         )
     failures = [
-        (event.step_key or "?", _root_cause(event.event_specific_data.error))
+        (event.step_key or "?", root_cause(event.event_specific_data.error))
         for event in result.all_events
         # A failed blocking check also fails its step; the check itself is reported above.
         if event.is_step_failure
@@ -115,13 +115,6 @@ def _outcome(result) -> RunOutcome:
         step_failures=failures,
         published_metadata=published,
     )
-
-
-def _root_cause(error) -> str:
-    """The innermost error's message: it names the file and place; Dagster's wrappers do not."""
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip()
 
 
 def print_summary(

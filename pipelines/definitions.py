@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs.automation import refresh_warehouse
+from pipelines.defs.automation import (
+    build_refresh_schedule,
+    check_freshness,
+    data_raw_changes,
+    freshness_schedule,
+    published_warehouse_is_fresh,
+    refresh_cron,
+    refresh_warehouse,
+    report_failed_build,
+)
 from pipelines.defs.ingest.budget_pages import raw_budget_pages
 from pipelines.defs.ingest.plan_documents import raw_plan_documents
 from pipelines.defs.publish.warehouse import published_warehouse
@@ -22,8 +31,10 @@ from pipelines.lib.settings import Settings
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[raw_budget_pages, raw_plan_documents, bnd_dbt_models, published_warehouse],
-        asset_checks=[gx_suites],
-        jobs=[refresh_warehouse],
+        asset_checks=[gx_suites, published_warehouse_is_fresh],
+        jobs=[refresh_warehouse, check_freshness],
+        schedules=[build_refresh_schedule(refresh_cron()), freshness_schedule],
+        sensors=[data_raw_changes, report_failed_build],
         # One process per run: the run lock taken at ingest is then held until publishing.
         executor=dg.in_process_executor,
         resources={

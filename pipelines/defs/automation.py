@@ -1,13 +1,154 @@
-"""Jobs (and later schedules and sensors)."""
+"""Refreshes that happen by themselves: the job, a sensor on ``data_raw/``, a schedule, freshness.
 
-from __future__ import annotations
+- ``refresh_warehouse``: ingest, build, audit, publish (everything).
+- ``data_raw_changes`` (sensor, every 30 s while ``make dev`` or a Dagster daemon runs): requests
+  one refresh per new content of ``data_raw/`` (content hashes, not modification times).
+- ``refresh_schedule``: a refresh on a cron schedule, monthly by default (``BND_REFRESH_CRON``).
+- ``published_warehouse_is_fresh`` (asset check on the published warehouse, run daily by
+  ``freshness_schedule`` and after every refresh): warns when the published build is older than
+  ``BND_MAX_AGE_DAYS`` days.
+- ``report_failed_build`` (run-failure sensor): writes the data-quality report of a failed build
+  started from the UI, a sensor or the schedule (``make run`` writes its own).
+"""
+
+import os
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from pipelines.defs.publish.warehouse import PUBLISHED
+from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.build_meta import published_finished_at
+from pipelines.lib.check_report import root_cause
+from pipelines.lib.dq_report import write_failed_build_report
+from pipelines.lib.raw_fingerprint import (
+    fingerprint,
+    is_published,
+    published_source_hashes,
+    raw_file_hashes,
+)
+
 REFRESH_JOB_NAME = "refresh_warehouse"
+DEFAULT_REFRESH_CRON = "0 6 1 * *"  # 06:00 on the 1st of every month
+DEFAULT_MAX_AGE_DAYS = 35  # a monthly refresh, plus a few days' grace
+TIMEZONE = "Asia/Seoul"
 
 refresh_warehouse = dg.define_asset_job(
     name=REFRESH_JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Ingest data_raw/, build with dbt, audit with dbt tests and GX, publish if clean.",
 )
+
+
+@dg.sensor(
+    job=refresh_warehouse,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def data_raw_changes(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    """One refresh per new content of ``data_raw/`` (added, changed or removed files).
+
+    The cursor is the fingerprint of the files last asked for. With no cursor yet, the published
+    warehouse says what it was built from: if that is what ``data_raw/`` holds, nothing is asked.
+    """
+    settings = warehouse.settings
+    hashes = raw_file_hashes(settings.data_raw_dir)
+    current = fingerprint(hashes)
+    if context.cursor == current:
+        return dg.SkipReason(f"data_raw/ unchanged ({len(hashes)} files, {current[:12]})")
+    if context.cursor is None and is_published(
+        hashes, published_source_hashes(settings.published_db)
+    ):
+        context.update_cursor(current)
+        return dg.SkipReason("the published warehouse was built from what data_raw/ holds")
+    context.update_cursor(current)
+    return dg.RunRequest(
+        run_key=f"data_raw-{current}",
+        tags={"bnd/trigger": "data_raw_changes", "bnd/data_raw_fingerprint": current},
+    )
+
+
+def refresh_cron() -> str:
+    return os.environ.get("BND_REFRESH_CRON") or DEFAULT_REFRESH_CRON
+
+
+def build_refresh_schedule(cron: str) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="refresh_schedule",
+        job=refresh_warehouse,
+        cron_schedule=cron,
+        execution_timezone=TIMEZONE,
+        description=f"Refresh the warehouse on `{cron}` ({TIMEZONE}); set BND_REFRESH_CRON.",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+
+
+def max_age() -> timedelta:
+    return timedelta(days=float(os.environ.get("BND_MAX_AGE_DAYS") or DEFAULT_MAX_AGE_DAYS))
+
+
+@dg.asset_check(asset=PUBLISHED, blocking=False, description="The published build is recent.")
+def published_warehouse_is_fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Warn when the published warehouse is older than ``BND_MAX_AGE_DAYS`` (default 35 days).
+
+    Its age is read from the published file itself (``marts.meta_build.finished_at_utc``), so it
+    is right whichever Dagster instance or command published it.
+    """
+    published_db = warehouse.settings.published_db
+    limit = max_age()
+    finished = published_finished_at(published_db)
+    if finished is None:
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"no published warehouse at {published_db}",
+        )
+    age = datetime.now(UTC).replace(tzinfo=None) - finished
+    return dg.AssetCheckResult(
+        passed=age <= limit,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            f"published build finished {finished:%Y-%m-%d %H:%M} UTC, "
+            f"{age.total_seconds() / 86400:.1f} days ago (limit {limit.days} days)"
+        ),
+        metadata={
+            "finished_at_utc": finished.isoformat(),
+            "age_days": round(age.total_seconds() / 86400, 2),
+            "max_age_days": limit.total_seconds() / 86400,
+        },
+    )
+
+
+check_freshness = dg.define_asset_job(
+    name="check_freshness",
+    selection=dg.AssetSelection.checks(published_warehouse_is_fresh),
+    description="Only the freshness check of the published warehouse.",
+)
+
+freshness_schedule = dg.ScheduleDefinition(
+    name="freshness_schedule",
+    job=check_freshness,
+    cron_schedule="0 7 * * *",
+    execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+@dg.run_failure_sensor(
+    monitored_jobs=[refresh_warehouse], default_status=dg.DefaultSensorStatus.RUNNING
+)
+def report_failed_build(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
+    """Write the report of a failed build into the build's own folder (the published one stays)."""
+    failures = [
+        (
+            record.dagster_event.step_key or "?",
+            root_cause(record.dagster_event.event_specific_data.error),
+        )
+        for record in context.instance.all_logs(
+            context.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+        )
+        if record.dagster_event.event_specific_data.error.cls_name
+        != "DagsterAssetCheckFailedError"  # failed checks are in the report already
+    ]
+    path = write_failed_build_report(warehouse.settings, context.dagster_run.run_id, failures)
+    context.log.info(f"report of the failed build: {path}")

@@ -10,6 +10,7 @@ import json
 import subprocess
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -122,3 +123,15 @@ def write_meta_build(
         [row[name] for name in COLUMNS],
     )
     return row
+
+
+def published_finished_at(published_db: Path) -> datetime | None:
+    """When the published build finished (UTC), from its own ``meta_build``; None if none."""
+    if not published_db.is_file():
+        return None
+    try:
+        with duckdb.connect(str(published_db), read_only=True) as con:
+            row = con.execute(f"select finished_at_utc from {META_TABLE}").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None

@@ -56,3 +56,11 @@ def markdown_table(rows: Iterable[Mapping[str, Any]]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_figure(row.get(key)) for key in columns) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def root_cause(error) -> str:
+    """The innermost error's message of a Dagster error: it names the file and place; Dagster's
+    wrappers around it do not."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()

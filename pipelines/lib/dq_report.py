@@ -300,10 +300,18 @@ def render_html(dq: dict[str, Any]) -> str:
         lstrip_blocks=True,
     )
     environment.filters["number"] = _number
+    environment.filters["cell"] = cell
     environment.globals["row_columns"] = row_columns
     template = environment.get_template("report.html.j2")
     failures = [check for check in dq["checks"] if check["status"] in ("fail", "error", "warn")]
     return template.render(dq=dq, failures=failures, charts=charts(dq))
+
+
+def cell(value: Any, column: str) -> str:
+    """A table cell: amounts with thousands separators; years, line numbers and codes as they are."""
+    if column == "fiscal_year" or column.endswith(("_year", "_line_number", "_number", "_id")):
+        return "" if value is None else str(value)
+    return _number(value)
 
 
 def _number(value: Any) -> str:

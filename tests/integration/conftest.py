@@ -68,4 +68,5 @@ def warehouse_with_published(tmp_path: Path, published_build: Build) -> Path:
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     shutil.copy2(published_build.settings.published_db, warehouse / "bnd.duckdb")
+    shutil.copytree(published_build.settings.reports_dir, warehouse / "reports")
     return warehouse

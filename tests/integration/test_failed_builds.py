@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,7 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(raw_copy: Path, last_good
     # The page's 2018 Total is 9,889,905; make it 9,890,905.
     replace_in_page(raw_copy, "9,462,271 9,889,905 10,748,531", "9,462,271 9,890,905 10,748,531")
     settings, before = last_good.settings, last_good.published_sha256
+    published_report = file_sha256(settings.reports_dir / "index.html")
 
     completed = run_cli("run", settings)
 
@@ -49,8 +52,21 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(raw_copy: Path, last_good
     ) in out
     assert f"NOT published: {settings.published_db} unchanged (sha256 {before})" in out
     assert last_good.published_unchanged()
-    # The failed build keeps its own reports for the analyst; the published ones are untouched.
+    # The failed build keeps its own report for the analyst; the published one is untouched.
     assert (settings.build_reports_dir / "gx" / "index.html").is_file()
+    assert file_sha256(settings.reports_dir / "index.html") == published_report
+    assert f"report of the failed build: {settings.build_reports_dir / 'index.html'}" in out
+    report = (settings.build_reports_dir / "index.html").read_text(encoding="utf-8")
+    assert "Not published." in report
+    failure = report[report.index('id="failures"') : report.index('id="reconciliation"')]
+    (row,) = [row for row in re.findall(r"<tr>.*?</tr>", failure, re.S) if ">2018<" in row]
+    for cell in ("bnd_special_account", "9,890,905", "9,889,905", "-1,000", ">total<"):
+        assert cell in row
+    dq = json.loads((settings.build_reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["status"] == "failed"
+    (failed,) = [check for check in dq["checks"] if check["status"] != "pass"]
+    (offending,) = failed["offending_rows"]
+    assert (offending["fiscal_year"], offending["difference_krw_million"]) == (2018, -1000)
 
 
 def test_an_unknown_label_stops_the_run_at_ingest(raw_copy: Path, last_good: LastGood) -> None:

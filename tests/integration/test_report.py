@@ -1,0 +1,96 @@
+"""The data-quality report of a real build, read the way analysts read it: in a browser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pipelines.lib.settings import EXPECTATIONS_DIR
+from tests.integration.conftest import Build
+from tests.source_figures import PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def dq(published_build: Build) -> dict:
+    return json.loads((published_build.settings.reports_dir / "dq.json").read_text("utf-8"))
+
+
+def test_dq_json_follows_its_schema_and_holds_every_check(dq: dict) -> None:
+    schema = json.loads((EXPECTATIONS_DIR / "dq.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(dq, schema)
+    assert dq["status"] == "published"
+    assert dq["build"]["raw_files"] == [
+        {"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833}
+    ]
+    sources = {check["source"] for check in dq["checks"]}
+    assert sources == {"dbt", "gx"}
+    assert dq["summary"]["failed"] == 0
+    assert dq["summary"]["passed"] == len(dq["checks"])
+    # The dbt tests in plain words, e.g. the grain test of the fact table.
+    descriptions = {check["description"] for check in dq["checks"]}
+    assert (
+        "fct_budget has exactly one row per fiscal_year, account_code, level_code, phase, "
+        "source_file"
+    ) in descriptions
+    assert "every fct_budget.account_code exists in dim_account.account_code" in descriptions
+
+
+def test_the_reconciliation_in_the_report_is_the_page_s_totals(dq: dict) -> None:
+    totals = {
+        row["fiscal_year"]: row
+        for row in dq["reconciliation"]
+        if row["account_code"] == "bnd_special_account"
+    }
+    assert sorted(totals) == list(YEARS)
+    for year, printed in zip(YEARS, TOTALS["bnd_special_account"], strict=True):
+        row = totals[year]
+        assert (row["expected_krw_million"], row["actual_krw_million"]) == (printed, printed)
+        assert (row["difference_krw_million"], row["status"]) == (0, "EXACT")
+
+
+def test_the_report_renders_in_a_browser_without_any_request(published_build: Build) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), (
+        "Chromium is needed for this test: `apt-get install chromium` (.ci/run does it)"
+    )
+    reports = published_build.settings.reports_dir
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto((reports / "index.html").as_uri())
+            assert page.locator("#summary").is_visible()
+            assert "Published." in page.locator("#summary").inner_text()
+            table = page.locator("#reconciliation-table")
+            assert table.is_visible()
+            assert "10,338,940" in table.inner_text()  # the page's 2015 Total
+            for chart in ("#chart-by-account", "#chart-formulator"):
+                assert page.locator(chart).is_visible()
+                box = page.locator(chart).bounding_box()
+                assert box is not None and box["width"] > 300 and box["height"] > 200
+                assert page.locator(f"{chart} rect").count() > 10  # bars, not an empty frame
+            # The GX Data Docs it links to open offline too.
+            page.goto((reports / "gx" / "index.html").as_uri())
+            assert page.locator("body").inner_text().strip()
+        finally:
+            browser.close()
+    external = [url for url in requests if not url.startswith("file://")]
+    assert external == []
+    assert requests[0] == (reports / "index.html").as_uri()
+
+
+def test_the_run_printed_one_line_per_step(published_build: Build) -> None:
+    lines = published_build.stdout.splitlines()
+    steps = [line.split()[0] for line in lines if line.startswith("  ") and line.endswith(" s")]
+    assert steps == ["ingest", "ingest", "transform", "audit", "publish", "report", "docs"]
+    assert any("full log:" in line for line in lines)
+    assert f"report:    {published_build.settings.reports_dir / 'index.html'}" in lines[-2]
