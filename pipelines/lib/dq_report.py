@@ -234,51 +234,41 @@ def _text(value: Any) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value
 
 
+def series_by(rows: list[dict[str, Any]], key: str, value: str) -> tuple[list[int], list[Series]]:
+    """Years, and one chart series per distinct ``key`` (in order of appearance) of ``value``."""
+    years = sorted({row["fiscal_year"] for row in rows})
+    labels = list(dict.fromkeys(row[key] for row in rows))
+    series = [
+        Series(
+            str(label).replace("_", " "),
+            {row["fiscal_year"]: float(row[value]) for row in rows if row[key] == label},
+        )
+        for label in labels
+    ]
+    return years, series
+
+
 def charts(dq: dict[str, Any]) -> list[str]:
     svgs = []
-    by_account = dq["charts"]["by_account"]
-    if by_account:
-        years = sorted({row["fiscal_year"] for row in by_account})
-        accounts = list(dict.fromkeys(row["account"] for row in by_account))
+    if by_account := dq["charts"]["by_account"]:
+        years, series = series_by(by_account, "account", "amount")
         svgs.append(
             stacked_bars(
                 chart_id="chart-by-account",
                 title="Special Accounts for Balanced National Development by account",
                 years=years,
-                series=[
-                    Series(
-                        account,
-                        {
-                            row["fiscal_year"]: row["amount"]
-                            for row in by_account
-                            if row["account"] == account
-                        },
-                    )
-                    for account in accounts
-                ],
+                series=series,
                 value_label="KRW million",
             )
         )
-    formulator = dq["charts"]["formulator"]
-    if formulator:
-        years = sorted({row["fiscal_year"] for row in formulator})
-        kinds = list(dict.fromkeys(row["formulated_by"] for row in formulator))
+    if formulator := dq["charts"]["formulator"]:
+        years, series = series_by(formulator, "formulated_by", "share")
         svgs.append(
             stacked_bars(
                 chart_id="chart-formulator",
                 title="Who formulates it: local governments, central agencies, or mixed",
                 years=years,
-                series=[
-                    Series(
-                        kind.replace("_", " "),
-                        {
-                            r["fiscal_year"]: float(r["share"])
-                            for r in formulator
-                            if r["formulated_by"] == kind
-                        },
-                    )
-                    for kind in kinds
-                ],
+                series=series,
                 value_label="%",
                 percent=True,
             )
@@ -308,7 +298,7 @@ def render_html(dq: dict[str, Any]) -> str:
 
 
 def cell(value: Any, column: str) -> str:
-    """A table cell: amounts with thousands separators; years, line numbers and codes as they are."""
+    """A table cell: amounts with thousands separators; years and line numbers as they are."""
     if column == "fiscal_year" or column.endswith(("_year", "_line_number", "_number", "_id")):
         return "" if value is None else str(value)
     return _number(value)
