@@ -6,6 +6,8 @@ The dbt manifest must exist before this module is imported (``python -m pipeline
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 
 from pipelines.defs.automation import (
@@ -25,12 +27,40 @@ from pipelines.defs.quality.gx_checks import gx_suites
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
+from pipelines.lib.raw_fingerprint import IGNORED
 from pipelines.lib.settings import Settings
 
 
+def raw_file_specs(settings: Settings) -> list[dg.AssetSpec]:
+    """One asset per file in ``data_raw/``, so the lineage starts at the files themselves.
+
+    The registry is one of them (a changed phase changes the warehouse); ``README.md`` is not.
+    Only the folder is listed here (ingest reads and checks the files, with clear errors), so a
+    broken file never stops the code location from loading.
+    """
+    folder = settings.data_raw_dir
+    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [
+        dg.AssetSpec(
+            key=["data_raw", re.sub(r"[^A-Za-z0-9_]", "_", path.name)],
+            description=f"Raw file `{path.name}` in {folder} (read by ingest, never written).",
+            group_name="data_raw",
+            kinds={"file"},
+            metadata={"path": str(path)},
+        )
+        for path in files
+        if path.is_file() and not path.name.startswith(".") and path.name not in IGNORED
+    ]
+
+
 def build_definitions(settings: Settings) -> dg.Definitions:
+    files = raw_file_specs(settings)
+    ingest = dg.map_asset_specs(
+        lambda spec: spec.merge_attributes(deps=[file.key for file in files]),
+        [raw_budget_pages, raw_plan_documents],
+    )
     return dg.Definitions(
-        assets=[raw_budget_pages, raw_plan_documents, bnd_dbt_models, published_warehouse],
+        assets=[*files, *ingest, bnd_dbt_models, published_warehouse],
         asset_checks=[gx_suites, published_warehouse_is_fresh],
         jobs=[refresh_warehouse, check_freshness],
         schedules=[build_refresh_schedule(refresh_cron()), freshness_schedule],

@@ -6,6 +6,8 @@ import dagster as dg
 
 from pipelines.defs.transform.project import prepare_manifest
 from pipelines.lib.settings import Settings
+from tests.conftest import DATA_RAW
+from tests.source_figures import PAGE_FILE
 
 
 def _definitions(tmp_path) -> dg.Definitions:
@@ -14,6 +16,26 @@ def _definitions(tmp_path) -> dg.Definitions:
     from pipelines.definitions import build_definitions
 
     return build_definitions(settings)
+
+
+def test_lineage_starts_at_each_raw_file_and_automation_is_defined(tmp_path) -> None:
+    settings = Settings.at(DATA_RAW, tmp_path / "warehouse")
+    prepare_manifest(settings)
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    graph = defs.resolve_asset_graph()
+    page = dg.AssetKey(["data_raw", PAGE_FILE.replace(".", "_")])
+    for ingested in (["raw", "budget_cells"], ["raw", "project_areas"]):
+        assert page in graph.get(dg.AssetKey(ingested)).parent_keys
+    registry = dg.AssetKey(["data_raw", "sources_yml"])  # the registry is input too
+    assert registry in graph.get(dg.AssetKey(["raw", "source_files"])).parent_keys
+    assert dg.AssetKey(["data_raw", "README_md"]) not in graph.get_all_asset_keys()
+    assert {sensor.name for sensor in defs.sensors} == {"data_raw_changes", "report_failed_build"}
+    assert {schedule.name for schedule in defs.schedules} == {
+        "refresh_schedule",
+        "freshness_schedule",
+    }
 
 
 def test_definitions_load_with_lineage_and_blocking_checks(tmp_path) -> None:
