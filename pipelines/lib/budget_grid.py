@@ -255,7 +255,7 @@ def _cell(
             cell.place,
             "an amount such as 10,338,940, 1,033.9, - (zero) or (1,234) (negative)",
             f"{cell.text!r} ({error})",
-        ) from error
+        ) from None
     return BudgetCell(
         row_number=row_number,
         row_label=label,

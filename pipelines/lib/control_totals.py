@@ -117,7 +117,7 @@ def _control_total(values: dict[str, str], line: int, file: str) -> ControlTotal
     try:
         amount = parse_amount(values["amount"])
     except ValueError as error:
-        raise fail("amount", "an amount such as 9,889,905 or 98.9") from error
+        raise fail("amount", "an amount such as 9,889,905 or 98.9") from None
     if amount.value < 0 or abs(amount.value * unit_factors()[unit]) > MAX_KRW_MILLION:
         raise fail("amount", f"a non-negative amount below {MAX_KRW_MILLION:,} KRW million")
     phase = values.get("phase") or None
@@ -128,7 +128,7 @@ def _control_total(values: dict[str, str], line: int, file: str) -> ControlTotal
         try:
             precision = Decimal(values["precision_krw_million"].replace(",", ""))
         except InvalidOperation as error:
-            raise fail("precision_krw_million", "a non-negative number") from error
+            raise fail("precision_krw_million", "a non-negative number") from None
         if precision < 0:
             raise fail("precision_krw_million", "a non-negative number")
     return ControlTotal(

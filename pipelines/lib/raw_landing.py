@@ -264,7 +264,8 @@ def check_lines(table: BudgetTable, line_codes: dict[str, str], file: str) -> No
         labels = sorted(key for key, code in line_aliases().items() if kinds.get(code) == "total")
         raise SourceError(
             file,
-            table.table_place or f"lines {table.header_line}–",
+            table.table_place
+            or f"lines {table.header_line}–{max(cell.line_number for cell in table.cells)}",
             f"a Total row ({' or '.join(repr(label) for label in labels)}), which the table's "
             "figures are reconciled against",
             "no Total row",

@@ -45,7 +45,7 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
             line = body[: error.start].count(b"\n") + 1
             raise SourceError(
                 file, f"line {line}", "UTF-8 text after the UTF-8 byte-order mark", str(error)
-            ) from error
+            ) from None
         text, encoding = _detected(body, file)
     control = next(
         (
@@ -105,7 +105,7 @@ def csv_grid(data: bytes, file: str) -> Grid:
             rows.append(GridRow(cells, f"line {first_line}", first_line))
             first_line = line + 1
     except csv.Error as error:
-        raise SourceError(file, f"line {reader.line_num}", "CSV", str(error)) from error
+        raise SourceError(file, f"line {reader.line_num}", "CSV", str(error)) from None
     return Grid(rows=tuple(rows), where="")
 
 
@@ -123,7 +123,7 @@ def xlsx_grids(data: bytes, file: str) -> list[Grid]:
             "whole file",
             "an Excel workbook (.xlsx: a zip archive of XML parts)",
             f"a file openpyxl cannot open ({type(error).__name__}: {error})",
-        ) from error
+        ) from None
     grids = []
     for sheet in workbook.worksheets:
         merged: dict[tuple[int, int], object] = {}
@@ -176,7 +176,7 @@ def html_grids(data: bytes, file: str) -> list[Grid]:
     try:
         document = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
     except (etree.ParserError, ValueError) as error:
-        raise SourceError(file, "whole file", "an HTML page", str(error)) from error
+        raise SourceError(file, "whole file", "an HTML page", str(error)) from None
     grids = []
     for number, table in enumerate(document.iter("table"), start=1):
         where = f"table {number} (line {table.sourceline})"
