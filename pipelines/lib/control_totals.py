@@ -116,7 +116,7 @@ def _control_total(values: dict[str, str], line: int, file: str) -> ControlTotal
         raise fail("unit", f"a unit listed in dbt_project/seeds/{UNITS_SEED}")
     try:
         amount = parse_amount(values["amount"])
-    except ValueError as error:
+    except ValueError:
         raise fail("amount", "an amount such as 9,889,905 or 98.9") from None
     if amount.value < 0 or abs(amount.value * unit_factors()[unit]) > MAX_KRW_MILLION:
         raise fail("amount", f"a non-negative amount below {MAX_KRW_MILLION:,} KRW million")
@@ -127,7 +127,7 @@ def _control_total(values: dict[str, str], line: int, file: str) -> ControlTotal
     if values.get("precision_krw_million"):
         try:
             precision = Decimal(values["precision_krw_million"].replace(",", ""))
-        except InvalidOperation as error:
+        except InvalidOperation:
             raise fail("precision_krw_million", "a non-negative number") from None
         if precision < 0:
             raise fail("precision_krw_million", "a non-negative number")

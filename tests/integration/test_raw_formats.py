@@ -13,8 +13,7 @@ import pytest
 from pipelines.cli import execute_refresh
 from pipelines.lib.rejections import REJECTED_FILES
 from pipelines.lib.settings import Settings
-from tests.integration.conftest import run_cli
-from tests.integration.test_failed_builds import LastGood, last_good  # noqa: F401 (fixture)
+from tests.integration.conftest import LastGood, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, TOTALS, YEARS
 from tests.unit.test_table_formats import BAD, BAD_INPUTS, FIXTURES
 

@@ -168,7 +168,7 @@ BAD_INPUTS = [
     ("ragged.csv", "csv", "line 6", "no ragged rows"),
     ("nul_bytes.txt", "page_text", "line 60", "NUL byte"),
     ("markup_label.html", "html", "row 2 (line 10)", "\"<script>alert('x')</script>\""),
-    ("sql_label.csv", "csv", "line 3", "\"Total'); DROP TABLE raw.budget_cells; --\""),
+    ("sql_label.csv", "csv", "line 3", '"Total\'); DROP TABLE raw.budget_cells; --"'),
 ]
 
 
@@ -213,7 +213,7 @@ def test_every_unregistered_file_is_named_with_an_entry_to_add(raw_copy: Path) -
         "seven_rows_en.xlsx",
     ]
     assert "format: html" in str(unregistered[0]) and "publication_date" in str(unregistered[0])
-    with pytest.raises(SourceError, match="seven_rows.html, whole file"):
+    with pytest.raises(SourceError, match=r"seven_rows\.html, whole file"):
         load_registry(raw_copy)
 
 

@@ -122,9 +122,9 @@ final as (
         other_stated_by,
         amount_krw_million,
         other_amount_krw_million,
-        other_amount_krw_million - amount_krw_million as difference_krw_million,
         tolerance_krw_million,
         is_blocking,
+        other_amount_krw_million - amount_krw_million as difference_krw_million,
         case
             when other_amount_krw_million = amount_krw_million then 'EXACT'
             when abs(other_amount_krw_million - amount_krw_million) <= tolerance_krw_million
