@@ -140,3 +140,27 @@ BUDGET_CHANGE_NOTES = {
     3: ("Increase", "Autonomous Accounts", "local_autonomous", None, 68),
     4: ("Decrease", "Autonomous Accounts", "local_autonomous", 3_500_000, 69),
 }
+
+# The budget table's row labels in Korean, as Korean editions of the table print them (typed from
+# the issue that lists them; each is in dbt_project/seeds/ref_budget_line_aliases.csv).
+KOREAN_LABELS = {
+    "Total": "합계",
+    "Local Support Account": "지역지원계정",
+    "Local Autonomous Account Sub-total": "지역자율계정 소계",
+    "By Cities and Provinces": "시·도 자율편성",
+    "By Si, Gun, Gu(Lower level local government)": "시·군·구 자율편성",
+    "Sejong Special Self-Governing City Account": "세종특별자치시계정",
+    "Jeju Special Self-Governing Province Account": "제주특별자치도계정",
+}
+
+
+def in_unit(amount_krw_million: int, krw_million_per_unit: int, decimals: int = 0):
+    """A page figure as a table in a coarser unit prints it: 10,338,940 → 103,389 억원 (per unit
+    100) or 10.3 조원 (per unit 1,000,000, one decimal); rounded half up, as statistics are.
+
+    The only way the oracle holds figures of other formats: derived from the page's, never typed.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    step = Decimal(1).scaleb(-decimals)
+    return (Decimal(amount_krw_million) / krw_million_per_unit).quantize(step, ROUND_HALF_UP)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pipelines.lib.errors import SourceError
 
@@ -34,15 +35,36 @@ MAX_LINES_BEFORE_HEADER = 5
 
 @dataclass(frozen=True)
 class BudgetCell:
-    """One published amount, with the place it was read from."""
+    """One published amount, with the place it was read from.
+
+    The page, CSV and HTML give a line of the file; a workbook gives its sheet and cell. ``place``
+    says it in words for messages (``line 57, column 2018``, ``sheet 'Budget', cell C7``) and
+    ``position`` for the source locator (``57`` or ``Budget!C7``).
+    """
 
     row_number: int  # 1-based position of the row in the table
     row_label: str  # as published
-    line_number: int  # 1-based line in the file
+    line_number: int  # 1-based line in the file (the row of the sheet for a workbook)
     column_label: str  # header token as published, e.g. "2015"
     fiscal_year: int
     amount_text: str  # as published, e.g. "10,338,940"
-    amount: int  # in the table's own unit
+    amount: Decimal | int  # in the table's own unit
+    decimals: int = 0  # digits after the decimal point as printed
+    place: str | None = None
+    position: str | None = None
+    row_place: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.place or f"line {self.line_number}, column {self.column_label}"
+
+    @property
+    def where_row(self) -> str:
+        return self.row_place or f"line {self.line_number}"
+
+    def locator(self, file: str) -> str:
+        """``<file>:<line> [<year column>]`` (or ``<file>:<sheet>!<cell> [<year column>]``)."""
+        return f"{file}:{self.position or self.line_number} [{self.column_label}]"
 
 
 @dataclass(frozen=True)
@@ -50,14 +72,19 @@ class BudgetTable:
     """The table as printed: title, unit, header, amounts and the reference line."""
 
     title: str
-    title_line: int
-    unit_label: str
+    title_line: int | None
+    unit_label: str  # as printed; empty when the table states none (see ``unit_place``)
     header_label: str
     header_line: int
     years: tuple[int, ...]
     cells: tuple[BudgetCell, ...]
-    reference: str
-    reference_line: int
+    reference: str | None
+    reference_line: int | None
+    shape: str = "wide"  # wide: a column per year; long: account, year, amount columns
+    table_place: str | None = None  # which table of the file: "sheet 'Budget'", "table 2"
+    unit_place: str | None = None  # where the unit is stated
+    # Every text around the table that may state its unit: (text, place).
+    context: tuple[tuple[str, str], ...] = ()
 
     @property
     def row_labels(self) -> tuple[str, ...]:
@@ -114,6 +141,7 @@ def parse_budget_page(text: str, file: str) -> BudgetTable:
         cells=tuple(cells),
         reference=reference,
         reference_line=reference_line,
+        unit_place=f"line {title_index + 1}",
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pipelines.lib.settings import SEEDS_DIR
 
 LINE_ALIASES_SEED = "ref_budget_line_aliases.csv"
 UNITS_SEED = "ref_units.csv"
+LINES_SEED = "ref_budget_lines.csv"
 PLAN_LABELS_SEED = "ref_plan_labels.csv"
 FORMULATORS_SEED = "ref_formulators.csv"
 
@@ -95,3 +97,18 @@ def formulator_groups(seeds_dir: Path = SEEDS_DIR) -> dict[str, str | None]:
 @cache
 def known_units(seeds_dir: Path = SEEDS_DIR) -> frozenset[str]:
     return frozenset(row["unit_label"] for row in _rows(UNITS_SEED, seeds_dir))
+
+
+@cache
+def unit_factors(seeds_dir: Path = SEEDS_DIR) -> dict[str, Decimal]:
+    """Unit label as listed → KRW million per unit (억원 → 100, 조원 → 1,000,000)."""
+    return {
+        row["unit_label"]: Decimal(row["krw_million_per_unit"])
+        for row in _rows(UNITS_SEED, seeds_dir)
+    }
+
+
+@cache
+def budget_line_kinds(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
+    """Budget line code → ``total``, ``subtotal`` or ``leaf`` (``ref_budget_lines.csv``)."""
+    return {row["line_code"]: row["line_kind"] for row in _rows(LINES_SEED, seeds_dir)}

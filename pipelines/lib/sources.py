@@ -6,6 +6,7 @@ sha256 of its bytes, and both travel with every value loaded from it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -18,7 +19,10 @@ from pipelines.lib.errors import SourceError
 REGISTRY_NAME = "sources.yml"
 # Files in the raw folder that are not sources.
 NOT_SOURCES = {REGISTRY_NAME, "README.md"}
-FORMATS = {"page_text"}
+# How to read a file: the page as text, a table file, or independent control totals (a CSV).
+TABLE_FORMATS = {"page_text", "csv", "xlsx", "html"}
+CONTROL_TOTALS_FORMAT = "control_totals"
+FORMATS = {*TABLE_FORMATS, CONTROL_TOTALS_FORMAT}
 PHASES_FIXED = {"proposed", "enacted", "settled"}
 REQUIRED_FIELDS = ("file", "format", "title", "publisher")
 # Lists of a page's plan documents that the page prints without saying how many items they hold.
@@ -56,6 +60,11 @@ class RawSource:
     years: tuple[int, ...] | None = None  # the fiscal years the file must cover, when registered
     # Set when the page carries the plan documents: list name → its declared count.
     declared_counts: dict[str, DeclaredCount] | None = None
+    publication_date: dt.date | None = None
+    unit: str | None = None  # the unit to read amounts in when the file states none
+    # A mismatch between this file and another source (or its control totals) blocks publishing.
+    blocking_comparisons: bool = False
+    table: str | None = None  # which sheet (name) or HTML table (number) holds the budget table
 
     @property
     def has_plan_documents(self) -> bool:
@@ -93,6 +102,18 @@ def is_valid_phase(phase: str) -> bool:
 
 def load_registry(raw_dir: Path) -> list[RawSource]:
     """Read ``sources.yml`` and check it against the files actually present."""
+    sources, unregistered = read_registry(raw_dir)
+    if unregistered:
+        raise unregistered[0]
+    return sources
+
+
+def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
+    """The registered sources, and one error per file of the folder that has no entry.
+
+    A broken registry raises; unregistered files are returned, so that ingest can name every
+    file it rejects rather than the first.
+    """
     registry_path = raw_dir / REGISTRY_NAME
     where = str(registry_path)
     if not registry_path.is_file():
@@ -129,6 +150,13 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
             )
         years = _parse_years(entry.get("years"), where, place)
         declared_counts = _parse_plan_documents(entry.get("plan_documents"), where, place)
+        publication_date = _parse_date(entry.get("publication_date"), where, place)
+        blocking = entry.get("blocking_comparisons", False)
+        if not isinstance(blocking, bool):
+            raise SourceError(
+                where, f"{place}, blocking_comparisons", "true or false", repr(blocking)
+            )
+        table = entry.get("table", entry.get("sheet"))
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -141,10 +169,27 @@ def load_registry(raw_dir: Path) -> list[RawSource]:
                 note=entry.get("note"),
                 years=years,
                 declared_counts=declared_counts,
+                publication_date=publication_date,
+                unit=str(entry["unit"]) if entry.get("unit") else None,
+                blocking_comparisons=blocking,
+                table=None if table is None else str(table),
             )
         )
-    _check_against_folder(raw_dir, sources, where)
-    return sources
+    return sources, _check_against_folder(raw_dir, sources, where)
+
+
+def _parse_date(value: object, where: str, place: str) -> dt.date | None:
+    """``publication_date: 2020-12-02`` (YAML reads it as a date) or absent."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise SourceError(
+            where, f"{place}, publication_date", "a date such as 2020-12-02", repr(value)
+        ) from error
 
 
 def _parse_years(value: object, where: str, place: str) -> tuple[int, ...] | None:
@@ -197,7 +242,7 @@ def _parse_plan_documents(value: object, where: str, place: str) -> dict[str, De
     return declared
 
 
-def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -> None:
+def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -> list[SourceError]:
     registered = [source.file for source in sources]
     duplicates = sorted({name for name in registered if registered.count(name) > 1})
     if duplicates:
@@ -215,16 +260,26 @@ def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -
         for path in raw_dir.iterdir()
         if path.is_file() and path.name not in NOT_SOURCES and not path.name.startswith(".")
     )
-    for name in present:
-        if name not in registered:
-            raise SourceError(
-                str(raw_dir / name),
-                "whole file",
-                f"an entry in {where} describing it; add one such as\n"
-                f"  - file: {name}\n    format: page_text\n    title: <title as published>\n"
-                f"    publisher: <publisher>\n    phase: enacted",
-                "an unregistered file",
-            )
+    return [
+        SourceError(
+            str(raw_dir / name),
+            "whole file",
+            f"an entry in {where} describing it; add one such as\n"
+            f"  - file: {name}\n    format: {_format_guess(name)}\n"
+            f"    title: <title as published>\n    publisher: <publisher>\n"
+            f"    publication_date: <YYYY-MM-DD>\n    phase: enacted",
+            "an unregistered file",
+        )
+        for name in present
+        if name not in registered
+    ]
+
+
+def _format_guess(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    return {".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}.get(
+        suffix, "page_text  # or csv, xlsx, html, control_totals"
+    )
 
 
 def read_source(source: RawSource) -> RawFile:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.lib.settings import PROJECT_ROOT, Settings
+from pipelines.lib.warehouse_files import file_sha256
 from tests.conftest import DATA_RAW
 
 
@@ -70,3 +71,20 @@ def warehouse_with_published(tmp_path: Path, published_build: Build) -> Path:
     shutil.copy2(published_build.settings.published_db, warehouse / "bnd.duckdb")
     shutil.copytree(published_build.settings.reports_dir, warehouse / "reports")
     return warehouse
+
+
+@dataclass(frozen=True)
+class LastGood:
+    """Folders for a run over ``raw_copy`` into a warehouse holding a good published build."""
+
+    settings: Settings
+    published_sha256: str
+
+    def published_unchanged(self) -> bool:
+        return file_sha256(self.settings.published_db) == self.published_sha256
+
+
+@pytest.fixture
+def last_good(raw_copy: Path, warehouse_with_published: Path) -> LastGood:
+    settings = Settings.at(raw_copy, warehouse_with_published)
+    return LastGood(settings, file_sha256(settings.published_db))

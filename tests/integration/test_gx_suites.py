@@ -9,7 +9,7 @@ import pandas as pd
 from pipelines.lib.gx_audit import run_suites
 
 
-def _reconciliation(difference_2018: int) -> pd.DataFrame:
+def _reconciliation(difference_2018: int, tolerance_2018: int = 0) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "source_file": ["a.txt", "a.txt"],
@@ -22,6 +22,11 @@ def _reconciliation(difference_2018: int) -> pd.DataFrame:
             "actual_krw_million": [100, 200 + difference_2018],
             "n_leaf_facts": [5, 5],
             "difference_krw_million": [0, difference_2018],
+            "tolerance_krw_million": [0, tolerance_2018],
+            "difference_beyond_tolerance_krw_million": [
+                0,
+                max(abs(difference_2018) - tolerance_2018, 0),
+            ],
         }
     )
 
@@ -31,13 +36,20 @@ def test_reconciliation_passes_when_differences_are_zero(tmp_path: Path) -> None
     assert outcome.success and not outcome.failures
 
 
+def test_reconciliation_passes_within_the_tolerance_of_a_coarse_table(tmp_path: Path) -> None:
+    # A table in 억원 with 5 leaves: (5 + 1) x 50 KRW million of rounding is allowed, not more.
+    (within,) = run_suites({"budget_reconciliation": _reconciliation(-300, 300)}, tmp_path / "a")
+    (beyond,) = run_suites({"budget_reconciliation": _reconciliation(-301, 300)}, tmp_path / "b")
+    assert within.success and not beyond.success
+
+
 def test_reconciliation_failure_names_the_row_with_expected_and_actual(tmp_path: Path) -> None:
     (outcome,) = run_suites(
         {"budget_reconciliation": _reconciliation(-7)}, tmp_path / "gx", tmp_path / "docs"
     )
     assert not outcome.success
     (failure,) = outcome.failures
-    assert failure.column == "difference_krw_million"
+    assert failure.column == "difference_beyond_tolerance_krw_million"
     assert "sum of the leaf amounts" in failure.description
     (row,) = failure.offending_rows
     assert (row["fiscal_year"], row["account_code"]) == (2018, "bnd_special_account")

@@ -1,5 +1,8 @@
 -- For every published total and sub-total: the sum of the leaf facts below its account in the same
--- source, phase and year. Great Expectations requires difference_krw_million = 0.
+-- source, phase and year. Great Expectations requires the difference to be within tolerance:
+-- 0 for a table printed to the KRW million or finer (its sums must hold exactly); for a coarser
+-- table (억원, 조원) the rounding its own precision allows: half a step for the total itself plus
+-- half a step for each leaf summed, i.e. (number of children + 1) x half-step.
 with
 
 reported as (
@@ -24,7 +27,9 @@ summed as (
         reported.source_locator,
         reported.amount_krw_million as expected_krw_million,
         cast(coalesce(sum(facts.amount_krw_million), 0) as bigint) as actual_krw_million,
-        count(facts.amount_krw_million) as n_leaf_facts
+        reported.precision_krw_million as total_precision_krw_million,
+        count(facts.amount_krw_million) as n_leaf_facts,
+        coalesce(sum(facts.precision_krw_million), 0) as leaves_precision_krw_million
     from reported
     inner join descendants on reported.account_code = descendants.ancestor_account_code
     left join facts
@@ -36,11 +41,24 @@ summed as (
     group by all
 ),
 
+with_tolerance as (
+    select
+        *,
+        case
+            when total_precision_krw_million > 0.5
+                then total_precision_krw_million + leaves_precision_krw_million
+            else 0
+        end as tolerance_krw_million
+    from summed
+),
+
 final as (
     select
         *,
-        actual_krw_million - expected_krw_million as difference_krw_million
-    from summed
+        actual_krw_million - expected_krw_million as difference_krw_million,
+        greatest(abs(actual_krw_million - expected_krw_million) - tolerance_krw_million, 0)
+            as difference_beyond_tolerance_krw_million
+    from with_tolerance
 )
 
 select * from final

@@ -13,6 +13,7 @@ final as (
         phase,
         source_file,
         amount_krw_million,
+        precision_krw_million,
         amount_text as source_amount_text,
         source_unit_label,
         source_sha256,

@@ -1,4 +1,4 @@
-"""Ingest: the registered page texts in ``data_raw/`` land in the build's ``raw`` schema."""
+"""Ingest: the registered budget tables in ``data_raw/`` land in the build's ``raw`` schema."""
 
 import time
 
@@ -7,15 +7,18 @@ import duckdb
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import progress
+from pipelines.lib.errors import SourceError
 from pipelines.lib.failpoints import failpoint
-from pipelines.lib.raw_landing import land_pages, parse_page_source
-from pipelines.lib.sources import load_registry
+from pipelines.lib.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
+from pipelines.lib.rejections import raise_rejections, record_rejections
+from pipelines.lib.sources import read_registry
 from pipelines.lib.warehouse_files import start_build
 
 RAW_TABLES = {
     "source_files": "Registered raw files read by the run: registry entry, size and sha256.",
-    "budget_tables": "Budget tables found in the pages: title, unit, header and reference line.",
-    "budget_cells": "Every published amount as printed, with file, sha256, line and year column.",
+    "budget_tables": "Budget tables found in the files: title, unit, header and reference line.",
+    "budget_cells": "Every published amount as printed, with file, sha256 and place in the file.",
+    "control_totals": "Totals stated elsewhere (registered control-totals files), as printed.",
 }
 
 
@@ -31,20 +34,35 @@ RAW_TABLES = {
     ],
 )
 def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Start a fresh build file and land every registered page's budget table in schema ``raw``.
+    """Start a fresh build file and land every registered budget table in schema ``raw``.
 
-    Every file must be registered in ``data_raw/sources.yml``; a file that cannot be read, parsed
-    or matched to the reference seeds stops the run here with its name, line and what was expected,
-    before anything is built.
+    Every file must be registered in ``data_raw/sources.yml``; page text, CSV, XLSX and HTML tables
+    and control totals are read. Every file is checked; each one that cannot be read, parsed or
+    matched to the reference seeds is written to ``rejected_files.json`` in the build's reports
+    with its name, place and what was expected, and the run stops here, before anything is built.
     """
     started, settings = time.monotonic(), warehouse.settings
     build_db = start_build(settings, context.run_id)
-    sources = load_registry(settings.data_raw_dir)
-    pages = [parse_page_source(source) for source in sources if source.format == "page_text"]
+    try:
+        sources, rejected = read_registry(settings.data_raw_dir)
+    except SourceError as error:  # the registry itself is broken
+        record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
+        raise
+    parsed: list[ParsedPage | ParsedControlTotals] = []
+    for source in sources:
+        try:
+            parsed.append(parse_source(source))
+        except SourceError as error:
+            rejected.append(error)
+    if rejected:
+        record_rejections(settings.build_reports_dir, settings.data_raw_dir, rejected)
+        raise_rejections(rejected)
+    pages = [item for item in parsed if isinstance(item, ParsedPage)]
+    totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
     with duckdb.connect(str(build_db)) as con:
-        counts = land_pages(con, pages)
+        counts = land_pages(con, pages, totals)
         failpoint("ingest", settings.build_dir)
-    files = {page.raw.source.file: page.raw.sha256 for page in pages}
+    files = {item.raw.source.file: item.raw.sha256 for item in parsed}
     context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
     progress.done("ingest", f"{len(files)} file(s), {counts['budget_cells']} budget cells", started)
     for table in RAW_TABLES:

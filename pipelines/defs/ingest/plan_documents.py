@@ -7,7 +7,9 @@ import duckdb
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import progress
+from pipelines.lib.errors import SourceError
 from pipelines.lib.plan_landing import check_same_bytes, land_plan_documents, parse_plan_source
+from pipelines.lib.rejections import raise_rejections, record_rejections
 from pipelines.lib.sources import load_registry
 
 RAW_PLAN_TABLES = {
@@ -52,7 +54,15 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     sources = [
         source for source in load_registry(settings.data_raw_dir) if source.has_plan_documents
     ]
-    pages = [parse_plan_source(source) for source in sources]
+    pages, rejected = [], []
+    for source in sources:
+        try:
+            pages.append(parse_plan_source(source))
+        except SourceError as error:
+            rejected.append(error)
+    if rejected:
+        record_rejections(settings.build_reports_dir, settings.data_raw_dir, rejected)
+        raise_rejections(rejected)
     with duckdb.connect(str(settings.build_db)) as con:
         check_same_bytes(con, pages)
         counts = land_plan_documents(con, pages)

@@ -57,9 +57,12 @@ def project_fingerprint() -> str:
     """sha256 over the dbt project's source files (path and content) and the dbt version."""
     digest = hashlib.sha256(installed_dbt_version.encode())
     root = Path(DBT_PROJECT_DIR)
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.is_file() and relative.parts[0] not in GENERATED_FOLDERS:
+    # Generated folders are never walked: a concurrent dbt run may be deleting folders there.
+    sources = [path for path in root.iterdir() if path.name not in GENERATED_FOLDERS]
+    files = [path for top in sources for path in (top, *(top.rglob("*") if top.is_dir() else ()))]
+    for path in sorted(files):
+        if path.is_file():
+            relative = path.relative_to(root)
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

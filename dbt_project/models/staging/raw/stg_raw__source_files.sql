@@ -15,6 +15,9 @@ renamed as (
         phase,
         is_phase_default,
         note as source_note,
+        unit_override,
+        is_blocking_comparison,
+        cast(publication_date as date) as publication_date,
         cast(read_at as timestamp) as read_at
     from source
 )

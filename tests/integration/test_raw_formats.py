@@ -1,0 +1,144 @@
+"""Budget tables of every format in real runs: a second source compared with the page, control
+totals, the current view; and every bad input stopping the run at ingest without publishing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import execute_refresh
+from pipelines.lib.rejections import REJECTED_FILES
+from pipelines.lib.settings import Settings
+from tests.integration.conftest import LastGood, run_cli
+from tests.source_figures import LEAVES, PAGE_FILE, TOTALS, YEARS
+from tests.unit.test_table_formats import BAD, BAD_INPUTS, FIXTURES
+
+SECOND_SOURCES = {
+    "seven_rows_cp949_eok.csv": "csv",
+    "seven_rows_en.xlsx": "xlsx",
+    "seven_rows.html": "html",
+    "control_totals.csv": "control_totals",
+    "control_totals_mismatch.csv": "control_totals",
+}
+
+
+def register(raw_dir: Path, path: Path, file_format: str, extra: str = "") -> None:
+    """Copy a fixture into ``raw_dir`` and append its registry entry."""
+    shutil.copy(path, raw_dir / path.name)
+    with (raw_dir / "sources.yml").open("a", encoding="utf-8") as registry:
+        registry.write(
+            f"  - file: {path.name}\n    format: {file_format}\n    title: fixture {path.name}\n"
+            f"    publisher: tests\n    publication_date: 2020-12-02\n{extra}"
+        )
+
+
+def test_three_formats_beside_the_page_agree_within_precision(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    for name, file_format in SECOND_SOURCES.items():
+        register(raw_copy, FIXTURES / name, file_format)
+    settings = Settings.at(raw_copy, tmp_path / "warehouse")
+
+    outcome = execute_refresh(settings)
+
+    assert outcome.published, outcome.step_failures
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        comparisons = con.execute(
+            """select comparison_kind, source_file, other_source, status, is_blocking,
+                      difference_krw_million, tolerance_krw_million
+               from audit.audit_source_comparison"""
+        ).fetchall()
+        facts = con.execute(
+            """select source_file, fiscal_year, account_code, level_code, amount_krw_million,
+                      precision_krw_million
+               from marts.fct_budget"""
+        ).fetchall()
+        current = con.execute(
+            "select count(*), count(distinct source_file), min(n_candidates) "
+            "from marts.fct_budget_current"
+        ).fetchone()
+    tables = [PAGE_FILE, "seven_rows.html", "seven_rows_cp949_eok.csv", "seven_rows_en.xlsx"]
+    cross = [row for row in comparisons if row[0] == "cross_source"]
+    # every pair of the four tables, 7 lines x 6 years each
+    assert len(cross) == 6 * 7 * len(YEARS)
+    assert {row[3] for row in cross} == {"EXACT", "WITHIN_TOLERANCE"}
+    for _, this, other, status, _, difference, tolerance in cross:
+        coarse = "seven_rows_cp949_eok.csv" in (this, other)
+        assert status == ("WITHIN_TOLERANCE" if coarse and difference else "EXACT")
+        assert abs(difference) <= (50 if coarse else 0) and tolerance == (50 if coarse else 0.5)
+    # Control totals in 조원 agree with every table; the wrong report's 2018 figure is reported as
+    # a mismatch with each table, and does not block publishing (not marked blocking).
+    controls = [row for row in comparisons if row[0] == "control_total"]
+    good = [row for row in controls if row[2] == "control_totals.csv"]
+    assert len(good) == len(tables) * len(YEARS)
+    assert {row[3] for row in good} <= {"EXACT", "WITHIN_TOLERANCE"}
+    bad = [row for row in controls if row[2] == "control_totals_mismatch.csv"]
+    assert [(row[3], row[4]) for row in bad] == [("MISMATCH", False)] * len(tables)
+    # Each table's facts are the page's within the table's precision.
+    for source_file, year, account, level, amount, precision in facts:
+        expected = LEAVES[(account, level)][YEARS.index(year)]
+        assert abs(amount - expected) <= precision, (source_file, year, account)
+    assert {row[0] for row in facts} == set(tables)
+    assert current == (len(LEAVES) * len(YEARS), 1, len(tables))
+    assert TOTALS  # the totals are reconciled by the GX suite, which passed
+
+
+def test_a_blocking_mismatch_with_a_control_total_stops_publishing(
+    raw_copy: Path, last_good: LastGood
+) -> None:
+    register(
+        raw_copy,
+        FIXTURES / "control_totals_mismatch.csv",
+        "control_totals",
+        "    blocking_comparisons: true\n",
+    )
+    outcome = execute_refresh(last_good.settings)
+
+    assert not outcome.published
+    failed = {check.name for check in outcome.failed_checks}
+    assert "assert_blocking_source_comparisons_match" in failed
+    assert last_good.published_unchanged()
+
+
+@pytest.mark.parametrize(("name", "file_format", "place", "words"), BAD_INPUTS)
+def test_each_bad_input_stops_the_run_at_ingest_and_is_recorded(
+    raw_copy: Path, last_good: LastGood, name: str, file_format: str, place: str, words: str
+) -> None:
+    register(raw_copy, BAD / name, file_format)
+    settings = last_good.settings
+
+    outcome = execute_refresh(settings)
+
+    assert not outcome.published
+    ((step, message),) = outcome.step_failures
+    assert step == "raw_budget_pages"
+    assert str(raw_copy / name) in message and place in message and words in message
+    assert last_good.published_unchanged()
+    (record,) = json.loads((settings.build_reports_dir / REJECTED_FILES).read_text("utf-8"))
+    assert (record["file"], record["place"]) == (name, message.split(", ", 1)[1].split(":")[0])
+
+
+def test_every_rejected_file_is_recorded_and_make_run_exits_non_zero(
+    raw_copy: Path, last_good: LastGood
+) -> None:
+    names = ["binary_junk.csv", "two_tables.html", "truncated.xlsx"]
+    for name in names:
+        register(raw_copy, BAD / name, name.rsplit(".", 1)[1])
+    (raw_copy / "stray.csv").write_text("not registered\n", encoding="utf-8")
+    settings = last_good.settings
+
+    completed = run_cli("run", settings)
+
+    assert completed.returncode != 0
+    out = completed.stdout
+    assert "4 raw files rejected:" in out
+    assert f"{raw_copy / 'binary_junk.csv'}, line 2: expected text, found a NUL byte" in out
+    assert f"{raw_copy / 'two_tables.html'}, table 2 (line 6), table 3 (line 19)" in out
+    assert f"NOT published: {settings.published_db} unchanged" in out
+    assert last_good.published_unchanged()
+    records = json.loads((settings.build_reports_dir / REJECTED_FILES).read_text("utf-8"))
+    assert sorted(record["file"] for record in records) == sorted([*names, "stray.csv"])
