@@ -32,6 +32,7 @@ class CheckLine:
     name: str
     asset: str
     passed: bool
+    blocking: bool
     offending_rows: list[dict[str, Any]] = field(default_factory=list)
     failed_expectations: list[str] = field(default_factory=list)
 
@@ -48,7 +49,13 @@ class RunOutcome:
 
     @property
     def failed_checks(self) -> list[CheckLine]:
-        return [check for check in self.checks if not check.passed]
+        """Checks that failed and block publishing."""
+        return [check for check in self.checks if not check.passed and check.blocking]
+
+    @property
+    def warnings(self) -> list[CheckLine]:
+        """Checks that failed with severity WARN: reported, never blocking."""
+        return [check for check in self.checks if not check.passed and not check.blocking]
 
 
 def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
@@ -82,6 +89,8 @@ def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
 
 
 def _outcome(result) -> RunOutcome:
+    import dagster as dg
+
     from pipelines.defs.publish.warehouse import PUBLISHED
 
     checks = []
@@ -92,6 +101,7 @@ def _outcome(result) -> RunOutcome:
                 name=evaluation.check_name,
                 asset=evaluation.asset_key.to_user_string(),
                 passed=evaluation.passed,
+                blocking=evaluation.severity != dg.AssetCheckSeverity.WARN,
                 offending_rows=list(metadata.get("offending_rows") or []),
                 failed_expectations=list(metadata.get("failed_expectations") or []),
             )
@@ -120,11 +130,14 @@ def _outcome(result) -> RunOutcome:
 def print_summary(
     outcome: RunOutcome, settings: Settings, elapsed: float, published_before: str | None
 ) -> None:
-    failed = outcome.failed_checks
+    failed, warnings = outcome.failed_checks, outcome.warnings
+    passed = len(outcome.checks) - len(failed) - len(warnings)
     print(
-        f"asset checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed "
+        f"asset checks: {passed} passed, {len(failed)} failed, {len(warnings)} warnings "
         "(every dbt test and GX expectation is in the report)"
     )
+    for check in warnings:
+        print(f"WARNING check {check.name} on {check.asset} (reported, not blocking)")
     for check in failed:
         print(f"FAILED check {check.name} on {check.asset}")
         for expectation in check.failed_expectations:

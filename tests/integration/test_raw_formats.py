@@ -85,6 +85,14 @@ def test_three_formats_beside_the_page_agree_within_precision(
     assert {row[0] for row in facts} == set(tables)
     assert current == (len(LEAVES) * len(YEARS), 1, len(tables))
     assert TOTALS  # the totals are reconciled by the GX suite, which passed
+    # The mismatch is a warning, not a failure, in the run and in the published report.
+    assert [check.name for check in outcome.warnings] == ["assert_source_comparisons_match"]
+    assert outcome.failed_checks == []
+    dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["status"] == "published" and dq["summary"]["warned"] == 1
+    assert {row["status"] for row in dq["comparisons"]} == {"EXACT", "WITHIN_TOLERANCE", "MISMATCH"}
+    report = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert 'id="comparisons"' in report and "MISMATCH" in report
 
 
 def test_a_blocking_mismatch_with_a_control_total_stops_publishing(
@@ -142,3 +150,9 @@ def test_every_rejected_file_is_recorded_and_make_run_exits_non_zero(
     assert last_good.published_unchanged()
     records = json.loads((settings.build_reports_dir / REJECTED_FILES).read_text("utf-8"))
     assert sorted(record["file"] for record in records) == sorted([*names, "stray.csv"])
+    # The failed build's report lists them for the analyst, with where and why.
+    report = (settings.build_reports_dir / "index.html").read_text(encoding="utf-8")
+    rejected = report[report.index('id="rejected-files"') : report.index('id="reconciliation"')]
+    for name in [*names, "stray.csv"]:
+        assert f"<td>{name}</td>" in rejected
+    assert "a NUL byte" in rejected
