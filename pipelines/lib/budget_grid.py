@@ -220,26 +220,8 @@ def _wide_table(grid: Grid, rows: list[GridRow], header_index: int, file: str) -
             cells.append(
                 _cell(row, row_number, label, header.cells[column].text, year, column, file)
             )
-    if not cells:
-        raise SourceError(
-            file, header.place, "at least one row of amounts below the header", "none"
-        )
-    above, below = rows[:header_index], rows[end:] if end is not None else []
-    title, title_line = _title(grid, above)
-    reference, reference_line = _reference(below)
-    return BudgetTable(
-        title=title,
-        title_line=title_line,
-        unit_label="",
-        header_label=header.text(label_column),
-        header_line=header.line,
-        years=tuple(years),
-        cells=tuple(cells),
-        reference=reference,
-        reference_line=reference_line,
-        shape="wide",
-        table_place=grid.where or None,
-        context=_context(grid, above, [header, *below]),
+    return _budget_table(
+        grid, rows, header_index, end, header.text(label_column), tuple(years), cells, "wide", file
     )
 
 
@@ -313,6 +295,25 @@ def _long_table(
                 row, index - header_index, label, year_text, _year(year_text), roles["amount"], file
             )
         )
+    years = tuple(sorted({cell.fiscal_year for cell in cells}))
+    return _budget_table(
+        grid, rows, header_index, end, header.text(roles["label"]), years, cells, "long", file
+    )
+
+
+def _budget_table(
+    grid: Grid,
+    rows: list[GridRow],
+    header_index: int,
+    end: int | None,
+    header_label: str,
+    years: tuple[int, ...],
+    cells: list[BudgetCell],
+    shape: str,
+    file: str,
+) -> BudgetTable:
+    """The table found in ``grid``: its cells, with the title above and the reference below."""
+    header = rows[header_index]
     if not cells:
         raise SourceError(
             file, header.place, "at least one row of amounts below the header", "none"
@@ -324,13 +325,13 @@ def _long_table(
         title=title,
         title_line=title_line,
         unit_label="",
-        header_label=header.text(roles["label"]),
+        header_label=header_label,
         header_line=header.line,
-        years=tuple(sorted({cell.fiscal_year for cell in cells})),
+        years=years,
         cells=tuple(cells),
         reference=reference,
         reference_line=reference_line,
-        shape="long",
+        shape=shape,
         table_place=grid.where or None,
         context=_context(grid, above, [header, *below]),
     )

@@ -5,6 +5,7 @@ import time
 import dagster as dg
 import duckdb
 
+from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import progress
 from pipelines.lib.errors import SourceError
@@ -65,13 +66,4 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     files = {item.raw.source.file: item.raw.sha256 for item in parsed}
     context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
     progress.done("ingest", f"{len(files)} file(s), {counts['budget_cells']} budget cells", started)
-    for table in RAW_TABLES:
-        yield dg.MaterializeResult(
-            asset_key=["raw", table],
-            metadata={
-                "dagster/row_count": counts[table],
-                "source_files": dg.MetadataValue.json(files),
-                "data_raw_dir": str(settings.data_raw_dir),
-                "build_db": str(build_db),
-            },
-        )
+    yield from landed_tables(RAW_TABLES, counts, files, build_db)

@@ -5,6 +5,7 @@ import time
 import dagster as dg
 import duckdb
 
+from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib import progress
 from pipelines.lib.errors import SourceError
@@ -71,12 +72,4 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     shown = ("project_areas", "formulation_methods", "budget_change_notes", "plans")
     landed = ", ".join(f"{counts[table]} {table.replace('_', ' ')}" for table in shown)
     progress.done("ingest", f"plan documents: {landed}", started)
-    for table in RAW_PLAN_TABLES:
-        yield dg.MaterializeResult(
-            asset_key=["raw", table],
-            metadata={
-                "dagster/row_count": counts[table],
-                "source_files": dg.MetadataValue.json(files),
-                "build_db": str(settings.build_db),
-            },
-        )
+    yield from landed_tables(RAW_PLAN_TABLES, counts, files, settings.build_db)
