@@ -26,3 +26,13 @@ def raw_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def page_text() -> str:
     return (DATA_RAW / "000_cad87574ba41ba74.txt").read_text(encoding="utf-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project before any test module is imported: the Dagster definitions (which
+    some test modules import) need its manifest, and a fresh clone has none yet. Runs in every
+    xdist worker; ``prepare_manifest`` parses once and lets the others wait for it."""
+    from pipelines.defs.transform.project import prepare_manifest
+    from pipelines.lib.settings import Settings
+
+    prepare_manifest(Settings.from_env())
