@@ -11,7 +11,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,6 +210,19 @@ def new_log_path(settings: Settings) -> Path:
     return logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
 
 
+def after_run(step: str, write: Callable[[], Path]) -> None:
+    """A step after the Dagster run (docs, a failed build's report): it prints its line, and its
+    failure is logged and reported without hiding whether the build was published."""
+    started = time.monotonic()
+    try:
+        path = write()
+    except Exception:
+        traceback.print_exc()  # into the log file
+        progress.done(step, "FAILED (traceback in the log)", started)
+    else:
+        progress.done(step, str(path), started)
+
+
 def run() -> int:
     settings = Settings.from_env()
     started = time.monotonic()
@@ -222,11 +236,14 @@ def run() -> int:
         with output_to(log_path):
             outcome = execute_refresh(settings)
             if outcome.published:
-                started_docs = time.monotonic()
-                write_dbt_docs(settings)
-                progress.done("docs", f"{settings.reports_dir / 'dbt_docs'}", started_docs)
+                after_run("docs", lambda: write_dbt_docs(settings).parent)
             else:
-                write_failed_build_report(settings, outcome.run_id, outcome.step_failures)
+                after_run(
+                    "report",
+                    lambda: write_failed_build_report(
+                        settings, outcome.run_id, outcome.step_failures
+                    ),
+                )
     finally:
         os.environ.pop(PROGRESS_FD_ENV, None)
         os.close(terminal)
