@@ -29,13 +29,22 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DAGSTER_HOST ?= 127.0.0.1
 DAGSTER_PORT ?= 3000
 
-.PHONY: run test dev lint format docs clean setup rollback
+.PHONY: run test dev lint format docs clean setup rollback browser
 
 run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/
 	$(PY) -m pipelines run
 
-test: $(SYNCED) $(OLD_CLIENT_SYNCED)  ## run the whole test suite
+test: $(SYNCED) $(OLD_CLIENT_SYNCED) browser  ## run the whole test suite
 	$(PY) -m pytest
+
+# The report's browser test drives Debian's Chromium (Playwright downloads no browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; \
+	  fi; }
 
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
 	$(PY) -m pipelines rollback $(if $(TO),--to $(TO))

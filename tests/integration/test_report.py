@@ -58,7 +58,7 @@ def test_the_report_renders_in_a_browser_without_any_request(published_build: Bu
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).is_file(), (
-        "Chromium is needed for this test: `apt-get install chromium` (.ci/run does it)"
+        "Chromium is needed for this test: `apt-get install chromium` (make test does it as root)"
     )
     reports = published_build.settings.reports_dir
     requests: list[str] = []
