@@ -210,7 +210,7 @@ def new_log_path(settings: Settings) -> Path:
     return logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
 
 
-def after_run(step: str, write: Callable[[], Path]) -> None:
+def after_run(step: str, write: Callable[[], Path | None]) -> None:
     """A step after the Dagster run (docs, a failed build's report): it prints its line, and its
     failure is logged and reported without hiding whether the build was published."""
     started = time.monotonic()
@@ -220,7 +220,7 @@ def after_run(step: str, write: Callable[[], Path]) -> None:
         traceback.print_exc()  # into the log file
         progress.done(step, "FAILED (traceback in the log)", started)
     else:
-        progress.done(step, str(path), started)
+        progress.done(step, str(path) if path else "not written (no build of this run)", started)
 
 
 def run() -> int:

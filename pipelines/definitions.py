@@ -40,17 +40,21 @@ def raw_file_specs(settings: Settings) -> list[dg.AssetSpec]:
     """
     folder = settings.data_raw_dir
     files = sorted(folder.iterdir()) if folder.is_dir() else []
-    return [
-        dg.AssetSpec(
-            key=["data_raw", re.sub(r"[^A-Za-z0-9_]", "_", path.name)],
+    specs: dict[str, dg.AssetSpec] = {}
+    for path in files:
+        if not path.is_file() or path.name.startswith(".") or path.name in IGNORED:
+            continue
+        name = re.sub(r"[^A-Za-z0-9_]", "_", path.name)
+        while name in specs:  # `a-b.csv` and `a_b.csv` must not collide
+            name += "_"
+        specs[name] = dg.AssetSpec(
+            key=["data_raw", name],
             description=f"Raw file `{path.name}` in {folder} (read by ingest, never written).",
             group_name="data_raw",
             kinds={"file"},
             metadata={"path": str(path)},
         )
-        for path in files
-        if path.is_file() and not path.name.startswith(".") and path.name not in IGNORED
-    ]
+    return list(specs.values())
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from pipelines.lib import build_record
 from pipelines.lib.settings import Settings
 from pipelines.lib.svg_charts import Series, stacked_bars
 
@@ -168,23 +169,34 @@ def read_database(db_path: Path) -> dict[str, Any]:
             found["comparisons"] = _rows(
                 con, "select * from audit.audit_source_comparison order by all"
             )
-        if {"marts.fct_budget", "marts.dim_account"} <= tables:
+        # Charts show the current figure of each line (one source per year and line), so a
+        # second source of the same year never doubles a bar.
+        if {"marts.fct_budget_current", "marts.dim_account"} <= tables:
             found["by_account"] = _rows(
                 con,
                 """select f.fiscal_year, coalesce(p.name_en, a.name_en) as account,
                           min(coalesce(p.account_order, a.account_order)) as account_order,
                           sum(f.amount_krw_million) as amount
-                   from marts.fct_budget as f
+                   from marts.fct_budget_current as f
                    inner join marts.dim_account as a on f.account_code = a.account_code
                    left join marts.dim_account as p
                        on a.parent_account_code = p.account_code and p.account_depth > 0
                    group by all order by 1, 3""",
             )
-        if "marts.fct_special_account_by_formulator" in tables:
+        if {"marts.fct_budget_current", "marts.fct_budget_formulation"} <= tables:
             found["formulator"] = _rows(
                 con,
-                """select fiscal_year, formulated_by, sum(share_of_year_pct) as share
-                   from marts.fct_special_account_by_formulator group by all order by all""",
+                """with amounts as (
+                       select c.fiscal_year, f.formulated_by,
+                              sum(c.amount_krw_million) as amount
+                       from marts.fct_budget_current as c
+                       inner join marts.fct_budget_formulation as f
+                           using (fiscal_year, account_code, level_code, phase, source_file)
+                       group by c.fiscal_year, f.formulated_by
+                   )
+                   select fiscal_year, formulated_by,
+                          100.0 * amount / sum(amount) over (partition by fiscal_year) as share
+                   from amounts order by all""",
             )
     return found
 
@@ -328,11 +340,15 @@ def write_report(reports_dir: Path, db_path: Path, build: BuildFacts) -> Path:
 
 def write_failed_build_report(
     settings: Settings, run_id: str | None, step_failures: list[tuple[str, str]]
-) -> Path:
+) -> Path | None:
     """The report of a build that was not published, in the build's own reports folder.
 
     The published report (``warehouse/reports``) is left as it is: it belongs to the published
-    build.
+    build. A run that never started its build (refused by another run's lock) has no folder of
+    its own: nothing is written (None), so the other run's folder and file are left alone.
     """
+    record = build_record.read(settings)
+    if record is not None and record["run_id"] != run_id:
+        return None
     build = BuildFacts("failed", run_id, step_failures=list(step_failures))
     return write_report(settings.build_reports_dir, settings.build_db, build)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from pipelines.lib.build_meta import as_json_ready
 from pipelines.lib.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lib.warehouse_files import (
@@ -91,11 +93,26 @@ def entries(settings: Settings) -> list[Entry]:
 
 
 def current_entry(settings: Settings, kept: list[Entry]) -> Entry | None:
-    """The entry whose database is byte-identical to the published file, if any."""
+    """The kept build that is published now: by the build id in the published file's
+    ``marts.meta_build`` (a client that opened it read-write may have changed its bytes), else
+    by sha256."""
     if not settings.published_db.exists():
         return None
+    build_id = published_build_id(settings.published_db)
+    by_id = next((entry for entry in kept if entry.build_id == build_id), None)
+    if by_id is not None:
+        return by_id
     published = file_sha256(settings.published_db)
     return next((entry for entry in kept if entry.sha256 == published), None)
+
+
+def published_build_id(published_db: Path) -> str | None:
+    try:
+        with duckdb.connect(str(published_db), read_only=True) as con:
+            row = con.execute("select build_id from marts.meta_build").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
 
 
 def tidy(settings: Settings, kept_count: int = HISTORY_KEPT) -> dict[str, Any]:

@@ -52,15 +52,18 @@ def hold_run_lock(settings: Settings) -> None:
     if path in _held:
         return
     settings.build_dir.mkdir(parents=True, exist_ok=True)
-    handle = path.open("w")
+    handle = path.open("a+")  # not "w": a refused run must not wipe the holder's pid
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as error:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
         handle.close()
         raise RunLockedError(
-            f"another run is building {settings.warehouse_dir} (lock {path}); "
+            f"another run (process {holder}) is building {settings.warehouse_dir} (lock {path}); "
             "wait for it to finish, then run again"
         ) from error
+    handle.truncate(0)
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     _held[path] = handle

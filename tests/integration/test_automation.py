@@ -53,6 +53,14 @@ def test_the_sensor_asks_one_run_per_change_of_data_raw(raw_copy: Path, tmp_path
     assert changed[0].run_key != first[0].run_key
     assert tick(settings, cursor_2)[0] == []
 
+    # Reverting the change is a change again: one more run, under a new run key.
+    replace_in_page(raw_copy, "Reference: ", "Reference : ")
+    reverted, cursor_3 = tick(settings, cursor_2)
+    assert len(reverted) == 1 and cursor_3 == cursor
+    assert reverted[0].run_key not in (first[0].run_key, changed[0].run_key)
+    replace_in_page(raw_copy, "Reference : ", "Reference: ")
+    assert len(tick(settings, cursor_3)[0]) == 1
+
     (raw_copy / "README.md").write_text("notes only")  # documentation is not input
     assert tick(settings, cursor_2)[0] == []
     (raw_copy / "new_source.csv").write_text("a new file")

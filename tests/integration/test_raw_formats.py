@@ -93,6 +93,12 @@ def test_three_formats_beside_the_page_agree_within_precision(
     assert {row["status"] for row in dq["comparisons"]} == {"EXACT", "WITHIN_TOLERANCE", "MISMATCH"}
     report = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
     assert 'id="comparisons"' in report and "MISMATCH" in report
+    # Four sources of the same years: the charts still show each year once (the current view).
+    for year, total in zip(YEARS, TOTALS["bnd_special_account"], strict=True):
+        bars = [row["amount"] for row in dq["charts"]["by_account"] if row["fiscal_year"] == year]
+        assert abs(sum(bars) - total) <= len(LEAVES) * 50
+        shares = [row["share"] for row in dq["charts"]["formulator"] if row["fiscal_year"] == year]
+        assert abs(sum(shares) - 100) < 1e-6
 
 
 def test_a_blocking_mismatch_with_a_control_total_stops_publishing(
