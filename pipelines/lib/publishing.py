@@ -19,6 +19,7 @@ directory entry, and a file already open keeps its old contents.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -29,9 +30,9 @@ from typing import Any
 import duckdb
 
 from pipelines.lib import build_record, history
-from pipelines.lib.build_meta import write_meta_build
-from pipelines.lib.dq_report import BuildFacts, write_report
-from pipelines.lib.exports import write_exports
+from pipelines.lib.build_meta import META_TABLE, write_meta_build
+from pipelines.lib.dq_report import DQ_JSON, BuildFacts, write_report
+from pipelines.lib.exports import PACKAGE_FILE, write_exports
 from pipelines.lib.failpoints import failpoint
 from pipelines.lib.settings import Settings
 from pipelines.lib.warehouse_files import hold_run_lock, release_run_lock, replace_directory
@@ -50,6 +51,17 @@ def publish_build(settings: Settings, run_id: str) -> Published:
     """Publish the build of ``run_id``; raises ``PublishRefusedError`` if it is not complete."""
     record = build_record.require_complete(settings, run_id)
     hold_run_lock(settings)
+    meta, exports, report_seconds = stage_build(settings, record)
+    failpoint("publish", settings.build_dir)
+    os.replace(settings.build_db, settings.published_db)
+    build_record.forget(settings)
+    entry = finish_publish(settings, meta)
+    release_run_lock(settings)
+    return Published(settings.published_db, entry.sha256, meta, exports, report_seconds)
+
+
+def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[str, int], float]:
+    """Everything before the rename: ``meta_build``, checkpoint, exports, report."""
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
@@ -61,11 +73,13 @@ def publish_build(settings: Settings, run_id: str) -> Published:
         raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
     exports = write_exports(build_db, settings.build_export_dir, meta)
     started = time.monotonic()
-    write_report(settings.build_reports_dir, build_db, BuildFacts("published", run_id, meta))
-    report_seconds = time.monotonic() - started
-    failpoint("publish", settings.build_dir)
-    os.replace(build_db, settings.published_db)
-    build_record.forget(settings)
+    build = BuildFacts("published", record["run_id"], meta)
+    write_report(settings.build_reports_dir, build_db, build)
+    return meta, exports, time.monotonic() - started
+
+
+def finish_publish(settings: Settings, meta: dict[str, Any]) -> history.Entry:
+    """Everything after the rename: swap in the reports and exports, keep the build in history."""
     replace_directory(settings.build_reports_dir, settings.reports_dir)
     replace_directory(settings.build_export_dir, settings.export_dir)
     entry = history.add_entry(
@@ -75,5 +89,46 @@ def publish_build(settings: Settings, run_id: str) -> Published:
         {"reports": settings.reports_dir, "export": settings.export_dir},
     )
     history.tidy(settings)
-    release_run_lock(settings)
-    return Published(settings.published_db, entry.sha256, meta, exports, report_seconds)
+    return entry
+
+
+def finish_interrupted_publish(settings: Settings) -> str | None:
+    """Finish a publish that was killed after its rename; returns the build id it finished.
+
+    The database is then published, but its reports and exports may still wait in ``.build``
+    and its history entry be missing. Called by the next run (under the run lock) before it
+    clears ``.build``. Folders are swapped in only when they carry the published build's id.
+    """
+    published_id = history.published_build_id(settings.published_db)
+    if published_id is None or settings.build_db.exists():
+        return None
+    if _build_id_of(settings.build_export_dir / PACKAGE_FILE) == published_id:
+        replace_directory(settings.build_reports_dir, settings.reports_dir)
+        replace_directory(settings.build_export_dir, settings.export_dir)
+        build_record.forget(settings)
+    if any(entry.build_id == published_id for entry in history.entries(settings)):
+        return None
+    if _build_id_of(settings.reports_dir / DQ_JSON, ("build", "build_id")) != published_id:
+        return None  # the published reports are another build's: keep no history of them
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        cursor = con.execute(f"select * from {META_TABLE}")
+        names = [column[0] for column in cursor.description]
+        meta = dict(zip(names, cursor.fetchone(), strict=True))
+    history.add_entry(
+        settings,
+        meta,
+        settings.published_db,
+        {"reports": settings.reports_dir, "export": settings.export_dir},
+    )
+    history.tidy(settings)
+    return published_id
+
+
+def _build_id_of(path: Path, keys: tuple[str, ...] = ("build_id",)) -> str | None:
+    """The build id a JSON file (datapackage.json, dq.json) says it belongs to."""
+    if not path.is_file():
+        return None
+    value: Any = json.loads(path.read_text(encoding="utf-8"))
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value

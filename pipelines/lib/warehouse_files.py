@@ -98,6 +98,9 @@ def start_build(settings: Settings, run_id: str) -> Path:
     hold_run_lock(settings)
     build_db = settings.build_db
     wait_until_unused(build_db)
+    from pipelines.lib.publishing import finish_interrupted_publish  # (it imports this module)
+
+    finish_interrupted_publish(settings)
     build_record.forget(settings)
     for leftover in (build_db, Path(f"{build_db}.wal")):
         leftover.unlink(missing_ok=True)

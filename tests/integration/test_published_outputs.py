@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.lib.settings import EXPECTATIONS_DIR, PROJECT_ROOT
 from tests.integration.conftest import Build
-from tests.source_figures import PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
+from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
 
 OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
 FRICTIONLESS = PROJECT_ROOT / ".venv" / "bin" / "frictionless"
@@ -51,8 +51,12 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
             ).fetchall()
         }
         assert set(counts) == marts - {"marts.meta_build"}
-        for table, count in counts.items():
-            assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
+    # Against the page: 5 leaf lines × 6 years, 11 project areas, 8 methods, 4 notes, 6 years.
+    assert counts["marts.fct_budget"] == len(LEAVES) * len(YEARS)
+    assert counts["marts.dim_project_area"] == len(PROJECT_AREAS) == 11
+    assert counts["marts.dim_formulation_method"] == 8
+    assert counts["marts.dim_budget_change_note"] == 4
+    assert counts["marts.dim_year"] == len(YEARS)
     summary = json.loads(meta["check_summary"])
     assert summary["dbt_tests"]["failed"] == 0 and summary["dbt_tests"]["passed"] > 50
     committed = sum(

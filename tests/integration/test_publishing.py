@@ -7,6 +7,7 @@ and the audit had passed in a run; what is under test is the publish step, for r
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from pipelines.lib import build_record, history
 from pipelines.lib.build_record import PublishRefusedError
 from pipelines.lib.history import RollbackError
-from pipelines.lib.publishing import publish_build
+from pipelines.lib.publishing import publish_build, stage_build
 from pipelines.lib.settings import HISTORY_KEPT, Settings
 from pipelines.lib.warehouse_files import file_sha256, release_run_lock, start_build
 from tests.conftest import DATA_RAW
@@ -118,19 +119,26 @@ def test_a_build_whose_audit_did_not_pass_is_never_published(
     assert [entry.build_id for entry in history.entries(settings)] == [good]
 
 
-def test_a_crash_after_the_rename_leaves_history_and_rollback_consistent(
+def test_a_publish_killed_right_after_its_rename_is_finished_by_the_next_run(
     settings: Settings, published_build: Build
 ) -> None:
-    _, second = publish_many(settings, published_build, 2)
-    # As if the process died right after renaming a third build over the published file:
-    # published, but not yet copied into the history.
-    audited_build(settings, published_build, "run-third")
-    with duckdb.connect(str(settings.build_db)) as con:
-        con.execute("update marts.meta_build set build_id = 'third-never-kept'")
-    shutil.move(settings.build_db, settings.published_db)
+    (first,) = publish_many(settings, published_build, 1)
+    audited_build(settings, published_build, "run-killed")
+    record = build_record.require_complete(settings, "run-killed")
+    meta, _, _ = stage_build(settings, record)
+    os.replace(settings.build_db, settings.published_db)  # ... and the process dies here
+    killed = meta["build_id"]
+    assert published_build_id(settings) == killed
+    package = json.loads((settings.export_dir / "datapackage.json").read_text())
+    assert package["build_id"] == first  # the exports still belong to the previous build
+    release_run_lock(settings)
 
-    manifest = history.tidy(settings)
-    assert manifest["current_build_id"] is None
-    # Rolling back goes to the newest build the history holds.
-    assert history.rollback(settings).build_id == second
-    assert published_build_id(settings) == second
+    start_build(settings, "run-next")  # the next run starts
+
+    package = json.loads((settings.export_dir / "datapackage.json").read_text())
+    dq = json.loads((settings.reports_dir / "dq.json").read_text())
+    assert package["build_id"] == dq["build"]["build_id"] == killed
+    assert [entry.build_id for entry in history.entries(settings)] == [killed, first]
+    manifest = json.loads((settings.history_dir / "manifest.json").read_text())
+    assert manifest["current_build_id"] == killed
+    assert history.rollback(settings).build_id == first
