@@ -57,13 +57,13 @@ docs: $(SYNCED)  ## dbt docs site for the published warehouse, into warehouse/re
 	$(PY) -m pipelines docs
 
 lint: $(SYNCED)  ## ruff for Python, sqlfluff (dbt templater, duckdb dialect) for the dbt models
-	$(VENV)/bin/ruff check pipelines tests
-	$(VENV)/bin/ruff format --check pipelines tests
+	$(VENV)/bin/ruff check pipelines tests bench
+	$(VENV)/bin/ruff format --check pipelines tests bench
 	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
 
 format: $(SYNCED)
-	$(VENV)/bin/ruff check --fix pipelines tests
-	$(VENV)/bin/ruff format pipelines tests
+	$(VENV)/bin/ruff check --fix pipelines tests bench
+	$(VENV)/bin/ruff format pipelines tests bench
 
 setup: $(SYNCED)
 
