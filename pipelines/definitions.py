@@ -20,7 +20,7 @@ from pipelines.defs.automation import (
     refresh_warehouse,
     report_failed_build,
 )
-from pipelines.defs.ingest.budget_pages import raw_budget_pages
+from pipelines.defs.ingest.budget_tables import raw_budget_pages
 from pipelines.defs.ingest.plan_documents import raw_plan_documents
 from pipelines.defs.publish.warehouse import published_warehouse
 from pipelines.defs.quality.gx_checks import gx_suites

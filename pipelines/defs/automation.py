@@ -18,7 +18,7 @@ import dagster as dg
 
 from pipelines.defs.publish.warehouse import PUBLISHED
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.build_meta import published_finished_at
+from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.check_report import root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.raw_fingerprint import (
@@ -100,7 +100,8 @@ def published_warehouse_is_fresh(warehouse: WarehouseResource) -> dg.AssetCheckR
     """
     published_db = warehouse.settings.published_db
     limit = max_age()
-    finished = published_finished_at(published_db)
+    meta = read_meta_build(published_db)
+    finished = meta["finished_at_utc"] if meta else None
     if finished is None:
         return dg.AssetCheckResult(
             passed=False,

@@ -125,13 +125,15 @@ def write_meta_build(
     return row
 
 
-def published_finished_at(published_db: Path) -> datetime | None:
-    """When the published build finished (UTC), from its own ``meta_build``; None if none."""
-    if not published_db.is_file():
+def read_meta_build(database: Path) -> dict[str, Any] | None:
+    """The ``marts.meta_build`` row of a warehouse file (read-only); None if there is none."""
+    if not database.is_file():
         return None
     try:
-        with duckdb.connect(str(published_db), read_only=True) as con:
-            row = con.execute(f"select finished_at_utc from {META_TABLE}").fetchone()
+        with duckdb.connect(str(database), read_only=True) as con:
+            cursor = con.execute(f"select * from {META_TABLE}")
+            row = cursor.fetchone()
+            names = [column[0] for column in cursor.description]
     except duckdb.Error:
         return None
-    return row[0] if row else None
+    return dict(zip(names, row, strict=True)) if row else None

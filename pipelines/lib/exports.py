@@ -79,14 +79,15 @@ def write_exports(build_db: Path, export_dir: Path, meta: dict[str, Any]) -> dic
     with duckdb.connect(str(build_db), read_only=True) as con:
         for table in mart_tables(con):
             target = export_dir / f"{table}.parquet"
-            con.execute(
+            # COPY answers with the number of rows it wrote.
+            (rows[target.name],) = con.execute(
                 f"copy (select * from marts.\"{table}\") to '{target}' "
                 "(format parquet, compression zstd)"
-            )
-            rows[target.name] = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
+            ).fetchone()
         budget = export_dir / BUDGET_CSV
-        con.execute(f"copy ({BUDGET_QUERY}) to '{budget}' (format csv, header true)")
-        rows[BUDGET_CSV] = con.execute(f"select count(*) from ({BUDGET_QUERY})").fetchone()[0]
+        (rows[BUDGET_CSV],) = con.execute(
+            f"copy ({BUDGET_QUERY}) to '{budget}' (format csv, header true)"
+        ).fetchone()
         years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
         first_year, last_year = years.fetchone()
         sources = con.execute(

@@ -19,9 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from pipelines.lib.build_meta import as_json_ready
+from pipelines.lib.build_meta import as_json_ready, read_meta_build
 from pipelines.lib.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lib.warehouse_files import (
     copy_directory,
@@ -55,16 +53,16 @@ class Entry:
         return self.path / PUBLISHED_NAME
 
 
-def add_entry(
-    settings: Settings, meta: dict[str, Any], database: Path, folders: dict[str, Path]
-) -> Entry:
-    """Copy a build (database and folders) into ``history/<build_id>``, whole or not at all."""
+def add_entry(settings: Settings, meta: dict[str, Any]) -> Entry:
+    """Copy what is published (database, reports, exports) into ``history/<build_id>``, whole or
+    not at all."""
     build_id = meta["build_id"]
     partial = settings.history_dir / f".{build_id}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    shutil.copyfile(database, partial / PUBLISHED_NAME)
-    for name, folder in folders.items():
+    shutil.copyfile(settings.published_db, partial / PUBLISHED_NAME)
+    for name in FOLDERS:
+        folder = settings.warehouse_dir / name
         if folder.exists():
             shutil.copytree(folder, partial / name)
     record = {
@@ -107,12 +105,8 @@ def current_entry(settings: Settings, kept: list[Entry]) -> Entry | None:
 
 
 def published_build_id(published_db: Path) -> str | None:
-    try:
-        with duckdb.connect(str(published_db), read_only=True) as con:
-            row = con.execute("select build_id from marts.meta_build").fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
+    meta = read_meta_build(published_db)
+    return meta["build_id"] if meta else None
 
 
 def tidy(settings: Settings, kept_count: int = HISTORY_KEPT) -> dict[str, Any]:

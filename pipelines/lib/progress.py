@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 PROGRESS_FD_ENV = "BND_PROGRESS_FD"
 
@@ -33,16 +31,3 @@ def step_line(step: str, summary: str, elapsed_s: float) -> str:
 def done(step: str, summary: str, started: float) -> None:
     """Print a step's line; ``started`` is its ``time.monotonic()`` at the start."""
     emit(step_line(step, summary, time.monotonic() - started))
-
-
-@contextmanager
-def timed(step: str) -> Iterator[list[str]]:
-    """Time a step; the caller appends its summary to the yielded list. Prints when it ends."""
-    started = time.monotonic()
-    summary: list[str] = []
-    try:
-        yield summary
-    except BaseException:
-        emit(step_line(step, "FAILED (see below)", time.monotonic() - started))
-        raise
-    emit(step_line(step, "; ".join(summary), time.monotonic() - started))

@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 
 from pipelines.lib import build_record, history
-from pipelines.lib.build_meta import META_TABLE, write_meta_build
+from pipelines.lib.build_meta import read_meta_build, write_meta_build
 from pipelines.lib.dq_report import DQ_JSON, BuildFacts, write_report
 from pipelines.lib.exports import PACKAGE_FILE, write_exports
 from pipelines.lib.failpoints import failpoint
@@ -82,12 +82,7 @@ def finish_publish(settings: Settings, meta: dict[str, Any]) -> history.Entry:
     """Everything after the rename: swap in the reports and exports, keep the build in history."""
     replace_directory(settings.build_reports_dir, settings.reports_dir)
     replace_directory(settings.build_export_dir, settings.export_dir)
-    entry = history.add_entry(
-        settings,
-        meta,
-        settings.published_db,
-        {"reports": settings.reports_dir, "export": settings.export_dir},
-    )
+    entry = history.add_entry(settings, meta)
     history.tidy(settings)
     return entry
 
@@ -99,27 +94,19 @@ def finish_interrupted_publish(settings: Settings) -> str | None:
     and its history entry be missing. Called by the next run (under the run lock) before it
     clears ``.build``. Folders are swapped in only when they carry the published build's id.
     """
-    published_id = history.published_build_id(settings.published_db)
-    if published_id is None or settings.build_db.exists():
+    meta = read_meta_build(settings.published_db)
+    if meta is None or settings.build_db.exists():
         return None
+    published_id = meta["build_id"]
     if _build_id_of(settings.build_export_dir / PACKAGE_FILE) == published_id:
-        replace_directory(settings.build_reports_dir, settings.reports_dir)
-        replace_directory(settings.build_export_dir, settings.export_dir)
         build_record.forget(settings)
+        finish_publish(settings, meta)
+        return published_id
     if any(entry.build_id == published_id for entry in history.entries(settings)):
         return None
     if _build_id_of(settings.reports_dir / DQ_JSON, ("build", "build_id")) != published_id:
         return None  # the published reports are another build's: keep no history of them
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        cursor = con.execute(f"select * from {META_TABLE}")
-        names = [column[0] for column in cursor.description]
-        meta = dict(zip(names, cursor.fetchone(), strict=True))
-    history.add_entry(
-        settings,
-        meta,
-        settings.published_db,
-        {"reports": settings.reports_dir, "export": settings.export_dir},
-    )
+    history.add_entry(settings, meta)
     history.tidy(settings)
     return published_id
 

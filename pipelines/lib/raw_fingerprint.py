@@ -11,8 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-import duckdb
-
+from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.sources import REGISTRY_NAME
 from pipelines.lib.warehouse_files import file_sha256
 
@@ -39,14 +38,10 @@ def fingerprint(hashes: dict[str, str]) -> str:
 
 def published_source_hashes(published_db: Path) -> dict[str, str] | None:
     """The raw files (name → sha256) the published warehouse was built from, if there is one."""
-    if not published_db.is_file():
+    meta = read_meta_build(published_db)
+    if meta is None:
         return None
-    try:
-        with duckdb.connect(str(published_db), read_only=True) as con:
-            (raw_files,) = con.execute("select raw_files from marts.meta_build").fetchone()
-    except duckdb.Error:
-        return None
-    return {item["file"]: item["sha256"] for item in json.loads(raw_files)}
+    return {item["file"]: item["sha256"] for item in json.loads(meta["raw_files"])}
 
 
 def is_published(hashes: dict[str, str], published: dict[str, str] | None) -> bool:

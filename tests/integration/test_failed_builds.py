@@ -121,7 +121,7 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
 ) -> None:
     import dagster as dg
 
-    from pipelines.defs.ingest.budget_pages import raw_budget_pages
+    from pipelines.defs.ingest.budget_tables import raw_budget_pages
     from pipelines.defs.ingest.plan_documents import raw_plan_documents
     from pipelines.defs.resources import WarehouseResource
     from pipelines.defs.transform.assets import bnd_dbt_models

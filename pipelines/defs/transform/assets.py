@@ -1,6 +1,7 @@
 """Transform: every dbt model, seed and test as Dagster assets and asset checks."""
 
 import json
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,10 @@ from pipelines.defs.transform.project import (
     dbt_environment,
     prune_invocation_folders,
 )
-from pipelines.lib import build_record
+from pipelines.lib import build_record, progress
 from pipelines.lib.dbt_results import summarize_tests
 from pipelines.lib.dq_report import DBT_RESULTS
 from pipelines.lib.failpoints import failpoint
-from pipelines.lib.progress import timed
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -56,8 +56,8 @@ def bnd_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     """Build seeds, staging, intermediate, audit and marts into the run's build file; test them."""
-    settings = warehouse.settings
-    with timed("transform") as summary, dbt_environment(settings):
+    started, settings = time.monotonic(), warehouse.settings
+    with dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
         prune_invocation_folders(keep=invocation.target_path)
         try:
@@ -65,26 +65,28 @@ def bnd_dbt_models(
                 yield event
                 failpoint("transform", settings.build_dir)
         finally:  # the report needs the test results of a failed build most of all
-            keep_test_results(invocation.target_path, settings.build_reports_dir)
-        counts = test_counts(invocation.get_artifact("run_results.json"))
-        summary.append(f"dbt build: {counts['passed']} tests passed, {counts['warned']} warned")
+            run_results = keep_test_results(invocation.target_path, settings.build_reports_dir)
+        counts = test_counts(run_results)
+    summary = f"dbt build: {counts['passed']} tests passed, {counts['warned']} warned"
+    progress.done("transform", summary, started)
     # Only the whole project with every test vouches for the build, not a selection from the UI
     # (leaving out any model or any test makes the step a subset).
     if not context.is_subset:
         build_record.mark_passed(settings, context.run_id, "transform", {"dbt_tests": counts})
 
 
-def keep_test_results(target_path: Path, reports_dir: Path) -> None:
-    """dbt's test results, in plain words, into the build's reports (``dbt_results.json``)."""
-    run_results, manifest = target_path / "run_results.json", target_path / "manifest.json"
-    if not (run_results.is_file() and manifest.is_file()):
-        return
-    records = summarize_tests(
-        json.loads(run_results.read_text(encoding="utf-8")),
-        json.loads(manifest.read_text(encoding="utf-8")),
-    )
+def keep_test_results(target_path: Path, reports_dir: Path) -> dict[str, Any]:
+    """dbt's test results, in plain words, into the build's reports (``dbt_results.json``).
+
+    Returns ``run_results.json`` as read (empty when dbt wrote none)."""
+    run_results_file, manifest = target_path / "run_results.json", target_path / "manifest.json"
+    if not (run_results_file.is_file() and manifest.is_file()):
+        return {"results": []}
+    run_results = json.loads(run_results_file.read_text(encoding="utf-8"))
+    records = summarize_tests(run_results, json.loads(manifest.read_text(encoding="utf-8")))
     reports_dir.mkdir(parents=True, exist_ok=True)
     (reports_dir / DBT_RESULTS).write_text(json.dumps(records, indent=2), encoding="utf-8")
+    return run_results
 
 
 def test_counts(run_results: Mapping[str, Any]) -> dict[str, int]:
