@@ -29,10 +29,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DAGSTER_HOST ?= 127.0.0.1
 DAGSTER_PORT ?= 3000
 
-.PHONY: run test dev lint format docs clean setup rollback browser
+.PHONY: run test dev lint format docs clean setup rollback browser bench
 
-run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/
-	$(PY) -m pipelines run
+run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/ (YEARS=2026: those budget lines only)
+	$(PY) -m pipelines run $(if $(YEARS),--years $(YEARS))
 
 test: $(SYNCED) $(OLD_CLIENT_SYNCED) browser  ## run the whole test suite
 	$(PY) -m pytest
@@ -45,6 +45,10 @@ browser:
 	  else \
 	    echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; \
 	  fi; }
+
+# Not part of `make test`: generates up to ~1 GB of synthetic lines and runs for many minutes.
+bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10000000) into bench/results.md
+	$(PY) -m bench.run
 
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
 	$(PY) -m pipelines rollback $(if $(TO),--to $(TO))

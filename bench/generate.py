@@ -2,35 +2,45 @@
 
 Line-level budget tables as local-finance portals export them: one line per fiscal year ×
 account × level × organisation × programme × phase, amounts in KRW million written the way
-spreadsheets export them (quoted, with thousands separators), and the organisation's published
+spreadsheets export them (quoted, with thousands separators), and each organisation's published
 subtotal rows (programme ``소계``) mixed in. Every value derives from DuckDB's ``hash()`` of the
 line's number, so a size always gives byte-identical files with the pinned DuckDB version.
 
+The enacted lines of 2015–2020 add up, per account and level, to the figures of the published
+page (``tests/source_figures.py``), so the warehouse's reconciliation across grains holds; every
+other amount is made up.
+
     python bench/generate.py --lines 1000000 --out bench/data
 
-writes ``synthetic_budget_lines_<size>.csv`` and ``.parquet`` there. These files never go into
-``data_raw/``; their names and their ``is_synthetic`` column say what they are.
+writes two complete raw folders, ``<out>/1m/csv`` and ``<out>/1m/parquet``: the project's
+``data_raw`` files (the page and its registry) plus ``budget_lines/<year>/synthetic_budget_lines
+.<csv|parquet>``, one file per fiscal year. Point a run at one with ``BND_DATA_RAW``. These files
+never go into the project's ``data_raw/``; their names and their ``is_synthetic`` column say what
+they are.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import duckdb
 
+from tests.source_figures import LEAVES, YEARS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIRST_YEAR, LAST_YEAR = 2005, 2026
 CITIES_PROVINCES, SI_GUN_GU, CENTRAL_AGENCIES = 17, 226, 40
 PROGRAMMES = 3000
 PHASES = ("proposed", "enacted", "supplementary_1", "settled")
-# Leaf accounts of the special account, and the level of government that formulates their lines.
-ACCOUNTS = (
-    ("local_autonomous", "city_province"),
-    ("local_autonomous", "si_gun_gu"),
-    ("local_support", "account_whole"),
-    ("sejong", "account_whole"),
-    ("jeju", "account_whole"),
-)
+SUBTOTAL_LABEL = "소계"
+FORMATS = ("csv", "parquet")
+LINES_FOLDER = "budget_lines"
+# One organisation for each leaf of the page's table: a city/province, a si/gun/gu, a central
+# agency (Local Support Account), Sejong (index 7) and Jeju (index 16).
+COVERING_ORGANISATIONS = (0, CITIES_PROVINCES, CITIES_PROVINCES + SI_GUN_GU, 7, 16)
+FILE_STEM = "synthetic_budget_lines"
 
 
 def size_label(lines: int) -> str:
@@ -40,28 +50,54 @@ def size_label(lines: int) -> str:
     return str(lines)
 
 
-def generate(lines: int, out_dir: Path) -> tuple[Path, Path]:
-    """Write about ``lines`` detail lines (plus subtotal rows) as CSV and Parquet."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = out_dir / f"synthetic_budget_lines_{size_label(lines)}"
+def raw_folder(out_dir: Path, lines: int, file_format: str) -> Path:
+    """The complete raw folder a size and format is written to."""
+    return out_dir / size_label(lines) / file_format
+
+
+def _page_targets() -> str:
+    """The page's enacted figures as SQL rows (fiscal_year, account_code, level_code, amount)."""
+    rows = [
+        f"({year}, '{account}', '{level}', {amounts[index]})"
+        for (account, level), amounts in LEAVES.items()
+        for index, year in enumerate(YEARS)
+    ]
+    return ", ".join(rows)
+
+
+def generate(lines: int, out_dir: Path) -> dict[str, Path]:
+    """Write about ``lines`` detail lines (plus subtotal rows) as CSV and as Parquet raw folders.
+
+    Returns format → raw folder. A folder that is already complete is left as it is.
+    """
+    folders = {fmt: raw_folder(out_dir, lines, fmt) for fmt in FORMATS}
+    if all((folder / ".complete").exists() for folder in folders.values()):
+        return folders
     years = LAST_YEAR - FIRST_YEAR + 1
     organisations = CITIES_PROVINCES + SI_GUN_GU + CENTRAL_AGENCIES
+    covering = len(YEARS) * len(COVERING_ORGANISATIONS)
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
         con.execute(
             f"""
             create table detail as
             with numbered as (select range as n from range({lines})),
+            -- The first lines cover every leaf of the page's years as enacted, once each, so
+            -- that each of the page's figures has lines to add up to, whatever the size.
             keyed as (
                 select
                     n,
-                    {FIRST_YEAR} + n % {years} as fiscal_year,
-                    (hash(n, 'org') % {organisations})::bigint as org_index,
+                    case when n < {covering} then {YEARS[0]} + n % {len(YEARS)}
+                         else {FIRST_YEAR} + n % {years} end::integer as fiscal_year,
+                    case when n < {covering} then {list(COVERING_ORGANISATIONS)}[n // {len(YEARS)} + 1]
+                         else (hash(n, 'org') % {organisations})::bigint end as org_index,
                     (hash(n, 'programme') % {PROGRAMMES})::bigint as programme_index,
-                    (hash(n, 'phase') % {len(PHASES)})::bigint as phase_index
+                    case when n < {covering} then {PHASES.index("enacted")}
+                         else (hash(n, 'phase') % {len(PHASES)})::bigint end as phase_index
                 from numbered
             )
             select
+                n,
                 fiscal_year,
                 case
                     when org_index < {CITIES_PROVINCES} then 'city_province'
@@ -79,48 +115,108 @@ def generate(lines: int, out_dir: Path) -> tuple[Path, Path]:
                     when org_index = 16 then 'jeju'
                     else 'local_autonomous'
                 end as account_code,
-                (1 + hash(n, 'amount') % 25000)::bigint as amount_krw_million
+                (1 + hash(n, 'amount') % 25000)::bigint as weight
             from keyed
             """
         )
         con.execute(
             """
-            create table published as
-            select *, false as is_subtotal from detail
+            alter table detail add column level_code varchar;
+            update detail set level_code = case
+                when account_code <> 'local_autonomous' then 'account_whole'
+                else organisation_kind
+            end;
+            """
+        )
+        # Enacted lines of the page's years share out the page's figure by their weights; the
+        # first line of a group takes the rounding remainder. Other lines keep their weight.
+        con.execute(
+            f"""
+            create table scaled as
+            with targets(fiscal_year, account_code, level_code, target) as (
+                values {_page_targets()}
+            ),
+            shares as (
+                select
+                    d.*, t.target,
+                    floor(d.weight * t.target / sum(d.weight) over grp)::bigint as share,
+                    row_number() over (grp order by d.n) as position
+                from detail as d
+                inner join targets as t using (fiscal_year, account_code, level_code)
+                where d.phase = 'enacted'
+                window grp as (partition by d.fiscal_year, d.account_code, d.level_code)
+            )
+            select n, fiscal_year, organisation_kind, organisation_code, programme_code, phase,
+                   account_code, level_code,
+                   (share + case when position = 1
+                       then target - sum(share) over (
+                           partition by fiscal_year, account_code, level_code)
+                       else 0 end)::bigint as amount_krw_million
+            from shares
             union all
-            select fiscal_year, organisation_kind, organisation_code, '소계', phase, account_code,
-                   sum(amount_krw_million), true
-            from detail
+            select d.n, d.fiscal_year, d.organisation_kind, d.organisation_code, d.programme_code,
+                   d.phase, d.account_code, d.level_code, d.weight
+            from detail as d
+            where not exists (
+                select 1 from shares as s where s.n = d.n
+            )
+            """
+        )
+        con.execute(
+            f"""
+            create table published as
+            select fiscal_year, account_code, level_code, organisation_kind, organisation_code,
+                   programme_code, phase, amount_krw_million, false as is_subtotal
+            from scaled
+            union all
+            select fiscal_year, account_code, level_code, organisation_kind, organisation_code,
+                   '{SUBTOTAL_LABEL}', phase, sum(amount_krw_million)::bigint, true
+            from scaled
             group by all
             """
         )
         con.execute(
             """
             create view lines as
-            select
-                fiscal_year, account_code,
-                case
-                    when account_code <> 'local_autonomous' then 'account_whole'
-                    else organisation_kind
-                end as level_code,
-                organisation_code, programme_code, phase, amount_krw_million, is_subtotal,
-                true as is_synthetic
+            select *, true as is_synthetic
             from published
             order by fiscal_year, organisation_code, account_code, phase, is_subtotal,
                      programme_code, amount_krw_million
             """
         )
-        con.execute(f"copy (from lines) to '{stem}.parquet' (format parquet)")
-        # As spreadsheets export amounts: with thousands separators, quoted.
-        con.execute(
-            f"""
-            copy (
-                select * replace (format('{{:,}}', amount_krw_million) as amount_krw_million)
-                from lines
-            ) to '{stem}.csv' (header true, force_quote (amount_krw_million))
-            """
-        )
-    return Path(f"{stem}.csv"), Path(f"{stem}.parquet")
+        for fmt, folder in folders.items():
+            shutil.rmtree(folder, ignore_errors=True)
+            _copy_project_raw_files(folder)
+            for year in range(FIRST_YEAR, LAST_YEAR + 1):
+                target = folder / LINES_FOLDER / str(year) / f"{FILE_STEM}.{fmt}"
+                target.parent.mkdir(parents=True)
+                _write_year(con, year, fmt, target)
+            (folder / ".complete").write_text(f"{lines}\n", encoding="utf-8")
+    return folders
+
+
+def _write_year(con: duckdb.DuckDBPyConnection, year: int, fmt: str, target: Path) -> None:
+    if fmt == "parquet":
+        con.execute(f"copy (from lines where fiscal_year = {year}) to '{target}' (format parquet)")
+        return
+    # As spreadsheets export amounts: with thousands separators, quoted.
+    con.execute(
+        f"""
+        copy (
+            select * replace (format('{{:,}}', amount_krw_million) as amount_krw_million)
+            from lines where fiscal_year = {year}
+        ) to '{target}' (header true, force_quote (amount_krw_million))
+        """
+    )
+
+
+def _copy_project_raw_files(folder: Path) -> None:
+    """The project's page and registry, so the folder is a complete raw folder for a run."""
+    folder.mkdir(parents=True)
+    source = PROJECT_ROOT / "data_raw"
+    for path in source.iterdir():
+        if path.is_file() and path.name != "README.md":
+            shutil.copyfile(path, folder / path.name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lines", type=int, default=50_000)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data")
     args = parser.parse_args(argv)
-    for path in generate(args.lines, args.out):
+    for path in generate(args.lines, args.out).values():
         print(path)
     return 0
 

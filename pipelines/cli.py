@@ -22,7 +22,13 @@ from pipelines.lib import progress
 from pipelines.lib.check_report import describe_row, root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.progress import PROGRESS_FD_ENV
-from pipelines.lib.settings import BUILD_DB_ENV, DBT_PROJECT_DIR, Settings
+from pipelines.lib.settings import (
+    BUILD_DB_ENV,
+    DBT_PROJECT_DIR,
+    LANDING_DB_ENV,
+    TEMP_DIR_ENV,
+    Settings,
+)
 from pipelines.lib.warehouse_files import file_sha256, release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -59,11 +65,15 @@ class RunOutcome:
         return [check for check in self.checks if not check.passed and not check.blocking]
 
 
-def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
+def execute_refresh(
+    settings: Settings, instance=None, years: tuple[int, int] | None = None
+) -> RunOutcome:
     """Prepare dbt, run the refresh job in-process, and return what happened.
 
-    The run is recorded in ``instance``; by default the one in ``$DAGSTER_HOME`` when that is set
-    (so ``make dev`` shows it), else a throwaway one.
+    A full refresh (``refresh_warehouse`` over every fiscal year) unless ``years`` (first, last)
+    names fiscal years: then ``refresh_fiscal_years`` reprocesses their budget lines only. The
+    run is recorded in ``instance``; by default the one in ``$DAGSTER_HOME`` when that is set (so
+    ``make dev`` shows it), else a throwaway one.
     """
     import dagster as dg
 
@@ -71,9 +81,16 @@ def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
 
     prepare_manifest(settings)
     from pipelines.definitions import build_definitions
+    from pipelines.defs.automation import FISCAL_YEARS_JOB_NAME, REFRESH_JOB_NAME
+    from pipelines.defs.partitions import all_fiscal_years_tags, fiscal_years_range_tags
 
     defs = build_definitions(settings)
-    job = defs.resolve_job_def("refresh_warehouse")
+    if years is None:
+        job = defs.resolve_job_def(REFRESH_JOB_NAME)
+        tags = all_fiscal_years_tags()
+    else:
+        job = defs.resolve_job_def(FISCAL_YEARS_JOB_NAME)
+        tags = fiscal_years_range_tags(str(years[0]), str(years[1]))
     if instance is None:
         has_home = bool(os.environ.get("DAGSTER_HOME"))
         instance = dg.DagsterInstance.get() if has_home else dg.DagsterInstance.ephemeral()
@@ -82,6 +99,7 @@ def execute_refresh(settings: Settings, instance=None) -> RunOutcome:
             instance=instance,
             raise_on_error=False,
             run_config=QUIET_LOGS,
+            tags=tags,
         )
     finally:
         # A run that failed before publishing still holds the warehouse's run lock.
@@ -158,21 +176,28 @@ def print_summary(
         print(f"history:   {settings.history_dir} (`make rollback` restores the previous build)")
         print(f"report:    {settings.reports_dir / 'index.html'} (and dq.json)")
     else:
-        after = _sha256_or_none(settings.published_db)
+        after = _identity(settings.published_db)
         if published_before is None and after is None:
             state = "not created (there is none yet)"
         elif after == published_before:
-            state = f"unchanged (sha256 {after})"
+            state = f"unchanged (sha256 {file_sha256(settings.published_db)})"
         else:  # never expected: say so loudly rather than hide it
-            state = f"CHANGED although the build failed (sha256 {published_before} -> {after})"
+            state = f"CHANGED although the build failed ({published_before} -> {after})"
         print(f"NOT published: {settings.published_db} {state}.")
         print(f"report of the failed build: {settings.build_reports_dir / 'index.html'}")
         print(f"published report (of the build still published): {settings.reports_dir}")
     print(f"done in {elapsed:.1f} s")
 
 
-def _sha256_or_none(path: Path) -> str | None:
-    return file_sha256(path) if path.exists() else None
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """Which file ``path`` is and its state: (device, inode, size, mtime in ns), or None.
+
+    The published file is only ever replaced by a rename (a new inode) and never written in
+    place, so an unchanged identity means unchanged bytes, without hashing gigabytes twice."""
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 @contextmanager
@@ -223,19 +248,20 @@ def after_run(step: str, write: Callable[[], Path | None]) -> None:
         progress.done(step, str(path) if path else "not written (no build of this run)", started)
 
 
-def run() -> int:
+def run(years: tuple[int, int] | None = None, with_docs: bool = True) -> int:
     settings = Settings.from_env()
     started = time.monotonic()
     log_path = new_log_path(settings)
-    print(f"building {settings.warehouse_dir} from {settings.data_raw_dir}")
+    what = "full refresh" if years is None else f"fiscal years {years[0]}–{years[1]}"
+    print(f"building {settings.warehouse_dir} from {settings.data_raw_dir} ({what})")
     print(f"full log: {log_path}")
-    published_before = _sha256_or_none(settings.published_db)
+    published_before = _identity(settings.published_db)
     terminal = os.dup(1)
     os.environ[PROGRESS_FD_ENV] = str(terminal)
     try:
         with output_to(log_path):
-            outcome = execute_refresh(settings)
-            if outcome.published:
+            outcome = execute_refresh(settings, years=years)
+            if outcome.published and with_docs:
                 after_run("docs", lambda: write_dbt_docs(settings).parent)
             else:
                 after_run(
@@ -297,7 +323,12 @@ def write_dbt_docs(settings: Settings) -> Path:
                 str(target),
             ],
             cwd=DBT_PROJECT_DIR,
-            env={**os.environ, BUILD_DB_ENV: str(copy)},
+            env={
+                **os.environ,
+                BUILD_DB_ENV: str(copy),
+                LANDING_DB_ENV: str(Path(scratch) / "landing.duckdb"),
+                TEMP_DIR_ENV: str(Path(scratch) / "duckdb_tmp"),
+            },
             check=True,
         )
     out = settings.reports_dir / "dbt_docs"
@@ -335,7 +366,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--to", metavar="BUILD_ID", help="rollback: the kept build to publish (default: previous)"
     )
+    parser.add_argument(
+        "--years",
+        type=fiscal_year_span,
+        metavar="YEAR[-YEAR]",
+        help="run: reprocess the budget lines of these fiscal years only (default: full refresh)",
+    )
+    parser.add_argument(
+        "--no-docs", action="store_true", help="run: do not write the dbt docs after publishing"
+    )
     args = parser.parse_args(argv)
     if args.command == "rollback":
         return rollback(args.to)
-    return {"run": run, "prepare": prepare, "docs": docs}[args.command]()
+    if args.command == "run":
+        return run(years=args.years, with_docs=not args.no_docs)
+    return {"prepare": prepare, "docs": docs}[args.command]()
+
+
+def fiscal_year_span(text: str) -> tuple[int, int]:
+    """``2026`` or ``2020-2026`` → (first, last)."""
+    first, _, last = text.partition("-")
+    try:
+        span = int(first), int(last or first)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected YEAR or YEAR-YEAR, found {text!r}") from error
+    if span[0] > span[1]:
+        raise argparse.ArgumentTypeError(f"the first year comes first: {text!r}")
+    return span

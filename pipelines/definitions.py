@@ -17,15 +17,17 @@ from pipelines.defs.automation import (
     freshness_schedule,
     published_warehouse_is_fresh,
     refresh_cron,
+    refresh_fiscal_years,
     refresh_warehouse,
     report_failed_build,
 )
+from pipelines.defs.ingest.budget_lines import line_files_spec, raw_budget_lines
 from pipelines.defs.ingest.budget_tables import raw_budget_pages
 from pipelines.defs.ingest.plan_documents import raw_plan_documents
 from pipelines.defs.publish.warehouse import published_warehouse
-from pipelines.defs.quality.gx_checks import gx_suites
+from pipelines.defs.quality.gx_checks import gx_line_suites, gx_suites
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform.assets import bnd_dbt_models
+from pipelines.defs.transform.assets import bnd_dbt_models, bnd_line_models
 from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
 from pipelines.lib.raw_fingerprint import IGNORED
 from pipelines.lib.settings import Settings
@@ -64,9 +66,17 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         [raw_budget_pages, raw_plan_documents],
     )
     return dg.Definitions(
-        assets=[*files, *ingest, bnd_dbt_models, published_warehouse],
-        asset_checks=[gx_suites, published_warehouse_is_fresh],
-        jobs=[refresh_warehouse, check_freshness],
+        assets=[
+            *files,
+            line_files_spec,
+            *ingest,
+            raw_budget_lines,
+            bnd_dbt_models,
+            bnd_line_models,
+            published_warehouse,
+        ],
+        asset_checks=[gx_suites, gx_line_suites, published_warehouse_is_fresh],
+        jobs=[refresh_warehouse, refresh_fiscal_years, check_freshness],
         schedules=[build_refresh_schedule(refresh_cron()), freshness_schedule],
         sensors=[data_raw_changes, report_failed_build],
         # One process per run: the run lock taken at ingest is then held until publishing.

@@ -1,6 +1,8 @@
 """Refreshes that happen by themselves: the job, a sensor on ``data_raw/``, a schedule, freshness.
 
-- ``refresh_warehouse``: ingest, build, audit, publish (everything).
+- ``refresh_warehouse``: ingest, build, audit, publish (everything, every fiscal year).
+- ``refresh_fiscal_years``: the budget lines of some fiscal years only, on a copy of the published
+  warehouse (partitioned by fiscal year).
 - ``data_raw_changes`` (sensor, every 30 s while ``make dev`` or a Dagster daemon runs): requests
   one refresh per new content of ``data_raw/`` (content hashes, not modification times).
 - ``refresh_schedule``: a refresh on a cron schedule, monthly by default (``BND_REFRESH_CRON``).
@@ -11,13 +13,18 @@
   started from the UI, a sensor or the schedule (``make run`` writes its own).
 """
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.ingest.budget_lines import raw_budget_lines
+from pipelines.defs.partitions import all_fiscal_years_tags, fiscal_years, fiscal_years_range_tags
 from pipelines.defs.publish.warehouse import PUBLISHED
 from pipelines.defs.resources import WarehouseResource
+from pipelines.lib.budget_lines import LINES_FOLDER
 from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.check_report import root_cause
 from pipelines.lib.dq_report import write_failed_build_report
@@ -29,47 +36,114 @@ from pipelines.lib.raw_fingerprint import (
 )
 
 REFRESH_JOB_NAME = "refresh_warehouse"
+FISCAL_YEARS_JOB_NAME = "refresh_fiscal_years"
 DEFAULT_REFRESH_CRON = "0 6 1 * *"  # 06:00 on the 1st of every month
 DEFAULT_MAX_AGE_DAYS = 35  # a monthly refresh, plus a few days' grace
 TIMEZONE = "Asia/Seoul"
 
+# .dagster/dagster.yaml lets one run with this tag go at a time; the others queue.
+REFRESH_TAGS = {"bnd/refresh": "warehouse"}
+
 refresh_warehouse = dg.define_asset_job(
     name=REFRESH_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    description="Ingest data_raw/, build with dbt, audit with dbt tests and GX, publish if clean.",
-    # .dagster/dagster.yaml lets one run with this tag go at a time; the others queue.
-    tags={"bnd/refresh": "warehouse"},
+    description=(
+        "Full refresh: ingest data_raw/ (every fiscal year of budget lines), build with dbt, "
+        "audit with dbt tests and GX, publish if clean. Launch it over all fiscal years."
+    ),
+    tags=REFRESH_TAGS,
+)
+
+refresh_fiscal_years = dg.define_asset_job(
+    name=FISCAL_YEARS_JOB_NAME,
+    selection=dg.AssetSelection.assets(raw_budget_lines).downstream(),
+    partitions_def=fiscal_years,
+    description=(
+        "Reprocess the budget lines of some fiscal years (a partition or a range) on a copy of the "
+        "published warehouse: their models, tests and GX suites; publish if clean."
+    ),
+    tags=REFRESH_TAGS,
 )
 
 
+def full_refresh_request(run_key: str | None, tags: dict[str, str]) -> dg.RunRequest:
+    """A run of ``refresh_warehouse`` over every fiscal year."""
+    return dg.RunRequest(
+        run_key=run_key, job_name=REFRESH_JOB_NAME, tags={**tags, **all_fiscal_years_tags()}
+    )
+
+
 @dg.sensor(
-    job=refresh_warehouse,
+    jobs=[refresh_warehouse, refresh_fiscal_years],
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def data_raw_changes(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     """One refresh per new content of ``data_raw/`` (added, changed or removed files).
 
-    The cursor is the fingerprint of the files last asked for. With no cursor yet, the published
-    warehouse says what it was built from: if that is what ``data_raw/`` holds, nothing is asked.
+    When only budget-line files changed, the refresh reprocesses those fiscal years
+    (``refresh_fiscal_years``); any other change asks for a full refresh. The cursor holds the
+    hashes of the files last asked for. With no cursor yet, the published warehouse says what it
+    was built from: if that is what ``data_raw/`` holds, nothing is asked.
     """
     settings = warehouse.settings
     hashes = raw_file_hashes(settings.data_raw_dir)
     current = fingerprint(hashes)
-    if context.cursor == current:
+    previous_fingerprint, previous_hashes = _read_cursor(context.cursor)
+    if previous_fingerprint == current:
         return dg.SkipReason(f"data_raw/ unchanged ({len(hashes)} files, {current[:12]})")
     if context.cursor is None and is_published(
         hashes, published_source_hashes(settings.published_db)
     ):
-        context.update_cursor(current)
+        context.update_cursor(_cursor(current, hashes))
         return dg.SkipReason("the published warehouse was built from what data_raw/ holds")
-    previous = context.cursor
-    context.update_cursor(current)
-    return dg.RunRequest(
-        # From what to what: reverting a file (A → B → A) is a change again, and runs again.
-        run_key=f"data_raw-{previous}-{current}",
-        tags={"bnd/trigger": "data_raw_changes", "bnd/data_raw_fingerprint": current},
-    )
+    context.update_cursor(_cursor(current, hashes))
+    # From what to what: reverting a file (A → B → A) is a change again, and runs again.
+    run_key = f"data_raw-{previous_fingerprint}-{current}"
+    tags = {**REFRESH_TAGS, "bnd/trigger": "data_raw_changes", "bnd/data_raw_fingerprint": current}
+    years = changed_fiscal_years(previous_hashes, hashes)
+    if years and settings.published_db.exists():
+        return dg.RunRequest(
+            run_key=run_key,
+            job_name=FISCAL_YEARS_JOB_NAME,
+            tags={**tags, **fiscal_years_range_tags(str(min(years)), str(max(years)))},
+        )
+    return full_refresh_request(run_key, tags)
+
+
+def changed_fiscal_years(
+    previous: dict[str, str] | None, current: dict[str, str]
+) -> list[int] | None:
+    """The fiscal years whose line files changed, when nothing but line files changed."""
+    if previous is None:
+        return None
+    changed = {
+        name for name in previous.keys() | current.keys() if previous.get(name) != current.get(name)
+    }
+    years = set()
+    for name in changed:
+        parts = Path(name).parts
+        if len(parts) < 3 or parts[0] != LINES_FOLDER or not parts[1].isdigit():
+            return None
+        years.add(int(parts[1]))
+    return sorted(years) or None
+
+
+def _cursor(current: str, hashes: dict[str, str]) -> str:
+    return json.dumps({"fingerprint": current, "hashes": hashes})
+
+
+def _read_cursor(cursor: str | None) -> tuple[str | None, dict[str, str] | None]:
+    """(fingerprint, hashes) of the cursor; a cursor of an older version holds the fingerprint."""
+    if cursor is None:
+        return None, None
+    try:
+        value = json.loads(cursor)
+    except ValueError:
+        return cursor, None
+    if not isinstance(value, dict):
+        return cursor, None
+    return value.get("fingerprint"), value.get("hashes")
 
 
 def refresh_cron() -> str:
@@ -80,6 +154,10 @@ def build_refresh_schedule(cron: str) -> dg.ScheduleDefinition:
     return dg.ScheduleDefinition(
         name="refresh_schedule",
         job=refresh_warehouse,
+        # Tags computed when it fires: the fiscal years run to next year, whatever the year.
+        execution_fn=lambda context: full_refresh_request(
+            None, {**REFRESH_TAGS, "bnd/trigger": "refresh_schedule"}
+        ),
         cron_schedule=cron,
         execution_timezone=TIMEZONE,
         description=f"Refresh the warehouse on `{cron}` ({TIMEZONE}); set BND_REFRESH_CRON.",
@@ -140,7 +218,8 @@ freshness_schedule = dg.ScheduleDefinition(
 
 
 @dg.run_failure_sensor(
-    monitored_jobs=[refresh_warehouse], default_status=dg.DefaultSensorStatus.RUNNING
+    monitored_jobs=[refresh_warehouse, refresh_fiscal_years],
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def report_failed_build(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
     """Write the report of a failed build into the build's own folder (the published one stays)."""

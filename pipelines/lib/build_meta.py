@@ -28,6 +28,9 @@ COLUMNS = {
     "dbt_version": "varchar",
     "duckdb_version": "varchar",
     "storage_version": "varchar",
+    "refresh_kind": "varchar",
+    "base_build_id": "varchar",
+    "fiscal_years_processed": "varchar",
     "raw_file_count": "integer",
     "raw_files": "varchar",
     "mart_row_counts": "varchar",
@@ -36,7 +39,7 @@ COLUMNS = {
     "check_summary": "varchar",
 }
 # Columns holding JSON text (BI tools read text everywhere; the manifest keeps them as JSON).
-JSON_COLUMNS = ("raw_files", "mart_row_counts", "check_summary")
+JSON_COLUMNS = ("raw_files", "mart_row_counts", "check_summary", "fiscal_years_processed")
 
 
 def as_json_ready(row: dict[str, Any]) -> dict[str, Any]:
@@ -93,11 +96,18 @@ def write_meta_build(
     """
     from dbt.version import __version__ as dbt_version
 
+    line_files = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'budget_line_files'"
+    ).fetchone()[0]
+    query = "select source_file, source_sha256, size_bytes from raw.source_files"
+    if line_files:
+        query += (
+            " union all select source_file, source_sha256, size_bytes from raw.budget_line_files"
+        )
     raw_files = [
         {"file": file, "sha256": sha256, "size_bytes": size}
-        for file, sha256, size in con.execute(
-            "select source_file, source_sha256, size_bytes from raw.source_files order by 1"
-        ).fetchall()
+        for file, sha256, size in con.execute(f"{query} order by 1").fetchall()
     ]
     checks = record.get("checks", {})
     row = {
@@ -109,6 +119,9 @@ def write_meta_build(
         "dbt_version": dbt_version,
         "duckdb_version": duckdb.__version__,
         "storage_version": STORAGE_VERSION,
+        "refresh_kind": record.get("kind", "full"),
+        "base_build_id": record.get("base_build_id"),
+        "fiscal_years_processed": json.dumps(record.get("fiscal_years", [])),
         "raw_file_count": len(raw_files),
         "raw_files": json.dumps(raw_files, ensure_ascii=False),
         "mart_row_counts": json.dumps(mart_row_counts(con)),

@@ -13,6 +13,7 @@ currency KRW, factor 1,000,000) and dimensions (account, level, fiscal period, p
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import duckdb
 
 PACKAGE_FILE = "datapackage.json"
+LINES_TABLE = "fct_budget_line"
 BUDGET_CSV = "budget.csv"
 
 # The budget facts with their dimensions: one row per year × account × level × phase × source.
@@ -72,12 +74,29 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def write_exports(build_db: Path, export_dir: Path, meta: dict[str, Any]) -> dict[str, int]:
-    """Write Parquet files, ``budget.csv`` and ``datapackage.json``; return rows per file."""
+def write_exports(
+    build_db: Path,
+    export_dir: Path,
+    meta: dict[str, Any],
+    reprocessed_years: list[int] | None = None,
+    published_export_dir: Path | None = None,
+) -> dict[str, int]:
+    """Write Parquet files, ``budget.csv`` and ``datapackage.json``; return rows per file.
+
+    The budget lines go to ``fct_budget_line/fiscal_year=<year>/`` (hive-style folders). A build
+    that reprocessed only some fiscal years (``reprocessed_years``) writes those years and takes
+    the others' files from the published exports as hard links: same build contents, one year's
+    work.
+    """
     export_dir.mkdir(parents=True, exist_ok=True)
     rows = {}
     with duckdb.connect(str(build_db), read_only=True) as con:
         for table in mart_tables(con):
+            if table == LINES_TABLE:
+                rows[f"{LINES_TABLE}/"] = _write_lines(
+                    con, export_dir / LINES_TABLE, reprocessed_years, published_export_dir
+                )
+                continue
             target = export_dir / f"{table}.parquet"
             # COPY answers with the number of rows it wrote.
             (rows[target.name],) = con.execute(
@@ -98,6 +117,41 @@ def write_exports(build_db: Path, export_dir: Path, meta: dict[str, Any]) -> dic
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return rows
+
+
+def _write_lines(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    reprocessed_years: list[int] | None,
+    published_export_dir: Path | None,
+) -> int:
+    """``fct_budget_line`` as one folder of Parquet files per fiscal year; returns its rows."""
+    options = "format parquet, compression zstd, write_partition_columns true"
+    published = published_export_dir / LINES_TABLE if published_export_dir else None
+    if reprocessed_years is None or published is None or not published.is_dir():
+        (written,) = con.execute(
+            f"copy marts.{LINES_TABLE} to '{target}' "
+            f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')"
+        ).fetchone()
+        return written
+    counts = dict(
+        con.execute(f"select fiscal_year, count(*) from marts.{LINES_TABLE} group by 1").fetchall()
+    )
+    target.mkdir(parents=True, exist_ok=True)
+    for year in sorted(counts):
+        folder = target / f"fiscal_year={year}"
+        kept = published / folder.name
+        if year not in reprocessed_years and kept.is_dir():
+            folder.mkdir()
+            for file in kept.iterdir():
+                os.link(file, folder / file.name)  # published files are never written again
+            continue
+        folder.mkdir()
+        con.execute(
+            f"copy (select * from marts.{LINES_TABLE} where fiscal_year = {year}) "
+            f"to '{folder / 'lines_0.parquet'}' ({options})"
+        )
+    return sum(counts.values())
 
 
 def fiscal_data_package(

@@ -55,11 +55,15 @@ class SuiteOutcome:
 def run_suites(
     frames: dict[str, pd.DataFrame], work_dir: Path, docs_dir: Path | None = None
 ) -> list[SuiteOutcome]:
-    """Validate each frame with the checkpoint of the same name; optionally build Data Docs."""
+    """Validate each frame with the checkpoint of the same name; optionally build Data Docs.
+
+    ``work_dir`` is the build's GX project: a second call in the same build adds its validations
+    to the first one's, so the Data Docs show every suite of the build.
+    """
     import great_expectations as gx  # slow import (~5 s): only when validating
 
-    shutil.rmtree(work_dir, ignore_errors=True)
-    shutil.copytree(EXPECTATIONS_DIR, work_dir, ignore=shutil.ignore_patterns("uncommitted"))
+    if not work_dir.exists():
+        shutil.copytree(EXPECTATIONS_DIR, work_dir, ignore=shutil.ignore_patterns("uncommitted"))
     context = gx.get_context(mode="file", project_root_dir=work_dir)
 
     outcomes = []

@@ -60,11 +60,13 @@ def add_entry(settings: Settings, meta: dict[str, Any]) -> Entry:
     partial = settings.history_dir / f".{build_id}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    shutil.copyfile(settings.published_db, partial / PUBLISHED_NAME)
+    # Hard links where the filesystem allows: a published file is never written again (a build
+    # is a new file renamed into place), so the link keeps the build as it was, without a copy.
+    _link_or_copy(settings.published_db, partial / PUBLISHED_NAME)
     for name in FOLDERS:
         folder = settings.warehouse_dir / name
         if folder.exists():
-            shutil.copytree(folder, partial / name)
+            shutil.copytree(folder, partial / name, copy_function=_link_or_copy)
     record = {
         "build_id": build_id,
         "sha256": file_sha256(partial / PUBLISHED_NAME),
@@ -75,6 +77,13 @@ def add_entry(settings: Settings, meta: dict[str, Any]) -> Entry:
     target = settings.history_dir / build_id
     os.replace(partial, target)
     return Entry(build_id, target, record)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem, or one without hard links
+        shutil.copy2(source, target)
 
 
 def entries(settings: Settings) -> list[Entry]:

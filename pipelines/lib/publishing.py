@@ -55,6 +55,7 @@ def publish_build(settings: Settings, run_id: str) -> Published:
     failpoint("publish", settings.build_dir)
     os.replace(settings.build_db, settings.published_db)
     build_record.forget(settings)
+    settings.landing_db.unlink(missing_ok=True)  # the run's landed lines are in the build now
     entry = finish_publish(settings, meta)
     release_run_lock(settings)
     return Published(settings.published_db, entry.sha256, meta, exports, report_seconds)
@@ -71,7 +72,14 @@ def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[
     wal = Path(f"{build_db}.wal")
     if wal.exists():
         raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
-    exports = write_exports(build_db, settings.build_export_dir, meta)
+    incremental = record.get("kind") == build_record.FISCAL_YEARS
+    exports = write_exports(
+        build_db,
+        settings.build_export_dir,
+        meta,
+        reprocessed_years=record.get("fiscal_years") if incremental else None,
+        published_export_dir=settings.export_dir if incremental else None,
+    )
     started = time.monotonic()
     build = BuildFacts("published", record["run_id"], meta)
     write_report(settings.build_reports_dir, build_db, build)

@@ -112,3 +112,13 @@ def unit_factors(seeds_dir: Path = SEEDS_DIR) -> dict[str, Decimal]:
 def budget_line_kinds(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
     """Budget line code → ``total``, ``subtotal`` or ``leaf`` (``ref_budget_lines.csv``)."""
     return {row["line_code"]: row["line_kind"] for row in _rows(LINES_SEED, seeds_dir)}
+
+
+@cache
+def leaf_account_levels(seeds_dir: Path = SEEDS_DIR) -> frozenset[tuple[str, str]]:
+    """(account_code, level_code) of every leaf budget line: where a budget line can belong."""
+    return frozenset(
+        (row["account_code"], row["level_code"])
+        for row in _rows(LINES_SEED, seeds_dir)
+        if row["line_kind"] == "leaf"
+    )

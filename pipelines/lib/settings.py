@@ -6,6 +6,8 @@ another raw folder or warehouse without touching code:
 - ``BND_DATA_RAW``: the raw files and their registry (default ``data_raw``)
 - ``BND_WAREHOUSE_DIR``: where builds happen and the audited warehouse is published (default
   ``warehouse``)
+- ``BND_DUCKDB_MEMORY_LIMIT``: DuckDB's memory limit in every step that writes the warehouse
+  (default ``4GB``); beyond it DuckDB spills to ``warehouse/.build/duckdb_tmp``
 
 Relative values are taken from the current directory.
 """
@@ -29,6 +31,11 @@ STORAGE_VERSION = "v1.0.0"
 HISTORY_KEPT = 5
 # The dbt profile reads the build's database file from this variable (dbt_project/profiles.yml).
 BUILD_DB_ENV = "BND_BUILD_DB"
+# ... and the run's landing database of budget lines (attached to dbt as ``landing``).
+LANDING_DB_ENV = "BND_LANDING_DB"
+MEMORY_LIMIT_ENV = "BND_DUCKDB_MEMORY_LIMIT"
+TEMP_DIR_ENV = "BND_DUCKDB_TEMP_DIR"
+DEFAULT_MEMORY_LIMIT = "4GB"
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,32 @@ class Settings:
         return self.build_dir / "export"
 
     @property
+    def landing_db(self) -> Path:
+        """The run's budget lines as read from their files; dbt loads the facts from it."""
+        return self.build_dir / "landing.duckdb"
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        return self.build_dir / "duckdb_tmp"
+
+    @property
+    def memory_limit(self) -> str:
+        return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+
+    def duckdb_config(self) -> dict[str, str | bool]:
+        """DuckDB settings of every connection that builds: bounded memory, spilling to disk."""
+        return {
+            "memory_limit": self.memory_limit,
+            "temp_directory": str(self.duckdb_temp_dir),
+            "preserve_insertion_order": False,
+        }
+
+    @property
     def dbt_env(self) -> dict[str, str]:
         """Environment the dbt CLI needs to build into this run's file."""
-        return {BUILD_DB_ENV: str(self.build_db)}
+        return {
+            BUILD_DB_ENV: str(self.build_db),
+            LANDING_DB_ENV: str(self.landing_db),
+            MEMORY_LIMIT_ENV: self.memory_limit,
+            TEMP_DIR_ENV: str(self.duckdb_temp_dir),
+        }

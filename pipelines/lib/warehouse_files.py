@@ -27,6 +27,9 @@ from typing import TextIO
 import duckdb
 
 from pipelines.lib import build_record
+from pipelines.lib.budget_lines import LANDING_DDL
+from pipelines.lib.build_meta import read_meta_build
+from pipelines.lib.dq_report import DBT_RESULTS, GX_RESULTS
 from pipelines.lib.settings import STORAGE_VERSION, Settings
 
 
@@ -95,6 +98,41 @@ def start_build(settings: Settings, run_id: str) -> Path:
     The file is created in DuckDB's ``STORAGE_VERSION`` format, which later writers (ingest, dbt)
     keep, so that DuckDB 1.x clients can open the published warehouse.
     """
+    _clear_build_folder(settings)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{settings.build_db}' as build (storage_version '{STORAGE_VERSION}')")
+    build_record.begin(settings, run_id, build_record.FULL)
+    return settings.build_db
+
+
+def start_fiscal_years_build(settings: Settings, run_id: str) -> Path:
+    """Like ``start_build``, but the build starts as a copy of the published warehouse.
+
+    A refresh of some fiscal years then replaces only those years' budget lines in the copy; the
+    published file itself is never written. Raises ``FileNotFoundError`` when nothing is
+    published yet (a full refresh comes first).
+    """
+    _clear_build_folder(settings)
+    meta = read_meta_build(settings.published_db)
+    if meta is None:
+        raise FileNotFoundError(
+            f"no published warehouse at {settings.published_db} to add fiscal years to: run a "
+            "full refresh (refresh_warehouse, `make run`) first"
+        )
+    partial = settings.build_db.with_suffix(".partial")
+    shutil.copyfile(settings.published_db, partial)
+    os.replace(partial, settings.build_db)
+    # The base build's check results still vouch for what this run leaves as it is; the run's
+    # own results replace those of the steps it repeats (see the dbt and GX steps).
+    for name in (DBT_RESULTS, GX_RESULTS):
+        if (settings.reports_dir / name).is_file():
+            shutil.copyfile(settings.reports_dir / name, settings.build_reports_dir / name)
+    build_record.begin(settings, run_id, build_record.FISCAL_YEARS, meta["build_id"])
+    return settings.build_db
+
+
+def _clear_build_folder(settings: Settings) -> None:
+    """Take the run lock, finish or clear what an earlier run left, start an empty landing."""
     hold_run_lock(settings)
     build_db = settings.build_db
     wait_until_unused(build_db)
@@ -102,19 +140,19 @@ def start_build(settings: Settings, run_id: str) -> Path:
 
     finish_interrupted_publish(settings)
     build_record.forget(settings)
-    for leftover in (build_db, Path(f"{build_db}.wal")):
+    landing = settings.landing_db
+    for leftover in (build_db, Path(f"{build_db}.wal"), landing, Path(f"{landing}.wal")):
         leftover.unlink(missing_ok=True)
     for folder in (
         settings.build_reports_dir,
         settings.build_export_dir,
         settings.build_dir / "gx",
+        settings.duckdb_temp_dir,
     ):
         shutil.rmtree(folder, ignore_errors=True)
     settings.build_reports_dir.mkdir(parents=True)
-    with duckdb.connect() as con:
-        con.execute(f"attach '{build_db}' as build (storage_version '{STORAGE_VERSION}')")
-    build_record.begin(settings, run_id)
-    return build_db
+    with duckdb.connect(str(landing)) as con:
+        con.execute(LANDING_DDL)
 
 
 def wait_until_unused(path: Path, timeout_s: float = 120.0) -> None:

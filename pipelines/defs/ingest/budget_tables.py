@@ -7,7 +7,7 @@ import duckdb
 
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import progress
+from pipelines.lib import build_record, progress
 from pipelines.lib.errors import SourceError
 from pipelines.lib.failpoints import failpoint
 from pipelines.lib.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
@@ -63,6 +63,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with duckdb.connect(str(build_db)) as con:
         counts = land_pages(con, pages, totals)
         failpoint("ingest", settings.build_dir)
+    build_record.mark_passed(settings, context.run_id, "ingest")
     files = {item.raw.source.file: item.raw.sha256 for item in parsed}
     context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
     progress.done("ingest", f"{len(files)} file(s), {counts['budget_cells']} budget cells", started)

@@ -1,0 +1,53 @@
+-- Every published subtotal row (programme `소계`) against the sum of its organisation's detail
+-- lines in the same file, fiscal year, account, level and phase. Kept by fiscal year.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_reprocessed_fiscal_years() }}",
+) }}
+
+with
+
+lines as (
+    select * from {{ ref('stg_landing__budget_lines') }}
+),
+
+groups as (
+    select
+        fiscal_year,
+        source_file,
+        organisation_code,
+        account_code,
+        level_code,
+        phase,
+        sum(amount_krw_million) filter (where is_subtotal) as subtotal_krw_million,
+        count(*) filter (where is_subtotal) as subtotal_rows,
+        coalesce(sum(amount_krw_million) filter (where not is_subtotal), 0) as detail_sum_krw_million,
+        count(*) filter (where not is_subtotal) as detail_lines
+    from lines
+    group by fiscal_year, source_file, organisation_code, account_code, level_code, phase
+),
+
+final as (
+    select
+        fiscal_year,
+        source_file,
+        organisation_code,
+        account_code,
+        level_code,
+        phase,
+        subtotal_krw_million as expected_krw_million,
+        detail_sum_krw_million as actual_krw_million,
+        detail_sum_krw_million - subtotal_krw_million as difference_krw_million,
+        subtotal_rows,
+        detail_lines,
+        case
+            when subtotal_rows <> 1 then 'REPEATED_SUBTOTAL'
+            when detail_sum_krw_million = subtotal_krw_million then 'MATCH'
+            else 'MISMATCH'
+        end as status
+    from groups
+    where subtotal_rows > 0
+)
+
+select * from final

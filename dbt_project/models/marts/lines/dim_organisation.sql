@@ -1,0 +1,19 @@
+with
+
+organisation_years as (
+    select * from {{ ref('int_budget_lines__organisation_years') }}
+),
+
+final as (
+    select
+        organisation_code,
+        arg_max(organisation_kind, fiscal_year) as organisation_kind,
+        cast(min(fiscal_year) as integer) as first_fiscal_year,
+        cast(max(fiscal_year) as integer) as last_fiscal_year,
+        cast(count(*) as integer) as fiscal_year_count,
+        sum(line_count) as line_count
+    from organisation_years
+    group by organisation_code
+)
+
+select * from final

@@ -1,0 +1,26 @@
+-- Ephemeral: the landing database is attached only while a build runs, so nothing published may
+-- refer to it.
+{{ config(materialized='ephemeral') }}
+
+with
+
+source as (
+    select * from {{ source('landing', 'budget_lines') }}
+),
+
+renamed as (
+    select
+        fiscal_year,
+        account_code,
+        level_code,
+        organisation_kind,
+        organisation_code,
+        programme_code,
+        phase,
+        source_file,
+        amount_krw_million,
+        is_subtotal
+    from source
+)
+
+select * from renamed

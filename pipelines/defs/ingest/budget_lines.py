@@ -1,0 +1,105 @@
+"""Ingest: the budget lines of the run's fiscal years land in the build's landing database."""
+
+import time
+
+import dagster as dg
+import duckdb
+
+from pipelines.defs.ingest.landed import landed_tables
+from pipelines.defs.partitions import fiscal_years
+from pipelines.defs.resources import WarehouseResource
+from pipelines.lib import build_record, progress
+from pipelines.lib.budget_lines import (
+    LINES_FOLDER,
+    available_years,
+    find_line_files,
+    land_lines,
+    record_line_files,
+)
+from pipelines.lib.errors import SourceError
+from pipelines.lib.failpoints import failpoint
+from pipelines.lib.rejections import record_rejections
+from pipelines.lib.warehouse_files import start_fiscal_years_build
+
+LINE_FILES = dg.AssetKey(["data_raw", LINES_FOLDER])
+RAW_TABLES = {
+    "budget_lines": "Budget lines of the run's fiscal years as read (landing database, per run).",
+    "budget_line_files": "Every line file of the warehouse: year, sha256, size, line counts.",
+}
+
+line_files_spec = dg.AssetSpec(
+    key=LINE_FILES,
+    description=(
+        f"Line-level budget files in `data_raw/{LINES_FOLDER}/<fiscal year>/` (CSV or Parquet), "
+        "one folder per fiscal year (read by ingest, never written)."
+    ),
+    group_name="data_raw",
+    kinds={"file"},
+    partitions_def=fiscal_years,
+)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key=["raw", table],
+            description=description,
+            group_name="ingest",
+            kinds={"duckdb"},
+            # A full refresh lands the budget tables first: they start its build file.
+            deps=[LINE_FILES, dg.AssetKey(["raw", "source_files"])],
+        )
+        for table, description in RAW_TABLES.items()
+    ],
+    partitions_def=fiscal_years,
+    # A full refresh takes every fiscal year in one run; a refresh of one year takes that year.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Read the budget lines of the run's fiscal years into the landing database, in SQL.
+
+    In a full refresh the build file exists already (the budget tables started it). Alone, in a
+    refresh of some fiscal years, this step starts the build as a copy of the published warehouse.
+    A bad file stops the run here, named in ``rejected_files.json`` with its line and column.
+    """
+    started, settings = time.monotonic(), warehouse.settings
+    years = [int(key) for key in context.partition_keys]
+    if not build_record.is_building(settings, context.run_id):
+        start_fiscal_years_build(settings, context.run_id)
+    try:
+        outside = sorted(set(available_years(settings.data_raw_dir)) - _all_years())
+        if outside:
+            raise SourceError(
+                str(settings.data_raw_dir / LINES_FOLDER / str(outside[0])),
+                "folder name",
+                f"a fiscal year from {min(_all_years())} to {max(_all_years())}",
+            )
+        files = find_line_files(settings.data_raw_dir, years)
+        with duckdb.connect(str(settings.landing_db), config=settings.duckdb_config()) as con:
+            landed = land_lines(con, files, years)
+    except SourceError as error:
+        record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
+        raise
+    with duckdb.connect(str(settings.build_db), config=settings.duckdb_config()) as con:
+        con.execute(f"attach '{settings.landing_db}' as landing (read_only)")
+        record_line_files(con, "landing", files, landed)
+        failpoint("ingest", settings.build_dir)
+    build_record.mark_passed(
+        settings, context.run_id, "ingest_lines", details={"fiscal_years": list(landed.years)}
+    )
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    progress.done(
+        "ingest",
+        f"budget lines {span}: {landed.line_count:,} lines, {landed.subtotal_count:,} subtotals, "
+        f"{len(files)} file(s)",
+        started,
+    )
+    counts = {
+        "budget_lines": landed.line_count + landed.subtotal_count,
+        "budget_line_files": len(files),
+    }
+    yield from landed_tables(RAW_TABLES, counts, landed.files, settings.build_db)
+
+
+def _all_years() -> set[int]:
+    return {int(key) for key in fiscal_years.get_partition_keys()}

@@ -1,0 +1,379 @@
+"""Line-level budget files: ``data_raw/budget_lines/<fiscal year>/*.csv|*.parquet``.
+
+One folder per fiscal year holds that year's budget lines (one file or several, e.g. one per
+province): one row per account × level × organisation × programme × phase, amounts in KRW million
+(CSV amounts may carry thousands separators, as spreadsheets export them). A row whose programme
+is ``소계`` is an organisation's published subtotal: it is checked against the detail lines, never
+counted as one.
+
+The lines are read by DuckDB, in SQL, straight into a landing database of the build (never into
+Python objects), so tens of millions of lines cost what DuckDB's reader costs. A file that cannot
+be read, lacks a column, has a cell of the wrong type, a line of another year, an unknown account,
+level or phase, a missing value or a negative amount stops the run, naming the file, the line and
+what was expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.errors import SourceError
+from pipelines.lib.reference import leaf_account_levels
+from pipelines.lib.sources import is_valid_phase
+
+LINES_FOLDER = "budget_lines"
+SUBTOTAL_LABEL = "소계"
+READERS = {".csv": "csv", ".parquet": "parquet"}
+# Columns every file must have, with their types; other columns are ignored.
+COLUMNS = {
+    "fiscal_year": "INTEGER",
+    "account_code": "VARCHAR",
+    "level_code": "VARCHAR",
+    "organisation_kind": "VARCHAR",
+    "organisation_code": "VARCHAR",
+    "programme_code": "VARCHAR",
+    "phase": "VARCHAR",
+    "amount_krw_million": "BIGINT",
+}
+ORGANISATION_KINDS = ("city_province", "si_gun_gu", "central_agency")
+
+LANDING_DDL = """
+create schema if not exists raw;
+create or replace table raw.budget_lines (
+    source_file varchar not null,
+    fiscal_year integer not null,
+    account_code varchar not null,
+    level_code varchar not null,
+    organisation_kind varchar not null,
+    organisation_code varchar not null,
+    programme_code varchar not null,
+    phase varchar not null,
+    amount_krw_million bigint not null,
+    is_subtotal boolean not null
+);
+-- The fiscal years the run reprocesses (a year may have no lines: its rows are then removed).
+create or replace table raw.run_fiscal_years (fiscal_year integer not null primary key);
+"""
+FILES_DDL = """
+create schema if not exists raw;
+create table if not exists raw.budget_line_files (
+    source_file varchar not null primary key,
+    fiscal_year integer not null,
+    source_sha256 varchar not null,
+    size_bytes bigint not null,
+    file_format varchar not null,
+    line_count bigint not null,
+    subtotal_count bigint not null,
+    read_at timestamp not null
+);
+"""
+
+
+@dataclass(frozen=True)
+class LineFile:
+    path: Path
+    source_file: str  # the path inside data_raw/, e.g. budget_lines/2026/seoul.csv
+    fiscal_year: int
+    reader: str  # csv or parquet
+
+
+def lines_dir(data_raw_dir: Path) -> Path:
+    return data_raw_dir / LINES_FOLDER
+
+
+def available_years(data_raw_dir: Path) -> list[int]:
+    """Fiscal years that have a folder of line files."""
+    folder = lines_dir(data_raw_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(int(path.name) for path in folder.iterdir() if re.fullmatch(r"\d{4}", path.name))
+
+
+def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
+    """The line files of ``years`` (a year without a folder has none); checks names and kinds."""
+    folder = lines_dir(data_raw_dir)
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if not path.name.startswith(".") and not re.fullmatch(r"\d{4}", path.name):
+                raise SourceError(
+                    str(path), "name", f"one folder per fiscal year in {folder} (e.g. 2026/)"
+                )
+    found = []
+    for year in sorted(set(years)):
+        year_dir = folder / str(year)
+        if not year_dir.is_dir():
+            continue
+        for path in sorted(year_dir.iterdir()):
+            if path.name.startswith("."):
+                continue
+            reader = READERS.get(path.suffix.lower())
+            if reader is None or not path.is_file():
+                raise SourceError(
+                    str(path), "whole file", "a .csv or .parquet file of budget lines"
+                )
+            source_file = f"{LINES_FOLDER}/{year}/{path.name}"
+            found.append(LineFile(path, source_file, year, reader))
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LandedLines:
+    years: tuple[int, ...]
+    files: dict[str, str]  # source_file → sha256
+    line_count: int
+    subtotal_count: int
+
+
+def land_lines(
+    con: duckdb.DuckDBPyConnection, files: Sequence[LineFile], years: Sequence[int]
+) -> LandedLines:
+    """Load ``files`` into ``raw.budget_lines`` (replaced) of the landing database ``con``.
+
+    Raises ``SourceError`` naming the file, line and expectation for the first bad value.
+    """
+    con.execute(LANDING_DDL)
+    con.executemany("insert into raw.run_fiscal_years values (?)", [[year] for year in set(years)])
+    for reader in ("csv", "parquet"):
+        group = [file for file in files if file.reader == reader]
+        if not group:
+            continue
+        for file in group:
+            _check_columns(con, file)
+        try:
+            con.execute(
+                f"""
+                insert into raw.budget_lines
+                select
+                    '{LINES_FOLDER}/' || parse_dirpath(filename)[-4:] || '/'
+                        || parse_filename(filename) as source_file,
+                    fiscal_year, account_code, level_code, organisation_kind, organisation_code,
+                    programme_code, phase, amount_krw_million,
+                    programme_code = '{SUBTOTAL_LABEL}' as is_subtotal
+                from {_scan(reader, [file.path for file in group])}
+                """
+            )
+        except duckdb.Error as error:
+            raise _reader_error(error, group) from error
+    _check_values(con, files)
+    line_count, subtotal_count = con.execute(
+        "select count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal) "
+        "from raw.budget_lines"
+    ).fetchone()
+    return LandedLines(
+        tuple(sorted(set(years))),
+        {file.source_file: file_sha256(file.path) for file in files},
+        line_count,
+        subtotal_count,
+    )
+
+
+def record_line_files(
+    con: duckdb.DuckDBPyConnection,
+    landing: str,
+    files: Sequence[LineFile],
+    landed: LandedLines,
+) -> None:
+    """Replace the reprocessed years' rows of ``raw.budget_line_files`` in the build."""
+    con.execute(FILES_DDL)
+    years = ", ".join(str(year) for year in landed.years) or "null"
+    con.execute(f"delete from raw.budget_line_files where fiscal_year in ({years})")
+    for file in files:
+        con.execute(
+            f"""
+            insert into raw.budget_line_files
+            select ?, ?, ?, ?, ?,
+                   count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal),
+                   current_timestamp::timestamp
+            from {landing}.raw.budget_lines where source_file = ?
+            """,
+            [
+                file.source_file,
+                file.fiscal_year,
+                landed.files[file.source_file],
+                file.path.stat().st_size,
+                file.reader,
+                file.source_file,
+            ],
+        )
+
+
+def _scan(reader: str, paths: Sequence[Path]) -> str:
+    files = "[" + ", ".join(f"'{path}'" for path in paths) + "]"
+    if reader == "parquet":
+        casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in COLUMNS.items())
+        return (
+            f"(select filename, {casts} from "
+            f"read_parquet({files}, filename = true, union_by_name = true))"
+        )
+    types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS.items()) + "}"
+    return (
+        f"read_csv({files}, header = true, thousands = ',', types = {types}, "
+        "union_by_name = true, filename = true, null_padding = false)"
+    )
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, file: LineFile) -> None:
+    if file.reader == "parquet":
+        query = f"select name from parquet_schema('{file.path}')"
+    else:
+        query = f"select column_name from (describe select * from read_csv('{file.path}', header = true, all_varchar = true))"  # noqa: E501
+    try:
+        present = {name for (name,) in con.execute(query).fetchall()}
+    except duckdb.Error as error:
+        raise SourceError(
+            str(file.path), "whole file", f"a readable {file.reader} file", _first_line(error)
+        ) from error
+    missing = [name for name in COLUMNS if name not in present]
+    if missing:
+        raise SourceError(
+            str(file.path),
+            "header",
+            f"the columns {', '.join(COLUMNS)}",
+            f"no column {', '.join(missing)}",
+        )
+
+
+def _reader_error(error: duckdb.Error, files: Sequence[LineFile]) -> SourceError:
+    """DuckDB's reader error as a SourceError: file, line, column and the expected type."""
+    text = str(error)
+    file = re.search(r"^\s*file = (.+)$", text, re.MULTILINE)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    column = re.search(r'converting column "([^"]+)"\. (Could not convert [^\n]+)', text)
+    where = file[1].strip() if file else (str(files[0].path) if len(files) == 1 else "line files")
+    place = f"line {line[1]}" if line else "a row"
+    if column:
+        kind = COLUMNS.get(column[1], "the column's type")
+        return SourceError(
+            where,
+            f"{place}, column {column[1]}",
+            f"{_kind_words(kind)}",
+            column[2],
+        )
+    return SourceError(where, place, "a well-formed line of budget lines", _first_line(error))
+
+
+def _kind_words(kind: str) -> str:
+    return {
+        "INTEGER": "a whole number",
+        "BIGINT": "an amount in KRW million (a whole number, thousands separators allowed)",
+    }.get(kind, "text")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+# Rules every landed line must follow: (columns, SQL condition that is TRUE for a bad line, what
+# was expected). The conditions also see the year of the line's folder as ``folder_year``.
+def _rules() -> list[tuple[tuple[str, ...], str, str]]:
+    pairs = ", ".join(f"('{account}', '{level}')" for account, level in leaf_account_levels())
+    kinds = ", ".join(f"'{kind}'" for kind in ORGANISATION_KINDS)
+    leaves = "; ".join(f"{account} {level}" for account, level in sorted(leaf_account_levels()))
+    return [
+        (
+            ("fiscal_year",),
+            "fiscal_year is distinct from folder_year",
+            "the fiscal year of the folder the file is in",
+        ),
+        (
+            ("account_code", "level_code"),
+            f"account_code is null or (account_code, level_code) not in ({pairs})",
+            f"a leaf account and its level ({leaves})",
+        ),
+        (
+            ("organisation_kind",),
+            f"organisation_kind is null or organisation_kind not in ({kinds})",
+            f"one of {', '.join(ORGANISATION_KINDS)}",
+        ),
+        (
+            ("organisation_code",),
+            "organisation_code is null or trim(organisation_code) = ''",
+            "an organisation code",
+        ),
+        (
+            ("programme_code",),
+            "programme_code is null or trim(programme_code) = ''",
+            f"a programme code (or {SUBTOTAL_LABEL} on a subtotal row)",
+        ),
+        (
+            ("phase",),
+            "not coalesce(phase_ok, false)",
+            "proposed, enacted, supplementary_<n> or settled",
+        ),
+        (
+            ("amount_krw_million",),
+            "amount_krw_million is null or amount_krw_million < 0",
+            "an amount of 0 or more",
+        ),
+    ]
+
+
+def _check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> None:
+    """One scan for every rule; on a violation, find its first line in its file and raise."""
+    rules = _rules()
+    phases = [
+        phase
+        for (phase,) in con.execute(
+            "select distinct phase from raw.budget_lines where phase is not null"
+        ).fetchall()
+    ]
+    valid_phases = [phase for phase in phases if is_valid_phase(phase)]
+    valid = ", ".join(f"'{phase}'" for phase in valid_phases) or "null"
+    checked = f"""
+        select *, phase in ({valid}) as phase_ok,
+               cast(parse_dirpath(source_file)[-4:] as integer) as folder_year
+        from raw.budget_lines
+    """
+    counts = ", ".join(
+        f"count(*) filter (where {condition}) as rule_{index}"
+        for index, (_, condition, _) in enumerate(rules)
+    )
+    violations = con.execute(f"select {counts} from ({checked})").fetchone()
+    for index, count in enumerate(violations):
+        if not count:
+            continue
+        columns, condition, expected = rules[index]
+        source_file, *found = con.execute(
+            f"select source_file, {', '.join(columns)} from ({checked}) where {condition} limit 1"
+        ).fetchone()
+        file = next(file for file in files if file.source_file == source_file)
+        place = _first_line_where(con, file, condition, valid)
+        raise SourceError(
+            str(file.path),
+            f"{place}, column {', '.join(columns)}",
+            expected,
+            f"{' '.join(repr(value) for value in found)} ({count} such line(s) in the run's files)",
+        )
+
+
+def _first_line_where(
+    con: duckdb.DuckDBPyConnection, file: LineFile, condition: str, valid_phases: str
+) -> str:
+    """The first line of ``file`` (as a person counts them, header = line 1) breaking a rule."""
+    con.execute("set preserve_insertion_order = true")
+    numbered = f"""
+        select *, row_number() over () as row_number,
+               phase in ({valid_phases}) as phase_ok, {file.fiscal_year} as folder_year
+        from {_scan(file.reader, [file.path])}
+    """
+    (row_number,) = con.execute(
+        f"select min(row_number) from ({numbered}) where {condition}"
+    ).fetchone()
+    con.execute("set preserve_insertion_order = false")
+    if file.reader == "csv":
+        return f"line {row_number + 1}"
+    return f"row {row_number}"
