@@ -41,6 +41,8 @@ LINES_FOLDER = "budget_lines"
 # agency (Local Support Account), Sejong (index 7) and Jeju (index 16).
 COVERING_ORGANISATIONS = (0, CITIES_PROVINCES, CITIES_PROVINCES + SI_GUN_GU, 7, 16)
 FILE_STEM = "synthetic_budget_lines"
+# Raised whenever the output changes, so that older generated folders are written again.
+GENERATOR_VERSION = 2
 
 
 def size_label(lines: int) -> str:
@@ -71,7 +73,8 @@ def generate(lines: int, out_dir: Path) -> dict[str, Path]:
     Returns format → raw folder. A folder that is already complete is left as it is.
     """
     folders = {fmt: raw_folder(out_dir, lines, fmt) for fmt in FORMATS}
-    if all((folder / ".complete").exists() for folder in folders.values()):
+    marker = f"{lines} lines, generator {GENERATOR_VERSION}\n"
+    if all(_marker(folder) == marker for folder in folders.values()):
         return folders
     years = LAST_YEAR - FIRST_YEAR + 1
     organisations = CITIES_PROVINCES + SI_GUN_GU + CENTRAL_AGENCIES
@@ -82,19 +85,32 @@ def generate(lines: int, out_dir: Path) -> dict[str, Path]:
             f"""
             create table detail as
             with numbered as (select range as n from range({lines})),
-            -- The first lines cover every leaf of the page's years as enacted, once each, so
-            -- that each of the page's figures has lines to add up to, whatever the size.
+            -- Keys are dealt out in turn, so that no two lines share fiscal year × organisation
+            -- × programme × phase (up to 3,000 programmes per organisation, 33 M lines). The
+            -- first lines cover every leaf of the page's years as enacted, once each, so that
+            -- each of the page's figures has lines to add up to, whatever the size.
+            dealt as (
+                select
+                    n,
+                    n % {years} as year_slot,
+                    (n // {years}) % {len(PHASES)} as phase_slot,
+                    n // {years} // {len(PHASES)} as turn
+                from numbered
+            ),
             keyed as (
                 select
                     n,
                     case when n < {covering} then {YEARS[0]} + n % {len(YEARS)}
-                         else {FIRST_YEAR} + n % {years} end::integer as fiscal_year,
-                    case when n < {covering} then {list(COVERING_ORGANISATIONS)}[n // {len(YEARS)} + 1]
-                         else (hash(n, 'org') % {organisations})::bigint end as org_index,
-                    (hash(n, 'programme') % {PROGRAMMES})::bigint as programme_index,
+                         else {FIRST_YEAR} + year_slot end::integer as fiscal_year,
+                    case when n < {covering}
+                         then {list(COVERING_ORGANISATIONS)}[n // {len(YEARS)} + 1]
+                         else turn % {organisations} end as org_index,
+                    case when n < {covering} then {PROGRAMMES}
+                         else (turn // {organisations} + 7 * (turn % {organisations}))
+                              % {PROGRAMMES} end as programme_index,
                     case when n < {covering} then {PHASES.index("enacted")}
-                         else (hash(n, 'phase') % {len(PHASES)})::bigint end as phase_index
-                from numbered
+                         else phase_slot end as phase_index
+                from dealt
             )
             select
                 n,
@@ -191,8 +207,13 @@ def generate(lines: int, out_dir: Path) -> dict[str, Path]:
                 target = folder / LINES_FOLDER / str(year) / f"{FILE_STEM}.{fmt}"
                 target.parent.mkdir(parents=True)
                 _write_year(con, year, fmt, target)
-            (folder / ".complete").write_text(f"{lines}\n", encoding="utf-8")
+            (folder / ".complete").write_text(marker, encoding="utf-8")
     return folders
+
+
+def _marker(folder: Path) -> str | None:
+    path = folder / ".complete"
+    return path.read_text(encoding="utf-8") if path.exists() else None
 
 
 def _write_year(con: duckdb.DuckDBPyConnection, year: int, fmt: str, target: Path) -> None:

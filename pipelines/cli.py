@@ -22,13 +22,7 @@ from pipelines.lib import progress
 from pipelines.lib.check_report import describe_row, root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.progress import PROGRESS_FD_ENV
-from pipelines.lib.settings import (
-    BUILD_DB_ENV,
-    DBT_PROJECT_DIR,
-    LANDING_DB_ENV,
-    TEMP_DIR_ENV,
-    Settings,
-)
+from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
 from pipelines.lib.warehouse_files import file_sha256, release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -261,8 +255,9 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True) -> int:
     try:
         with output_to(log_path):
             outcome = execute_refresh(settings, years=years)
-            if outcome.published and with_docs:
-                after_run("docs", lambda: write_dbt_docs(settings).parent)
+            if outcome.published:
+                if with_docs:
+                    after_run("docs", lambda: write_dbt_docs(settings).parent)
             else:
                 after_run(
                     "report",
@@ -290,47 +285,66 @@ def docs() -> int:
     if not settings.published_db.exists():
         print(f"error: no published warehouse at {settings.published_db}; run `make run` first")
         return 1
-    print(f"dbt docs: {write_dbt_docs(settings)}")
+    from pipelines.lib.warehouse_files import RunLockedError
+
+    try:
+        print(f"dbt docs: {write_dbt_docs(settings)}")
+    except (FileExistsError, RunLockedError) as error:
+        print(f"error: {error}")
+        return 1
     return 0
 
 
 def write_dbt_docs(settings: Settings) -> Path:
     """The dbt docs site as one self-contained page (``dbt docs generate --static``).
 
-    dbt reads the catalog from a private copy of the published file, so BI readers are never
-    locked out and a refresh can publish meanwhile. The page embeds the manifest and catalog, so
-    it opens from disk without a web server.
+    dbt reads the catalog from a private copy of the published file, made at the build's own path
+    under the run lock (so BI readers are never locked out, and dbt's profile and parsed project
+    stay those of the runs). The page embeds the manifest and catalog, so it opens from disk
+    without a web server.
     """
     import shutil
     import subprocess
-    import tempfile
 
-    target = Path(DBT_PROJECT_DIR) / "target" / "docs"
-    with tempfile.TemporaryDirectory(dir=settings.warehouse_dir) as scratch:
-        copy = Path(scratch) / "bnd.duckdb"
-        shutil.copy2(settings.published_db, copy)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dbt.cli.main",
-                "docs",
-                "generate",
-                "--static",
-                "--profiles-dir",
-                ".",
-                "--target-path",
-                str(target),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env={
-                **os.environ,
-                BUILD_DB_ENV: str(copy),
-                LANDING_DB_ENV: str(Path(scratch) / "landing.duckdb"),
-                TEMP_DIR_ENV: str(Path(scratch) / "duckdb_tmp"),
-            },
-            check=True,
-        )
+    from pipelines.defs.transform.project import (
+        PARTIAL_PARSE_FILE,
+        dbt_environment,
+        warehouse_target_dir,
+    )
+    from pipelines.lib.warehouse_files import run_lock
+
+    target = warehouse_target_dir(settings) / "docs"
+    target.mkdir(parents=True, exist_ok=True)
+    parsed = target.parent / PARTIAL_PARSE_FILE  # the warehouse's parse state: no re-parse
+    if parsed.is_file():
+        shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
+    with run_lock(settings), dbt_environment(settings):
+        copy = settings.build_db
+        if copy.exists():
+            raise FileExistsError(
+                f"{copy} holds the build of a failed run (kept to look into); the dbt docs are "
+                "made from a copy at that path: run a refresh, or delete it, first"
+            )
+        try:
+            shutil.copy2(settings.published_db, copy)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "dbt.cli.main",
+                    "docs",
+                    "generate",
+                    "--static",
+                    "--profiles-dir",
+                    ".",
+                    "--target-path",
+                    str(target),
+                ],
+                cwd=DBT_PROJECT_DIR,
+                check=True,
+            )
+        finally:
+            copy.unlink(missing_ok=True)
     out = settings.reports_dir / "dbt_docs"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)

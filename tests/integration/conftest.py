@@ -25,10 +25,10 @@ def cli_environment(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(command: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    """``python -m pipelines <command>`` as ``make`` runs it, against the given folders."""
+def run_cli(command: str, settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pipelines <command> [args]`` as ``make`` runs it, against the given folders."""
     return subprocess.run(
-        [sys.executable, "-m", "pipelines", command],
+        [sys.executable, "-m", "pipelines", command, *args],
         cwd=PROJECT_ROOT,
         env=cli_environment(settings),
         capture_output=True,

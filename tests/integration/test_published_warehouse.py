@@ -142,6 +142,9 @@ def test_reports_and_validation_results_are_published(published_build: Build) ->
         "budget_reconciliation": True,
         "budget_coverage": True,
         "plan_structure": True,
+        # data_raw/ has no budget lines yet: their suites pass on empty audit tables
+        "budget_line_subtotals": True,
+        "budget_line_reconciliation": True,
     }
 
 

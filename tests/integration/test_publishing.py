@@ -32,7 +32,12 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     release_run_lock(settings)
 
 
-def audited_build(settings: Settings, template: Build, run_id: str, passed=("transform", "audit")):
+def audited_build(
+    settings: Settings,
+    template: Build,
+    run_id: str,
+    passed=build_record.STEPS[build_record.FULL],
+):
     """Put a copy of a real build where a run builds, vouched for by the steps in ``passed``."""
     start_build(settings, run_id)
     shutil.copyfile(template.settings.published_db, settings.build_db)

@@ -63,7 +63,8 @@ def test_a_new_build_clears_what_a_crashed_one_left(settings: Settings) -> None:
     assert not Path(f"{settings.build_db}.wal").exists()
     assert list(settings.build_reports_dir.iterdir()) == []
     assert not settings.build_export_dir.exists()
-    assert build_record.read(settings)["passed"] == ["ingest"]
+    record = build_record.read(settings)
+    assert (record["run_id"], record["kind"], record["passed"]) == ("run-2", "full", [])
 
 
 def test_the_build_file_is_created_in_the_old_storage_format(settings: Settings) -> None:
@@ -127,12 +128,16 @@ def test_a_step_of_another_run_cannot_vouch_for_the_build(settings: Settings) ->
 
 def test_check_counts_of_the_steps_are_kept_in_the_record(settings: Settings) -> None:
     start_build(settings, "run-1")
+    for step in ("ingest", "ingest_lines", "transform_lines", "audit_lines"):
+        build_record.mark_passed(settings, "run-1", step)
     build_record.mark_passed(settings, "run-1", "transform", {"dbt_tests": {"passed": 3}})
+    with pytest.raises(PublishRefusedError, match="these steps did not pass: audit"):
+        build_record.require_complete(settings, "run-1")
     build_record.mark_passed(settings, "run-1", "audit", {"gx_expectations": {"passed": 2}})
     record = build_record.require_complete(settings, "run-1")
     assert record["checks"] == {
         "dbt_tests": {"passed": 3},
         "gx_expectations": {"passed": 2},
     }
-    with pytest.raises(PublishRefusedError, match="ingest, transform, audit"):
+    with pytest.raises(PublishRefusedError, match="ingest, ingest_lines, transform, "):
         build_record.require_complete(settings, "run-3")

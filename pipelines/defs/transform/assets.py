@@ -19,6 +19,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.project import (
     bnd_dbt_project,
     dbt_environment,
+    keep_partial_parse,
     prune_invocation_folders,
 )
 from pipelines.lib import build_record, progress
@@ -103,6 +104,7 @@ def _build(
             run_results = keep_test_results(
                 invocation.target_path, settings.build_reports_dir, step
             )
+            keep_partial_parse(invocation.target_path)
         counts = test_counts(run_results)
     what = "budget lines" if step == "transform_lines" else "dbt build"
     summary = f"{what}: {counts['passed']} tests passed, {counts['warned']} warned"

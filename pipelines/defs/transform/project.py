@@ -33,11 +33,53 @@ class LocalDbtCliResource(DbtCliResource):
         return version.parse(installed_dbt_version)
 
 
+# dbt's partial parsing starts over whenever the rendered profile changes, and the profile holds
+# the warehouse's paths. So each warehouse keeps its own dbt target folder, whose
+# `partial_parse.msgpack` (saved after each dbt command) the next command of that warehouse starts
+# from: dbt parses the project once per warehouse (and again only for files that changed).
+WAREHOUSE_TARGETS = "warehouses"
+WAREHOUSE_TARGETS_KEPT = 8
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def warehouse_target_dir(settings: Settings) -> Path:
+    """``dbt_project/target/warehouses/<hash of the warehouse folder>``."""
+    key = hashlib.sha256(str(settings.warehouse_dir).encode()).hexdigest()[:16]
+    root = Path(bnd_dbt_project.project_dir) / bnd_dbt_project.target_path
+    return root / WAREHOUSE_TARGETS / key
+
+
+def keep_partial_parse(invocation_target: Path) -> None:
+    """Save a dbt command's parse state for the next command of the same warehouse."""
+    state = invocation_target / PARTIAL_PARSE_FILE
+    if state.is_file():
+        partial = invocation_target.parent / f".{PARTIAL_PARSE_FILE}.partial"
+        shutil.copyfile(state, partial)
+        os.replace(partial, invocation_target.parent / PARTIAL_PARSE_FILE)
+
+
+def _prune_warehouse_targets(keep: Path) -> None:
+    """Keep the target folders of the warehouses used last (tests make many warehouses)."""
+    folders = sorted(
+        (path for path in keep.parent.iterdir() if path.is_dir() and path != keep),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[WAREHOUSE_TARGETS_KEPT - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 @contextmanager
 def dbt_environment(settings: Settings) -> Iterator[None]:
-    """Point the dbt profile at this run's build file for the duration of a dbt command."""
-    saved = {name: os.environ.get(name) for name in settings.dbt_env}
-    os.environ.update(settings.dbt_env)
+    """Point the dbt profile at this run's build file, and dbt's target folder at the
+    warehouse's own one, for the duration of a dbt command."""
+    target = warehouse_target_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    os.utime(target)
+    _prune_warehouse_targets(target)
+    variables = {**settings.dbt_env, "DBT_TARGET_PATH": str(target)}
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     try:
         yield
     finally:

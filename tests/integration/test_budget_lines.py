@@ -1,0 +1,217 @@
+"""Budget lines through the real pipeline: the 50 k-line smoke run, and refreshes by fiscal year.
+
+The lines are the benchmark's synthetic ones (``bench/generate.py``): their enacted amounts of
+2015–2020 add up to the page's figures, which the tests take from ``tests/source_figures.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bench.generate import generate
+from pipelines.lib.settings import Settings
+from pipelines.lib.warehouse_files import file_sha256
+from tests.integration.conftest import run_cli
+from tests.source_figures import LEAVES, YEARS
+
+SMOKE_LINES = 50_000
+
+
+@pytest.fixture(scope="module")
+def line_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator's 50 k lines as CSV files in a complete raw folder."""
+    return generate(SMOKE_LINES, tmp_path_factory.mktemp("bench"))["csv"]
+
+
+@pytest.fixture(scope="module")
+def smoke_build(line_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One full refresh of the 50 k lines (with the page) into a new warehouse."""
+    settings = Settings.at(line_raw, tmp_path_factory.mktemp("warehouse"))
+    completed = run_cli("run", settings, "--no-docs")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return settings
+
+
+@pytest.fixture
+def own_build(smoke_build: Settings, line_raw: Path, tmp_path: Path) -> Iterator[Settings]:
+    """A private copy of the smoke build's raw folder and published warehouse, to change."""
+    raw = tmp_path / "raw"
+    shutil.copytree(line_raw, raw)
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    for name in ("bnd.duckdb",):
+        shutil.copy2(smoke_build.warehouse_dir / name, warehouse / name)
+    for name in ("reports", "export", "history"):
+        shutil.copytree(smoke_build.warehouse_dir / name, warehouse / name)
+    yield Settings.at(raw, warehouse)
+
+
+def _query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _lines_in_files(files: str) -> list[tuple]:
+    """Per fiscal year: detail lines and their sum, read straight from the files by DuckDB."""
+    with duckdb.connect() as con:
+        return con.execute(
+            f"""select fiscal_year, count(*), sum(amount_krw_million)
+                from read_csv('{files}', thousands = ',', header = true,
+                              types = {{'amount_krw_million': 'BIGINT'}})
+                where programme_code <> '소계' group by 1 order by 1"""
+        ).fetchall()
+
+
+def _year_fingerprints(database: Path) -> dict[int, tuple]:
+    """Per fiscal year of ``marts.fct_budget_line``: rows, sum and a hash of every row."""
+    rows = _query(
+        database,
+        """select fiscal_year, count(*), sum(amount_krw_million),
+                  bit_xor(hash(fct_budget_line))
+           from marts.fct_budget_line group by 1 order by 1""",
+    )
+    return {year: rest for year, *rest in rows}
+
+
+def _export_inodes(settings: Settings) -> dict[str, int]:
+    """Inode of every exported Parquet file of the budget lines (a hard link keeps it)."""
+    export = settings.export_dir / "fct_budget_line"
+    return {
+        str(file.relative_to(export)): os.stat(file).st_ino for file in export.rglob("*.parquet")
+    }
+
+
+def test_the_50k_smoke_run_publishes_every_line_reconciled_to_the_page(
+    smoke_build: Settings, line_raw: Path
+) -> None:
+    published = smoke_build.published_db
+    files = f"{line_raw}/budget_lines/*/*.csv"
+    assert _query(published, "select count(*) from marts.fct_budget_line") == [(SMOKE_LINES,)]
+    by_year = _query(
+        published,
+        "select fiscal_year, count(*), sum(amount_krw_million) "
+        "from marts.fct_budget_line group by 1 order by 1",
+    )
+    assert by_year == _lines_in_files(files)
+    # Across grains: the lines add up to the page's figures (typed from the page).
+    sums = _query(
+        published,
+        f"""select fiscal_year, account_code, level_code, sum(amount_krw_million)
+            from marts.fct_budget_line
+            where phase = 'enacted' and fiscal_year between {YEARS[0]} and {YEARS[-1]}
+            group by all""",
+    )
+    assert {(year, account, level): amount for year, account, level, amount in sums} == {
+        (year, account, level): amounts[index]
+        for (account, level), amounts in LEAVES.items()
+        for index, year in enumerate(YEARS)
+    }
+    statuses = _query(
+        published,
+        "select status, count(*) from audit.audit_budget_line_reconciliation group by 1",
+    )
+    assert statuses == [("EXACT", len(LEAVES) * len(YEARS))]
+    subtotal_rows = _query(
+        published, "select status, count(*) from audit.audit_budget_line_subtotals group by 1"
+    )
+    with duckdb.connect() as con:
+        (published_subtotals,) = con.execute(
+            f"select count(*) from read_csv('{files}', header = true) where programme_code = '소계'"
+        ).fetchone()
+    assert subtotal_rows == [("MATCH", published_subtotals)]
+    organisations = _query(published, "select count(*) from marts.dim_organisation")
+    with duckdb.connect() as con:
+        expected_organisations = con.execute(
+            f"select count(distinct organisation_code) from read_csv('{files}', header = true)"
+        ).fetchall()
+    assert organisations == expected_organisations
+    meta = _query(published, "select refresh_kind, base_build_id from marts.meta_build")
+    assert meta == [("full", None)]
+    # The export: one folder of Parquet per fiscal year, every line once.
+    export = smoke_build.export_dir / "fct_budget_line"
+    assert len(list(export.glob("fiscal_year=*"))) == len(by_year)
+    with duckdb.connect() as con:
+        exported = con.execute(
+            f"select count(*) from read_parquet('{export}/*/*.parquet')"
+        ).fetchone()
+    assert exported == (SMOKE_LINES,)
+    dq = json.loads((smoke_build.reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["status"] == "published"
+
+
+def test_a_refresh_of_one_fiscal_year_leaves_the_other_years_untouched(
+    own_build: Settings,
+) -> None:
+    settings = own_build
+    before = _year_fingerprints(settings.published_db)
+    budget_before = _query(settings.published_db, "select * from marts.fct_budget order by all")
+    ((previous_build,),) = _query(settings.published_db, "select build_id from marts.meta_build")
+    inodes_before = _export_inodes(settings)
+    # Replace 2026's file: one organisation's lines (and its subtotals) are gone.
+    year_file = next((settings.data_raw_dir / "budget_lines" / "2026").glob("*.csv"))
+    lines = year_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if ",ORG0005," not in line]
+    assert len(kept) < len(lines)
+    year_file.write_text("".join(kept), encoding="utf-8")
+
+    completed = run_cli("run", settings, "--years", "2026", "--no-docs")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+    after = _year_fingerprints(settings.published_db)
+    assert {year: fp for year, fp in after.items() if year != 2026} == {
+        year: fp for year, fp in before.items() if year != 2026
+    }
+    (expected_2026,) = _lines_in_files(str(year_file))
+    assert (2026, *after[2026][:2]) == expected_2026 and after[2026] != before[2026]
+    assert _query(settings.published_db, "select * from marts.fct_budget order by all") == (
+        budget_before
+    )
+    meta = _query(
+        settings.published_db,
+        "select refresh_kind, base_build_id, fiscal_years_processed from marts.meta_build",
+    )
+    assert meta == [("fiscal_years", previous_build, "[2026]")]
+    # One year of export work: the other years' Parquet files are the previous build's files.
+    inodes_after = _export_inodes(settings)
+    assert inodes_after.keys() == inodes_before.keys()
+    for file, inode in inodes_before.items():
+        assert (inodes_after[file] == inode) == ("fiscal_year=2026" not in file), file
+    # The other checks of the published build still stand in its report.
+    dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["status"] == "published"
+
+
+def test_a_new_fiscal_year_is_added_alone_and_a_bad_one_changes_nothing(
+    own_build: Settings,
+) -> None:
+    settings = own_build
+    before = _year_fingerprints(settings.published_db)
+    source = next((settings.data_raw_dir / "budget_lines" / "2026").glob("*.csv"))
+    new_year = settings.data_raw_dir / "budget_lines" / "2027"
+    new_year.mkdir()
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = [lines[0], *(line.replace("2026,", "2027,", 1) for line in lines[1:])]
+    bad[3] = bad[3].replace(",enacted,", ",enacted_twice,").replace(",proposed,", ",x,")
+    (new_year / "lines.csv").write_text("".join(bad), encoding="utf-8")
+    sha_before = file_sha256(settings.published_db)
+
+    refused = run_cli("run", settings, "--years", "2027", "--no-docs")
+    assert refused.returncode != 0
+    assert f"{new_year / 'lines.csv'}, line 4, column phase" in refused.stdout + refused.stderr
+    assert file_sha256(settings.published_db) == sha_before
+
+    fixed = [lines[0], *(line.replace("2026,", "2027,", 1) for line in lines[1:])]
+    (new_year / "lines.csv").write_text("".join(fixed), encoding="utf-8")
+    completed = run_cli("run", settings, "--years", "2027", "--no-docs")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    after = _year_fingerprints(settings.published_db)
+    assert {year: fp for year, fp in after.items() if year != 2027} == before
+    (expected_2027,) = _lines_in_files(str(new_year / "lines.csv"))
+    assert (2027, *after[2027][:2]) == expected_2027
