@@ -63,7 +63,8 @@ docs: $(SYNCED)  ## dbt docs site for the published warehouse, into warehouse/re
 lint: $(SYNCED)  ## ruff for Python, sqlfluff (dbt templater, duckdb dialect) for the dbt models
 	$(VENV)/bin/ruff check pipelines tests bench
 	$(VENV)/bin/ruff format --check pipelines tests bench
-	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint.duckdb $(VENV)/bin/sqlfluff lint dbt_project/models
+	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint.duckdb BND_LANDING_DB=$(CURDIR)/dbt_project/target/lint_landing.duckdb \
+	  $(VENV)/bin/sqlfluff lint dbt_project/models
 
 format: $(SYNCED)
 	$(VENV)/bin/ruff check --fix pipelines tests bench

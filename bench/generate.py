@@ -81,6 +81,7 @@ def generate(lines: int, out_dir: Path) -> dict[str, Path]:
     covering = len(YEARS) * len(COVERING_ORGANISATIONS)
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
+        con.execute("set enable_progress_bar = false")
         con.execute(
             f"""
             create table detail as

@@ -22,7 +22,7 @@ from pipelines.lib import progress
 from pipelines.lib.check_report import describe_row, root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.progress import PROGRESS_FD_ENV
-from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
+from pipelines.lib.settings import Settings
 from pipelines.lib.warehouse_files import file_sha256, release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -296,62 +296,9 @@ def docs() -> int:
 
 
 def write_dbt_docs(settings: Settings) -> Path:
-    """The dbt docs site as one self-contained page (``dbt docs generate --static``).
+    from pipelines.defs.transform.docs import write_dbt_docs as write
 
-    dbt reads the catalog from a private copy of the published file, made at the build's own path
-    under the run lock (so BI readers are never locked out, and dbt's profile and parsed project
-    stay those of the runs). The page embeds the manifest and catalog, so it opens from disk
-    without a web server.
-    """
-    import shutil
-    import subprocess
-
-    from pipelines.defs.transform.project import (
-        PARTIAL_PARSE_FILE,
-        dbt_environment,
-        warehouse_target_dir,
-    )
-    from pipelines.lib.warehouse_files import run_lock
-
-    target = warehouse_target_dir(settings) / "docs"
-    target.mkdir(parents=True, exist_ok=True)
-    parsed = target.parent / PARTIAL_PARSE_FILE  # the warehouse's parse state: no re-parse
-    if parsed.is_file():
-        shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
-    with run_lock(settings), dbt_environment(settings):
-        copy = settings.build_db
-        if copy.exists():
-            raise FileExistsError(
-                f"{copy} holds the build of a failed run (kept to look into); the dbt docs are "
-                "made from a copy at that path: run a refresh, or delete it, first"
-            )
-        try:
-            shutil.copy2(settings.published_db, copy)
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "dbt.cli.main",
-                    "docs",
-                    "generate",
-                    "--static",
-                    "--profiles-dir",
-                    ".",
-                    "--target-path",
-                    str(target),
-                ],
-                cwd=DBT_PROJECT_DIR,
-                check=True,
-            )
-        finally:
-            copy.unlink(missing_ok=True)
-    out = settings.reports_dir / "dbt_docs"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    shutil.copy2(target / "static_index.html", out / "index.html")
-    for name in ("manifest.json", "catalog.json"):
-        shutil.copy2(target / name, out / name)
-    return out / "index.html"
+    return write(settings)
 
 
 def rollback(to_build_id: str | None = None) -> int:

@@ -27,7 +27,7 @@ from pipelines.defs.ingest.plan_documents import raw_plan_documents
 from pipelines.defs.publish.warehouse import published_warehouse
 from pipelines.defs.quality.gx_checks import gx_line_suites, gx_suites
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform.assets import bnd_dbt_models, bnd_line_models
+from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
 from pipelines.lib.raw_fingerprint import IGNORED
 from pipelines.lib.settings import Settings
@@ -72,7 +72,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ingest,
             raw_budget_lines,
             bnd_dbt_models,
-            bnd_line_models,
             published_warehouse,
         ],
         asset_checks=[gx_suites, gx_line_suites, published_warehouse_is_fresh],

@@ -80,17 +80,18 @@ def write_exports(
     meta: dict[str, Any],
     reprocessed_years: list[int] | None = None,
     published_export_dir: Path | None = None,
+    config: dict | None = None,
 ) -> dict[str, int]:
     """Write Parquet files, ``budget.csv`` and ``datapackage.json``; return rows per file.
 
     The budget lines go to ``fct_budget_line/fiscal_year=<year>/`` (hive-style folders). A build
     that reprocessed only some fiscal years (``reprocessed_years``) writes those years and takes
     the others' files from the published exports as hard links: same build contents, one year's
-    work.
+    work. ``config``: DuckDB settings (memory limit, temporary directory).
     """
     export_dir.mkdir(parents=True, exist_ok=True)
     rows = {}
-    with duckdb.connect(str(build_db), read_only=True) as con:
+    with duckdb.connect(str(build_db), read_only=True, config=config or {}) as con:
         for table in mart_tables(con):
             if table == LINES_TABLE:
                 rows[f"{LINES_TABLE}/"] = _write_lines(

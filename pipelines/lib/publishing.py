@@ -66,7 +66,7 @@ def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
-    with duckdb.connect(str(build_db)) as con:
+    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         meta = write_meta_build(con, record, datetime.now(UTC))
         con.execute("checkpoint")
     wal = Path(f"{build_db}.wal")
@@ -79,6 +79,7 @@ def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[
         meta,
         reprocessed_years=record.get("fiscal_years") if incremental else None,
         published_export_dir=settings.export_dir if incremental else None,
+        config=settings.duckdb_config(),
     )
     started = time.monotonic()
     build = BuildFacts("published", record["run_id"], meta)

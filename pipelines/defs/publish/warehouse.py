@@ -6,7 +6,7 @@ import time
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform.assets import bnd_dbt_models, bnd_line_models
+from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.lib import progress
 from pipelines.lib.publishing import publish_build
 
@@ -14,11 +14,7 @@ PUBLISHED = dg.AssetKey(["warehouse", "bnd"])
 # Publishing waits for every BI-facing and audit table, and so for their blocking checks.
 PUBLISHED_SCHEMAS = ("marts", "audit")
 UPSTREAM = sorted(
-    (
-        key
-        for key in (*bnd_dbt_models.keys, *bnd_line_models.keys)
-        if key.path[0] in PUBLISHED_SCHEMAS
-    ),
+    (key for key in bnd_dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS),
     key=lambda key: key.to_user_string(),
 )
 

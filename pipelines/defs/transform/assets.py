@@ -14,7 +14,6 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.defs.partitions import fiscal_years
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.project import (
     bnd_dbt_project,
@@ -50,77 +49,65 @@ TRANSLATOR = BndDbtTranslator(
     # Source tests (on the raw tables) become asset checks too, like every other dbt test.
     settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
 )
-LINE_MODELS = "tag:budget_lines"
-# How each dbt step's tests are counted in the build record and in marts.meta_build.
-CHECK_KINDS = {"transform": "dbt_tests", "transform_lines": "dbt_tests_budget_lines"}
+# dbt's tag of the budget-line models (dagster-dbt makes dbt tags asset tags).
+LINE_TAG = "budget_lines"
 
 
 @dbt_assets(
     manifest=bnd_dbt_project.manifest_path,
     project=bnd_dbt_project,
-    exclude=LINE_MODELS,
     dagster_dbt_translator=TRANSLATOR,
 )
 def bnd_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Build seeds, staging, intermediate, audit and marts into the run's build file; test them."""
-    yield from _build(context, dbt, warehouse, [], step="transform")
+    """Build seeds, staging, intermediate, audit and marts into the run's build file; test them.
 
-
-@dbt_assets(
-    manifest=bnd_dbt_project.manifest_path,
-    project=bnd_dbt_project,
-    select=LINE_MODELS,
-    dagster_dbt_translator=TRANSLATOR,
-    partitions_def=fiscal_years,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="bnd_line_models",
-)
-def bnd_line_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-):
-    """The budget-line models of the run's fiscal years: incremental, one year's rows replaced."""
-    # The years come from the landing (raw.run_fiscal_years), written by ingest for this run.
-    yield from _build(context, dbt, warehouse, [], step="transform_lines")
-
-
-def _build(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    warehouse: WarehouseResource,
-    extra_args: list[str],
-    step: str,
-):
+    One dbt command for the whole project: a full refresh builds the budget lines' models
+    (tag ``budget_lines``, incremental by fiscal year) with the rest; a refresh of some fiscal
+    years (``refresh_fiscal_years``) selects only them, and they replace the years that ingest
+    wrote into the landing's ``raw.run_fiscal_years``.
+    """
     started, settings = time.monotonic(), warehouse.settings
     with dbt_environment(settings):
-        invocation = dbt.cli(["build", *extra_args], context=context)
+        invocation = dbt.cli(["build"], context=context)
         prune_invocation_folders(keep=invocation.target_path)
         try:
             for event in invocation.stream():  # raises when a model or a test failed
                 yield event
                 failpoint("transform", settings.build_dir)
         finally:  # the report needs the test results of a failed build most of all
-            run_results = keep_test_results(
-                invocation.target_path, settings.build_reports_dir, step
-            )
+            run_results = keep_test_results(invocation.target_path, settings.build_reports_dir)
             keep_partial_parse(invocation.target_path)
         counts = test_counts(run_results)
-    what = "budget lines" if step == "transform_lines" else "dbt build"
+    lines_only = context.is_subset and _selects_all_line_models(context)
+    what = "budget lines" if lines_only else "dbt build"
     summary = f"{what}: {counts['passed']} tests passed, {counts['warned']} warned"
     progress.done("transform", summary, started)
-    # Only the whole project with every test vouches for the build, not a selection from the UI
-    # (leaving out any model or any test makes the step a subset).
+    # Only a whole selection with every test vouches for the build, not a selection from the UI
+    # (leaving out any model or any test makes the step a subset): the whole project, or every
+    # budget-line model with its tests.
     if not context.is_subset:
-        build_record.mark_passed(settings, context.run_id, step, {CHECK_KINDS[step]: counts})
+        build_record.mark_passed(settings, context.run_id, "transform", {"dbt_tests": counts})
+        build_record.mark_passed(settings, context.run_id, "transform_lines")
+    elif lines_only:
+        build_record.mark_passed(
+            settings, context.run_id, "transform_lines", {"dbt_tests_budget_lines": counts}
+        )
 
 
-def keep_test_results(target_path: Path, reports_dir: Path, step: str) -> dict[str, Any]:
+def _selects_all_line_models(context: dg.AssetExecutionContext) -> bool:
+    models = {spec.key for spec in bnd_dbt_models.specs if LINE_TAG in spec.tags}
+    tests = {spec.key for spec in bnd_dbt_models.check_specs if spec.asset_key in models}
+    return models <= context.selected_asset_keys and tests <= context.selected_asset_check_keys
+
+
+def keep_test_results(target_path: Path, reports_dir: Path) -> dict[str, Any]:
     """dbt's test results, in plain words, into the build's reports (``dbt_results.json``).
 
-    A run may invoke dbt twice (the models, then the budget lines): each invocation's results
-    replace its own earlier ones (by ``step``) and keep the other's. Returns ``run_results.json``
-    as read (empty when dbt wrote none)."""
+    A test already there (from the published build a refresh of some fiscal years starts from)
+    is replaced by this run's result of it. Returns ``run_results.json`` as read (empty when dbt
+    wrote none)."""
     run_results_file, manifest = target_path / "run_results.json", target_path / "manifest.json"
     if not (run_results_file.is_file() and manifest.is_file()):
         return {"results": []}
@@ -129,10 +116,8 @@ def keep_test_results(target_path: Path, reports_dir: Path, step: str) -> dict[s
     reports_dir.mkdir(parents=True, exist_ok=True)
     path = reports_dir / DBT_RESULTS
     kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-    records = [
-        *(record for record in kept if record.get("step") != step),
-        *({**record, "step": step} for record in records),
-    ]
+    ours = {record["check_id"] for record in records}
+    records = [*(record for record in kept if record["check_id"] not in ours), *records]
     path.write_text(json.dumps(records, indent=2), encoding="utf-8")
     return run_results
 

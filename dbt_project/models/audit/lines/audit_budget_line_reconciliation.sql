@@ -16,13 +16,19 @@ line_totals as (
 ),
 
 years_with_lines as (
-    select distinct fiscal_year, phase from line_totals
+    select distinct
+        fiscal_year,
+        phase
+    from line_totals
 ),
 
 facts as (
     select budget.*
     from {{ ref('fct_budget') }} as budget
-    inner join years_with_lines using (fiscal_year, phase)
+    inner join years_with_lines
+        on
+            budget.fiscal_year = years_with_lines.fiscal_year
+            and budget.phase = years_with_lines.phase
 ),
 
 final as (
@@ -33,10 +39,10 @@ final as (
         facts.level_code,
         facts.source_file,
         facts.amount_krw_million as expected_krw_million,
+        facts.precision_krw_million as tolerance_krw_million,
         coalesce(line_totals.amount_krw_million, 0) as actual_krw_million,
         coalesce(line_totals.amount_krw_million, 0) - facts.amount_krw_million
             as difference_krw_million,
-        facts.precision_krw_million as tolerance_krw_million,
         coalesce(line_totals.line_count, 0) as line_count,
         case
             when coalesce(line_totals.amount_krw_million, 0) = facts.amount_krw_million

@@ -22,7 +22,8 @@ groups as (
         phase,
         sum(amount_krw_million) filter (where is_subtotal) as subtotal_krw_million,
         count(*) filter (where is_subtotal) as subtotal_rows,
-        coalesce(sum(amount_krw_million) filter (where not is_subtotal), 0) as detail_sum_krw_million,
+        coalesce(sum(amount_krw_million) filter (where not is_subtotal), 0)
+            as detail_sum_krw_million,
         count(*) filter (where not is_subtotal) as detail_lines
     from lines
     group by fiscal_year, source_file, organisation_code, account_code, level_code, phase
@@ -38,9 +39,9 @@ final as (
         phase,
         subtotal_krw_million as expected_krw_million,
         detail_sum_krw_million as actual_krw_million,
-        detail_sum_krw_million - subtotal_krw_million as difference_krw_million,
         subtotal_rows,
         detail_lines,
+        detail_sum_krw_million - subtotal_krw_million as difference_krw_million,
         case
             when subtotal_rows <> 1 then 'REPEATED_SUBTOTAL'
             when detail_sum_krw_million = subtotal_krw_million then 'MATCH'

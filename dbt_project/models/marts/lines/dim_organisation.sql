@@ -7,11 +7,12 @@ organisation_years as (
 final as (
     select
         organisation_code,
-        arg_max(organisation_kind, fiscal_year) as organisation_kind,
         cast(min(fiscal_year) as integer) as first_fiscal_year,
         cast(max(fiscal_year) as integer) as last_fiscal_year,
         cast(count(*) as integer) as fiscal_year_count,
-        sum(line_count) as line_count
+        sum(line_count) as line_count,
+        -- the kind it has in the latest year it has lines in
+        arg_max(organisation_kind, fiscal_year) as organisation_kind
     from organisation_years
     group by organisation_code
 )
