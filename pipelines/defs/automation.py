@@ -29,10 +29,11 @@ from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.check_report import root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.raw_fingerprint import (
+    FileStates,
     fingerprint,
     is_published,
     published_source_hashes,
-    raw_file_hashes,
+    raw_file_states,
 )
 
 REFRESH_JOB_NAME = "refresh_warehouse"
@@ -87,17 +88,23 @@ def data_raw_changes(context: dg.SensorEvaluationContext, warehouse: WarehouseRe
     was built from: if that is what ``data_raw/`` holds, nothing is asked.
     """
     settings = warehouse.settings
-    hashes = raw_file_hashes(settings.data_raw_dir)
+    previous_fingerprint, previous_states = _read_cursor(context.cursor)
+    states = raw_file_states(settings.data_raw_dir, known=previous_states)
+    hashes = {name: state[0] for name, state in states.items()}
+    previous_hashes = (
+        {name: state[0] for name, state in previous_states.items()} if previous_states else None
+    )
     current = fingerprint(hashes)
-    previous_fingerprint, previous_hashes = _read_cursor(context.cursor)
     if previous_fingerprint == current:
+        if states != previous_states:  # touched or copied, same content: remember the new times
+            context.update_cursor(_cursor(current, states))
         return dg.SkipReason(f"data_raw/ unchanged ({len(hashes)} files, {current[:12]})")
     if context.cursor is None and is_published(
         hashes, published_source_hashes(settings.published_db)
     ):
-        context.update_cursor(_cursor(current, hashes))
+        context.update_cursor(_cursor(current, states))
         return dg.SkipReason("the published warehouse was built from what data_raw/ holds")
-    context.update_cursor(_cursor(current, hashes))
+    context.update_cursor(_cursor(current, states))
     # From what to what: reverting a file (A → B → A) is a change again, and runs again.
     run_key = f"data_raw-{previous_fingerprint}-{current}"
     tags = {**REFRESH_TAGS, "bnd/trigger": "data_raw_changes", "bnd/data_raw_fingerprint": current}
@@ -129,12 +136,13 @@ def changed_fiscal_years(
     return sorted(years) or None
 
 
-def _cursor(current: str, hashes: dict[str, str]) -> str:
-    return json.dumps({"fingerprint": current, "hashes": hashes})
+def _cursor(current: str, states: FileStates) -> str:
+    return json.dumps({"fingerprint": current, "files": states})
 
 
-def _read_cursor(cursor: str | None) -> tuple[str | None, dict[str, str] | None]:
-    """(fingerprint, hashes) of the cursor; a cursor of an older version holds the fingerprint."""
+def _read_cursor(cursor: str | None) -> tuple[str | None, FileStates | None]:
+    """(fingerprint, file states) of the cursor; a cursor of an older version holds only the
+    fingerprint (then every file is hashed once more, and a change asks for a full refresh)."""
     if cursor is None:
         return None, None
     try:
@@ -143,7 +151,7 @@ def _read_cursor(cursor: str | None) -> tuple[str | None, dict[str, str] | None]
         return cursor, None
     if not isinstance(value, dict):
         return cursor, None
-    return value.get("fingerprint"), value.get("hashes")
+    return value.get("fingerprint"), value.get("files")
 
 
 def refresh_cron() -> str:

@@ -191,24 +191,40 @@ def record_line_files(
     con.execute(FILES_DDL)
     years = ", ".join(str(year) for year in landed.years) or "null"
     con.execute(f"delete from raw.budget_line_files where fiscal_year in ({years})")
-    for file in files:
-        con.execute(
-            f"""
-            insert into raw.budget_line_files
-            select ?, ?, ?, ?, ?,
-                   count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal),
-                   current_timestamp::timestamp
-            from {landing}.raw.budget_lines where source_file = ?
-            """,
+    if not files:
+        return
+    con.execute(
+        "create or replace temporary table run_line_files (f varchar, y integer, "
+        "sha varchar, size bigint, fmt varchar)"
+    )
+    con.executemany(
+        "insert into run_line_files values (?, ?, ?, ?, ?)",
+        [
             [
                 file.source_file,
                 file.fiscal_year,
                 landed.files[file.source_file],
                 file.path.stat().st_size,
                 file.reader,
-                file.source_file,
-            ],
-        )
+            ]
+            for file in files
+        ],
+    )
+    # One scan of the landing counts the lines of every file.
+    con.execute(
+        f"""
+        insert into raw.budget_line_files
+        select f.f, f.y, f.sha, f.size, f.fmt,
+               coalesce(n.lines, 0), coalesce(n.subtotals, 0), current_timestamp::timestamp
+        from run_line_files as f
+        left join (
+            select source_file,
+                   count(*) filter (where not is_subtotal) as lines,
+                   count(*) filter (where is_subtotal) as subtotals
+            from {landing}.raw.budget_lines group by source_file
+        ) as n on n.source_file = f.f
+        """
+    )
 
 
 def _scan(reader: str, paths: Sequence[Path]) -> str:

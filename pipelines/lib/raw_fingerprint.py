@@ -18,17 +18,40 @@ from pipelines.lib.warehouse_files import file_sha256
 IGNORED = {"README.md"}
 
 
+# name → [sha256, size, modification time (ns), inode]
+FileStates = dict[str, list]
+
+
 def raw_file_hashes(data_raw_dir: Path) -> dict[str, str]:
     """sha256 of every input file in ``data_raw_dir`` (recursively; hidden files left out)."""
+    return {name: state[0] for name, state in raw_file_states(data_raw_dir).items()}
+
+
+def raw_file_states(data_raw_dir: Path, known: FileStates | None = None) -> FileStates:
+    """sha256, size, modification time and inode of every input file in ``data_raw_dir``.
+
+    A file whose size, modification time and inode are those in ``known`` keeps its known sha256
+    instead of being read again: the sensor looks every 30 s, and gigabytes of budget lines would
+    otherwise be hashed each time. Any other file is hashed (a copy or a checkout changes the
+    time, so its content is compared again; only content decides what changed).
+    """
     if not data_raw_dir.is_dir():
         return {}
-    return {
-        str(path.relative_to(data_raw_dir)): file_sha256(path)
-        for path in sorted(data_raw_dir.rglob("*"))
-        if path.is_file()
-        and path.name not in IGNORED
-        and not any(part.startswith(".") for part in path.relative_to(data_raw_dir).parts)
-    }
+    states: FileStates = {}
+    for path in sorted(data_raw_dir.rglob("*")):
+        name = str(path.relative_to(data_raw_dir))
+        if (
+            not path.is_file()
+            or path.name in IGNORED
+            or any(part.startswith(".") for part in Path(name).parts)
+        ):
+            continue
+        stat = path.stat()
+        identity = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        previous = (known or {}).get(name)
+        digest = previous[0] if previous and previous[1:] == identity else file_sha256(path)
+        states[name] = [digest, *identity]
+    return states
 
 
 def fingerprint(hashes: dict[str, str]) -> str:

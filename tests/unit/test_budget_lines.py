@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -139,3 +140,22 @@ def test_the_sensor_reprocesses_fiscal_years_only_when_only_line_files_changed()
     assert changed_fiscal_years(before, removed) == [2025]
     assert changed_fiscal_years(before, {**before, "page.txt": "g"}) is None  # a full refresh
     assert changed_fiscal_years(None, before) is None
+
+
+def test_the_sensor_hashes_only_files_whose_size_time_or_inode_changed(tmp_path: Path) -> None:
+    from pipelines.lib.raw_fingerprint import raw_file_states
+    from pipelines.lib.warehouse_files import file_sha256
+
+    raw = _raw(tmp_path, GOOD)
+    (raw / "sources.yml").write_text("sources: []\n", encoding="utf-8")
+    states = raw_file_states(raw)
+    year_file = "budget_lines/2018/lines.csv"
+    assert states[year_file][0] == file_sha256(raw / year_file)
+    # A known file with the same size, time and inode keeps its known digest (it is not read) …
+    known = {name: ["known", *state[1:]] for name, state in states.items()}
+    assert {state[0] for state in raw_file_states(raw, known).values()} == {"known"}
+    # … and one whose time changed is read again, whatever the cursor says.
+    path = raw / year_file
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    again = raw_file_states(raw, known)
+    assert again[year_file][0] == file_sha256(path) and again["sources.yml"][0] == "known"

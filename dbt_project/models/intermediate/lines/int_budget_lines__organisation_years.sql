@@ -10,7 +10,7 @@ select
     fiscal_year,
     organisation_code,
     max(organisation_kind) as organisation_kind,
-    count(distinct organisation_kind) as n_kinds,
+    min(organisation_kind) = max(organisation_kind) as has_one_kind,
     count(*) as line_count,
     sum(amount_krw_million) as amount_krw_million
 from {{ ref('stg_landing__budget_lines') }}

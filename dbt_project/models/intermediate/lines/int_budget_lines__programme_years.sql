@@ -8,7 +8,6 @@
 select
     fiscal_year,
     programme_code,
-    count(distinct organisation_code) as organisation_count,
     count(*) as line_count,
     sum(amount_krw_million) as amount_krw_million
 from {{ ref('stg_landing__budget_lines') }}

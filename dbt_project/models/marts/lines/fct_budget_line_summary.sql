@@ -20,7 +20,6 @@ final as (
         level_code,
         phase,
         count(*) as line_count,
-        count(distinct organisation_code) as organisation_count,
         sum(amount_krw_million) as amount_krw_million
     from lines
     group by fiscal_year, account_code, level_code, phase
