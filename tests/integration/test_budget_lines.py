@@ -215,3 +215,29 @@ def test_a_new_fiscal_year_is_added_alone_and_a_bad_one_changes_nothing(
     assert {year: fp for year, fp in after.items() if year != 2027} == before
     (expected_2027,) = _lines_in_files(str(new_year / "lines.csv"))
     assert (2027, *after[2027][:2]) == expected_2027
+
+
+def test_a_full_refresh_over_some_fiscal_years_only_is_refused(
+    own_build: Settings,
+) -> None:
+    """From the UI, "materialize all" for one partition would build a new file with one year."""
+    import dagster as dg
+
+    from pipelines.definitions import build_definitions
+    from pipelines.lib.check_report import root_cause
+    from pipelines.lib.warehouse_files import release_run_lock
+
+    settings = own_build
+    sha_before = file_sha256(settings.published_db)
+    job = build_definitions(settings).resolve_job_def("refresh_warehouse")
+    try:
+        result = job.execute_in_process(
+            partition_key="2026", instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
+    finally:
+        release_run_lock(settings)
+    assert not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    message = root_cause(failure.event_specific_data.error)
+    assert "must cover every fiscal year (2005–" in message and "2026–2026 only" in message
+    assert file_sha256(settings.published_db) == sha_before

@@ -66,6 +66,13 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     years = [int(key) for key in context.partition_keys]
     if not build_record.is_building(settings, context.run_id):
         start_fiscal_years_build(settings, context.run_id)
+    elif set(years) != _all_years():
+        # A full refresh builds a new file: with some years only, the others would be lost.
+        raise ValueError(
+            f"a full refresh (refresh_warehouse) must cover every fiscal year "
+            f"({min(_all_years())}–{max(_all_years())}), not {years[0]}–{years[-1]} only: to "
+            "reprocess some years, run refresh_fiscal_years (`make run YEARS=…`)"
+        )
     try:
         outside = sorted(set(available_years(settings.data_raw_dir)) - _all_years())
         if outside:
