@@ -20,10 +20,11 @@ from typing import Any
 
 from pipelines.lib import progress
 from pipelines.lib.check_report import describe_row, root_cause
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.progress import PROGRESS_FD_ENV
 from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import file_sha256, release_run_lock
+from pipelines.lib.warehouse_files import release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 

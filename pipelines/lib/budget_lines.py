@@ -15,7 +15,6 @@ what was expected.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.errors import SourceError
 from pipelines.lib.reference import leaf_account_levels
 from pipelines.lib.sources import is_valid_phase
@@ -120,14 +120,6 @@ def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
             source_file = f"{LINES_FOLDER}/{year}/{path.name}"
             found.append(LineFile(path, source_file, year, reader))
     return found
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

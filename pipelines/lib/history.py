@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib.build_meta import as_json_ready, read_meta_build
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lib.warehouse_files import (
     copy_directory,
-    file_sha256,
     replace_directory,
     run_lock,
 )

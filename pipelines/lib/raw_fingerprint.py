@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 from pipelines.lib.build_meta import read_meta_build
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.sources import REGISTRY_NAME
-from pipelines.lib.warehouse_files import file_sha256
 
 IGNORED = {"README.md"}
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import os
 import shutil
 import time
@@ -179,14 +178,6 @@ def wait_until_unused(path: Path, timeout_s: float = 120.0) -> None:
                 f"{path}`), then run again."
             )
         time.sleep(0.5)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def replace_directory(new: Path, current: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import PROJECT_ROOT, Settings
-from pipelines.lib.warehouse_files import file_sha256
 from tests.conftest import DATA_RAW
 
 

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from bench.generate import generate
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import file_sha256
 from tests.integration.conftest import run_cli
 from tests.source_figures import LEAVES, YEARS
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.failpoints import FAILPOINT_ENV, NAMES
 from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import file_sha256
 from tests.integration.conftest import run_cli, start_cli
 from tests.source_figures import TOTALS
 

@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 from pipelines.cli import execute_refresh
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import file_sha256, release_run_lock
+from pipelines.lib.warehouse_files import release_run_lock
 from tests.helpers import replace_in_page, replace_in_registry
 from tests.integration.conftest import LastGood, run_cli
 from tests.source_figures import PAGE_FILE, PROJECT_AREAS

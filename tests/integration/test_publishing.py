@@ -17,10 +17,11 @@ import pytest
 
 from pipelines.lib import build_record, history
 from pipelines.lib.build_record import PublishRefusedError
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.history import RollbackError
 from pipelines.lib.publishing import publish_build, stage_build
 from pipelines.lib.settings import HISTORY_KEPT, Settings
-from pipelines.lib.warehouse_files import file_sha256, release_run_lock, start_build
+from pipelines.lib.warehouse_files import release_run_lock, start_build
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import Build, run_cli
 

@@ -143,8 +143,8 @@ def test_the_sensor_reprocesses_fiscal_years_only_when_only_line_files_changed()
 
 
 def test_the_sensor_hashes_only_files_whose_size_time_or_inode_changed(tmp_path: Path) -> None:
+    from pipelines.lib.checksums import file_sha256
     from pipelines.lib.raw_fingerprint import raw_file_states
-    from pipelines.lib.warehouse_files import file_sha256
 
     raw = _raw(tmp_path, GOOD)
     (raw / "sources.yml").write_text("sources: []\n", encoding="utf-8")
