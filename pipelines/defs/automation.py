@@ -16,7 +16,6 @@
 import json
 import os
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import dagster as dg
 
@@ -24,12 +23,12 @@ from pipelines.defs.ingest.budget_lines import raw_budget_lines
 from pipelines.defs.partitions import all_fiscal_years_tags, fiscal_years, fiscal_years_range_tags
 from pipelines.defs.publish.warehouse import PUBLISHED
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.budget_lines import LINES_FOLDER
 from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.check_report import root_cause
 from pipelines.lib.dq_report import write_failed_build_report
 from pipelines.lib.raw_fingerprint import (
     FileStates,
+    changed_fiscal_years,
     fingerprint,
     is_published,
     published_source_hashes,
@@ -116,24 +115,6 @@ def data_raw_changes(context: dg.SensorEvaluationContext, warehouse: WarehouseRe
             tags={**tags, **fiscal_years_range_tags(str(min(years)), str(max(years)))},
         )
     return full_refresh_request(run_key, tags)
-
-
-def changed_fiscal_years(
-    previous: dict[str, str] | None, current: dict[str, str]
-) -> list[int] | None:
-    """The fiscal years whose line files changed, when nothing but line files changed."""
-    if previous is None:
-        return None
-    changed = {
-        name for name in previous.keys() | current.keys() if previous.get(name) != current.get(name)
-    }
-    years = set()
-    for name in changed:
-        parts = Path(name).parts
-        if len(parts) < 3 or parts[0] != LINES_FOLDER or not parts[1].isdigit():
-            return None
-        years.add(int(parts[1]))
-    return sorted(years) or None
 
 
 def _cursor(current: str, states: FileStates) -> str:

@@ -13,12 +13,13 @@ currency KRW, factor 1,000,000) and dimensions (account, level, fiscal period, p
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from pipelines.lib.warehouse_files import link_or_copy
 
 PACKAGE_FILE = "datapackage.json"
 LINES_TABLE = "fct_budget_line"
@@ -145,7 +146,7 @@ def _write_lines(
         if year not in reprocessed_years and kept.is_dir():
             folder.mkdir()
             for file in kept.iterdir():
-                os.link(file, folder / file.name)  # published files are never written again
+                link_or_copy(file, folder / file.name)
             continue
         folder.mkdir()
         con.execute(

@@ -24,6 +24,7 @@ from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lib.warehouse_files import (
     copy_directory,
+    link_or_copy,
     replace_directory,
     run_lock,
 )
@@ -62,11 +63,11 @@ def add_entry(settings: Settings, meta: dict[str, Any]) -> Entry:
     partial.mkdir(parents=True)
     # Hard links where the filesystem allows: a published file is never written again (a build
     # is a new file renamed into place), so the link keeps the build as it was, without a copy.
-    _link_or_copy(settings.published_db, partial / PUBLISHED_NAME)
+    link_or_copy(settings.published_db, partial / PUBLISHED_NAME)
     for name in FOLDERS:
         folder = settings.warehouse_dir / name
         if folder.exists():
-            shutil.copytree(folder, partial / name, copy_function=_link_or_copy)
+            shutil.copytree(folder, partial / name, copy_function=link_or_copy)
     record = {
         "build_id": build_id,
         "sha256": file_sha256(partial / PUBLISHED_NAME),
@@ -77,13 +78,6 @@ def add_entry(settings: Settings, meta: dict[str, Any]) -> Entry:
     target = settings.history_dir / build_id
     os.replace(partial, target)
     return Entry(build_id, target, record)
-
-
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another filesystem, or one without hard links
-        shutil.copy2(source, target)
 
 
 def entries(settings: Settings) -> list[Entry]:

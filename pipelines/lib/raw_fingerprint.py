@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from pipelines.lib.budget_lines import LINES_FOLDER
 from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.checksums import file_sha256
 from pipelines.lib.sources import REGISTRY_NAME
@@ -20,11 +21,6 @@ IGNORED = {"README.md"}
 
 # name → [sha256, size, modification time (ns), inode]
 FileStates = dict[str, list]
-
-
-def raw_file_hashes(data_raw_dir: Path) -> dict[str, str]:
-    """sha256 of every input file in ``data_raw_dir`` (recursively; hidden files left out)."""
-    return {name: state[0] for name, state in raw_file_states(data_raw_dir).items()}
 
 
 def raw_file_states(data_raw_dir: Path, known: FileStates | None = None) -> FileStates:
@@ -74,3 +70,21 @@ def is_published(hashes: dict[str, str], published: dict[str, str] | None) -> bo
     """
     sources = {name: digest for name, digest in hashes.items() if name != REGISTRY_NAME}
     return published is not None and sources == published
+
+
+def changed_fiscal_years(
+    previous: dict[str, str] | None, current: dict[str, str]
+) -> list[int] | None:
+    """The fiscal years whose line files changed, when nothing but line files changed."""
+    if previous is None:
+        return None
+    changed = {
+        name for name in previous.keys() | current.keys() if previous.get(name) != current.get(name)
+    }
+    years = set()
+    for name in changed:
+        parts = Path(name).parts
+        if len(parts) < 3 or parts[0] != LINES_FOLDER or not parts[1].isdigit():
+            return None
+        years.add(int(parts[1]))
+    return sorted(years) or None

@@ -192,6 +192,15 @@ def replace_directory(new: Path, current: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A hard link where the filesystem allows (a published file is never written again: a build
+    is a new file renamed into place), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem, or one without hard links
+        shutil.copy2(source, target)
+
+
 def copy_directory(source: Path, target: Path) -> None:
     """Copy a folder to ``target`` through a temporary name, so ``target`` is whole or absent."""
     partial = target.with_name(f".{target.name}.partial")

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from bench.generate import generate
-from pipelines.defs.automation import changed_fiscal_years
 from pipelines.lib.budget_lines import available_years, find_line_files, land_lines
 from pipelines.lib.errors import SourceError
+from pipelines.lib.raw_fingerprint import changed_fiscal_years
 
 HEADER = (
     "fiscal_year,account_code,level_code,organisation_kind,organisation_code,programme_code,"

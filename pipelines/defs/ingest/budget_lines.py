@@ -64,22 +64,23 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     """
     started, settings = time.monotonic(), warehouse.settings
     years = [int(key) for key in context.partition_keys]
+    every_year = _all_years()
     if not build_record.is_building(settings, context.run_id):
         start_fiscal_years_build(settings, context.run_id)
-    elif set(years) != _all_years():
+    elif set(years) != every_year:
         # A full refresh builds a new file: with some years only, the others would be lost.
         raise ValueError(
             f"a full refresh (refresh_warehouse) must cover every fiscal year "
-            f"({min(_all_years())}–{max(_all_years())}), not {years[0]}–{years[-1]} only: to "
+            f"({min(every_year)}–{max(every_year)}), not {years[0]}–{years[-1]} only: to "
             "reprocess some years, run refresh_fiscal_years (`make run YEARS=…`)"
         )
     try:
-        outside = sorted(set(available_years(settings.data_raw_dir)) - _all_years())
+        outside = sorted(set(available_years(settings.data_raw_dir)) - every_year)
         if outside:
             raise SourceError(
                 str(settings.data_raw_dir / LINES_FOLDER / str(outside[0])),
                 "folder name",
-                f"a fiscal year from {min(_all_years())} to {max(_all_years())}",
+                f"a fiscal year from {min(every_year)} to {max(every_year)}",
             )
         files = find_line_files(settings.data_raw_dir, years)
         with duckdb.connect(str(settings.landing_db), config=settings.duckdb_config()) as con:

@@ -60,12 +60,14 @@ def keep_partial_parse(invocation_target: Path) -> None:
 
 def _prune_warehouse_targets(keep: Path) -> None:
     """Keep the target folders of the warehouses used last (tests make many warehouses)."""
-    folders = sorted(
-        (path for path in keep.parent.iterdir() if path.is_dir() and path != keep),
-        key=lambda path: path.stat().st_mtime,
-        reverse=True,
-    )
-    for old in folders[WAREHOUSE_TARGETS_KEPT - 1 :]:
+    others = [path for path in keep.parent.iterdir() if path.is_dir() and path != keep]
+    remove_all_but_newest(others, WAREHOUSE_TARGETS_KEPT - 1)
+
+
+def remove_all_but_newest(folders: list[Path], kept: int) -> None:
+    """Delete all but the ``kept`` most recently modified of ``folders``."""
+    newest_first = sorted(folders, key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in newest_first[max(kept, 0) :]:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -145,14 +147,9 @@ def prune_invocation_folders(keep: Path, kept: int = INVOCATION_FOLDERS_KEPT) ->
     dagster-dbt names them ``<op name>-<run id>-<invocation id>``.
     """
     op_prefix = keep.name.rsplit("-", 2)[0] + "-"
-    folders = sorted(
-        (
-            path
-            for path in keep.parent.iterdir()
-            if path.is_dir() and path.name.startswith(op_prefix) and path != keep
-        ),
-        key=lambda path: path.stat().st_mtime,
-        reverse=True,
-    )
-    for old in folders[max(kept - 1, 0) :]:
-        shutil.rmtree(old, ignore_errors=True)
+    siblings = [
+        path
+        for path in keep.parent.iterdir()
+        if path.is_dir() and path.name.startswith(op_prefix) and path != keep
+    ]
+    remove_all_but_newest(siblings, kept - 1)
