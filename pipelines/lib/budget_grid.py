@@ -80,6 +80,8 @@ class Grid:
     # How the file was read, for messages when no table is found: "read as UTF-8; fields
     # separated by ';' (detected on lines 2–9)".
     reading: str = ""
+    # How a text file was decoded (a ``table_files.TextEncoding``), for hints; None for a workbook.
+    encoding: object | None = None
 
 
 def has_header(grid: Grid) -> bool:
@@ -96,15 +98,25 @@ def table_from_grid(grid: Grid, file: str) -> BudgetTable:
     where = grid.where or "whole file"
     if not rows:
         raise SourceError(file, where, "a table with a header and rows", "no cells")
+    partial: SourceError | None = None  # a row naming some of a long table's columns
     for index, row in enumerate(rows):
         roles = _long_roles(row)
         if len(roles) == len(COLUMN_ROLES):
             return _long_table(grid, rows, index, roles, file)
         _check_year_range(row, file)
         if _first_year_column(row) is not None:
-            return _wide_table(grid, rows, index, file)
-        if len(roles) >= 2:
-            raise _partial_long_header(row, roles, file)
+            if partial is None:
+                return _wide_table(grid, rows, index, file)
+            # Below a row naming two of the long columns, a "year" in a row is more likely a
+            # long table's figure than a wide header: the missing column name is the fault.
+            try:
+                return _wide_table(grid, rows, index, file)
+            except SourceError:
+                raise partial from None
+        if len(roles) >= 2 and partial is None:
+            partial = _partial_long_header(row, roles, file)
+    if partial is not None:
+        raise partial
     raise SourceError(
         file,
         where,
