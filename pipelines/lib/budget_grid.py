@@ -295,6 +295,10 @@ def _wide_table(grid: Grid, rows: list[GridRow], header_index: int, file: str) -
         )
     width = last + 1
     table_columns = [label_column, *year_columns]
+    shape = (
+        f"{width} cells per row as in the header ({header.place}): a row label and "
+        f"{len(year_columns)} amounts, one per year {years[0]}–{years[-1]}"
+    )
 
     cells: list[BudgetCell] = []
     ragged: list[tuple[str, str]] = []  # (place, description)
@@ -317,9 +321,12 @@ def _wide_table(grid: Grid, rows: list[GridRow], header_index: int, file: str) -
         if end is None and not filled and not extra:
             end = index  # a row of text only: the notes below the table begin
         if end is not None:
-            if filled:
-                raise _below_the_notes(file, rows[end], row, header, table_columns, width)
-            continue
+            if not filled:
+                continue
+            empty += _rows_with_empty_cells(
+                file, rows[end:index], row, header, table_columns, width, (ragged, empty, shape)
+            )
+            end = None
         if extra or len(row.cells) < width:
             ragged.append((row.place, f"{row.place} with {_width(row)} cells ({row.joined!r})"))
             continue
@@ -332,13 +339,7 @@ def _wide_table(grid: Grid, rows: list[GridRow], header_index: int, file: str) -
             cells.append(
                 _cell(row, row_number, label, header.cells[column].text, year, column, file)
             )
-    _check_rows(
-        file,
-        ragged,
-        empty,
-        f"{width} cells per row as in the header ({header.place}): a row label and "
-        f"{len(year_columns)} amounts, one per year {years[0]}–{years[-1]}",
-    )
+    _check_rows(file, ragged, empty, shape)
     return _budget_table(
         grid, rows, header_index, end, header.text(label_column), tuple(years), cells, "wide", file
     )
@@ -368,26 +369,32 @@ def _check_rows(file: str, ragged: list[tuple[str, str]], empty: list[str], shap
         )
 
 
-def _below_the_notes(
-    file: str, end: GridRow, row: GridRow, header: GridRow, columns: list[int], width: int
-) -> SourceError:
-    """Figures below a row that ended the table: that row's empty cells, or notes above figures.
+def _rows_with_empty_cells(
+    file: str,
+    between: list[GridRow],
+    row: GridRow,
+    header: GridRow,
+    columns: list[int],
+    width: int,
+    found: tuple[list[tuple[str, str]], list[str], str],
+) -> list[str]:
+    """The empty cells of the rows that seemed to end the table, now that figures follow them.
 
     A row with a label and every other cell of the header's width present but empty is a row of
-    the table with empty cells; a row of text only is a note, and figures may not follow it.
+    the table with empty cells: those cells are returned. A row of text only is a note, and
+    figures may not follow it: then the faults found so far, or the figures below the notes,
+    are raised.
     """
-    if len(end.cells) >= width and end.text(columns[0]):
-        empty = [_named(end.cells[c], header, c) for c in columns if not end.text(c)]
-        return SourceError(
-            file,
-            empty[0],
-            "a value in every cell of the table's rows",
-            f"{len(empty)} empty cells: {_listed(empty)} (rows of figures follow, at {row.place})",
-        )
-    return SourceError(
+    rows = [other for other in between if not other.is_blank]
+    if all(len(other.cells) >= width and other.text(columns[0]) for other in rows):
+        return [_named(o.cells[c], header, c) for o in rows for c in columns if not o.text(c)]
+    ragged, empty, shape = found
+    _check_rows(file, ragged, empty, shape)
+    raise SourceError(
         file,
         row.place,
-        f"only notes below the table's last row (the notes begin at {end.place}: {end.joined!r})",
+        f"only notes below the table's last row (the notes begin at {rows[0].place}: "
+        f"{rows[0].joined!r})",
         f"a row of amounts {row.joined!r}",
     )
 
@@ -426,6 +433,9 @@ def _long_table(
     header = rows[header_index]
     width = max(i for i, cell in enumerate(header.cells) if cell.text) + 1
     columns = [roles[role] for role in COLUMN_ROLES]
+    shape = f"{width} cells per row as in the header ({header.place}): " + ", ".join(
+        f"a {role} ({header.text(roles[role])!r})" for role in COLUMN_ROLES
+    )
     cells: list[BudgetCell] = []
     ragged: list[tuple[str, str]] = []  # (place, description)
     empty: list[str] = []
@@ -443,9 +453,12 @@ def _long_table(
         if end is None and not year_text and not amount_text and not extra:
             end = index
         if end is not None:
-            if amount_text or year_text:
-                raise _below_the_notes(file, rows[end], row, header, columns, width)
-            continue
+            if not amount_text and not year_text:
+                continue
+            empty += _rows_with_empty_cells(
+                file, rows[end:index], row, header, columns, width, (ragged, empty, shape)
+            )
+            end = None
         if extra or len(row.cells) < width:
             ragged.append((row.place, f"{row.place} with {_width(row)} cells ({row.joined!r})"))
             continue
@@ -465,13 +478,7 @@ def _long_table(
                 row, index - header_index, label, year_text, _year(year_text), roles["amount"], file
             )
         )
-    _check_rows(
-        file,
-        ragged,
-        empty,
-        f"{width} cells per row as in the header ({header.place}): "
-        + ", ".join(f"a {role} ({header.text(roles[role])!r})" for role in COLUMN_ROLES),
-    )
+    _check_rows(file, ragged, empty, shape)
     years = tuple(sorted({cell.fiscal_year for cell in cells}))
     unit_context = _unit_in_column_name(header, roles["amount"])
     table = _budget_table(

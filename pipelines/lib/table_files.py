@@ -76,10 +76,8 @@ def decode_text(data: bytes, file: str, encoding: str | None = None) -> tuple[st
     if b"\x00" in data:
         codec = _utf16_without_bom(data)
         if codec is not None:
-            how = (
-                f"{codec.upper().replace('-LE', ' LE').replace('-BE', ' BE')} (no byte-order mark; "
-            )
-            how += "recognised by its NUL bytes)"
+            name = "UTF-16 LE" if codec.endswith("le") else "UTF-16 BE"
+            how = TextEncoding(codec, f"{name} (no byte-order mark; recognised by its NUL bytes)")
             return _checked(_strict(data, codec, file, how), file, how), how
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise SourceError(
