@@ -374,18 +374,20 @@ def _formulas_without_value(data: bytes, values_workbook) -> dict[tuple[str, str
         return {}
     if not has_formulas:
         return {}
-    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    # Read-only: the formulas stream through once, without building a second workbook in memory.
+    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
     missing: dict[tuple[str, str], str] = {}
     for sheet in workbook.worksheets:
         values = values_workbook[sheet.title]
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type != "f" and not _is_formula_object(cell.value):
+                if getattr(cell, "data_type", None) != "f" and not _is_formula_object(cell.value):
                     continue
-                if values[cell.coordinate].value is None:
+                if values.cell(cell.row, cell.column).value is None:
                     text = getattr(cell.value, "text", cell.value)
                     formula = str(text) if str(text).startswith("=") else f"={text}"
                     missing[(sheet.title, cell.coordinate)] = formula[:60]
+    workbook.close()
     return missing
 
 
