@@ -145,6 +145,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
         "comparisons": [],
         "by_account": [],
         "formulator": [],
+        "plan_documents": [],
     }
     if not db_path.is_file():
         return found
@@ -156,6 +157,14 @@ def read_database(db_path: Path) -> dict[str, Any]:
                 "select source_file as file, source_sha256 as sha256, size_bytes "
                 "from raw.source_files order by 1",
             )
+        if "raw.plan_declared_counts" in tables:
+            found["plan_documents"] = [
+                row["file"]
+                for row in _rows(
+                    con,
+                    "select distinct source_file as file from raw.plan_declared_counts order by 1",
+                )
+            ]
         if "audit.audit_budget_reconciliation" in tables:
             found["reconciliation"] = [
                 {**row, "status": reconciliation_status(row)}
@@ -222,6 +231,8 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
             "finished_at_utc": _text(meta.get("finished_at_utc")),
             "code_version": meta.get("code_version"),
             "raw_files": database["raw_files"],
+            # The files the plan documents came from; empty for a warehouse of budget tables alone.
+            "plan_documents": database["plan_documents"],
         },
         "summary": {
             "checks": len(checks),
@@ -273,7 +284,8 @@ def charts(dq: dict[str, Any]) -> list[str]:
                 value_label="KRW million",
             )
         )
-    if formulator := dq["charts"]["formulator"]:
+    # Without plan documents no figure is attributed to a formulator: no chart of shares.
+    if (formulator := dq["charts"]["formulator"]) and dq["build"].get("plan_documents", True):
         years, series = series_by(formulator, "formulated_by", "share")
         svgs.append(
             stacked_bars(

@@ -7,15 +7,27 @@ class SourceError(ValueError):
     """A raw file that cannot be used as it is.
 
     The message always reads ``<file>, <place>: expected <what>, found <what>`` so that a data
-    engineer can open the file at the right line without reading code.
+    engineer can open the file at the right line without reading code. ``hint`` (how to fix it, or
+    an example to copy) follows on lines of its own, so that a block meant to be copied (a YAML
+    entry) carries no prose of the message.
     """
 
-    def __init__(self, file: str, place: str, expected: str, found: str | None = None) -> None:
+    def __init__(
+        self,
+        file: str,
+        place: str,
+        expected: str,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.file = file
         self.place = place
         self.expected = expected
         self.found = found
+        self.hint = hint
         message = f"{file}, {place}: expected {expected}"
         if found is not None:
             message += f", found {found}"
+        if hint:
+            message += f"\n{hint}"
         super().__init__(message)

@@ -26,6 +26,10 @@ TITLE_PATTERN = re.compile(
 )
 # ASCII digits only: a full-width "１０２" is not silently read as 102.
 YEAR_TOKEN = re.compile(r"^(?:FY)?(?P<year>(?:19|20)[0-9]{2})(?:년)?$", re.IGNORECASE)
+# A token shaped like a year whatever its value ("1875", "FY2150"): outside YEAR_RANGE it is named
+# as a year out of range, not read as a label or an amount.
+YEAR_SHAPED = re.compile(r"^(?:FY)?(?P<year>[0-9]{4})(?:년)?$", re.IGNORECASE)
+YEAR_RANGE = "1900–2099"
 AMOUNT_TOKEN = re.compile(r"^-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")
 REFERENCE_PATTERN = re.compile(r"^\s*Reference\s*:\s*(?P<reference>.+?)\s*$", re.IGNORECASE)
 
@@ -167,6 +171,14 @@ def _find_header(lines: list[str], title_index: int, file: str) -> tuple[int, st
             continue
         split = _year_columns_start(tokens)
         if split is not None:
+            out_of_range = [t for t in tokens[:split] if YEAR_SHAPED.match(t)]
+            if out_of_range:
+                raise SourceError(
+                    file,
+                    f"line {index + 1}",
+                    f"fiscal years {YEAR_RANGE} in the header",
+                    f"the year {out_of_range[-1]!r} in {lines[index].strip()!r}",
+                )
             return index, " ".join(tokens[:split]), tokens[split:]
         if any(AMOUNT_TOKEN.match(token) for token in tokens):
             break  # a row of figures before any header: the header is missing

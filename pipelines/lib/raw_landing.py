@@ -32,7 +32,7 @@ from pipelines.lib.reference import (
     unit_factors,
 )
 from pipelines.lib.sources import CONTROL_TOTALS_FORMAT, RawFile, RawSource, read_source
-from pipelines.lib.table_files import read_table_file
+from pipelines.lib.table_files import misread_korean, read_table_file
 
 RAW_SCHEMA_DDL = """
 create schema if not exists raw;
@@ -138,7 +138,7 @@ def parse_page_source(source: RawSource) -> ParsedPage:
         check_unit(table, file)
         line_codes = resolve_line_codes(table, file)
     else:
-        table = read_table_file(raw.data, source.path, source.format, source.table)
+        table = read_table_file(raw.data, source.path, source.format, source.table, source.encoding)
         line_codes = resolve_labels(table, file)
     check_registered_years(table, source, file)
     unit_label, unit_place = resolve_unit(table, source, file)
@@ -240,9 +240,24 @@ def resolve_labels(table: BudgetTable, file: str) -> dict[str, str]:
                 f"a row label listed in dbt_project/seeds/{LINE_ALIASES_SEED} "
                 "(add it there if it names a known budget line)",
                 repr(cell.row_label),
+                hint=_misread_hint(cell.row_label),
             )
         resolved[cell.row_label] = line_code
     return resolved
+
+
+def _misread_hint(label: str) -> str | None:
+    """When an unknown label is Korean text read in the wrong encoding, say so."""
+    misread = misread_korean([label])
+    if misread is None:
+        return None
+    text, repaired, read_as, written_in = misread
+    return (
+        f"The label looks mis-decoded: {text!r} reads {repaired!r} as {written_in} bytes taken "
+        f"for {read_as}. If the file is in {written_in}, declare it with `encoding: {written_in}` "
+        "in its sources.yml entry; if the file itself holds the garbled text, save it again from "
+        "the original."
+    )
 
 
 def check_lines(table: BudgetTable, line_codes: dict[str, str], file: str) -> None:

@@ -9,7 +9,9 @@ label as printed; dbt joins on that code.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -22,6 +24,9 @@ UNITS_SEED = "ref_units.csv"
 LINES_SEED = "ref_budget_lines.csv"
 PLAN_LABELS_SEED = "ref_plan_labels.csv"
 FORMULATORS_SEED = "ref_formulators.csv"
+COLUMN_NAMES_SEED = "ref_column_names.csv"
+# The roles of a long table's columns, in the order messages name them.
+COLUMN_ROLES = ("label", "year", "amount")
 
 # Middle dots that Korean official texts use interchangeably in 시·도, 시·군·구.
 _MIDDLE_DOTS = "ㆍᆞ・･‧∙"
@@ -122,3 +127,40 @@ def leaf_account_levels(seeds_dir: Path = SEEDS_DIR) -> frozenset[tuple[str, str
         for row in _rows(LINES_SEED, seeds_dir)
         if row["line_kind"] == "leaf"
     )
+
+
+@dataclass(frozen=True)
+class ColumnName:
+    """A long table's column header as listed in ``ref_column_names.csv``."""
+
+    name: str  # as listed
+    role: str  # one of COLUMN_ROLES
+    unit_label: str | None  # the unit its name states (amount_krw_million), else None
+
+
+_COLUMN_BRACKETS = re.compile(r"[(\[（【][^)\]）】]*[)\]）】]")
+
+
+def column_key(header: str) -> str:
+    """How column headers match: as labels do, and also without a bracketed unit, with
+    underscores and hyphens read as spaces (``Fiscal_Year`` = ``fiscal year``)."""
+    return label_key(re.sub(r"[_\-]+", " ", _COLUMN_BRACKETS.sub(" ", header)))
+
+
+@cache
+def column_names(seeds_dir: Path = SEEDS_DIR) -> dict[str, ColumnName]:
+    """Column key → its listed name, role and unit; a name listed for two roles is an error."""
+    names: dict[str, ColumnName] = {}
+    for number, row in enumerate(_rows(COLUMN_NAMES_SEED, seeds_dir), start=2):
+        place = (str(seeds_dir / COLUMN_NAMES_SEED), f"line {number}")
+        if row["role"] not in COLUMN_ROLES:
+            raise SourceError(*place, f"a role among {', '.join(COLUMN_ROLES)}", repr(row["role"]))
+        column = ColumnName(row["column_name"], row["role"], row.get("unit_label") or None)
+        first = names.setdefault(column_key(row["column_name"]), column)
+        if first.role != column.role:
+            raise SourceError(
+                *place,
+                "each column name to have one role",
+                f"{row['column_name']!r} also listed as {first.role!r}",
+            )
+    return names

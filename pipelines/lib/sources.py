@@ -6,8 +6,10 @@ sha256 of its bytes, and both travel with every value loaded from it.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +67,8 @@ class RawSource:
     # A mismatch between this file and another source (or its control totals) blocks publishing.
     blocking_comparisons: bool = False
     table: str | None = None  # which sheet (name) or HTML table (number) holds the budget table
+    # The text encoding of a CSV or HTML file when detection gets it wrong (``cp949``, ``utf-16``).
+    encoding: str | None = None
 
     @property
     def has_plan_documents(self) -> bool:
@@ -157,6 +161,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 where, f"{place}, blocking_comparisons", "true or false", repr(blocking)
             )
         table = entry.get("table", entry.get("sheet"))
+        encoding = _parse_encoding(entry.get("encoding"), where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -173,9 +178,25 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 unit=str(entry["unit"]) if entry.get("unit") else None,
                 blocking_comparisons=blocking,
                 table=None if table is None else str(table),
+                encoding=encoding,
             )
         )
     return sources, _check_against_folder(raw_dir, sources, where)
+
+
+def _parse_encoding(value: object, where: str, place: str) -> str | None:
+    """``encoding: cp949`` (any name Python's codecs know) or absent."""
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(str(value)).name
+    except LookupError:
+        raise SourceError(
+            where,
+            f"{place}, encoding",
+            "a text encoding such as utf-8, cp949, euc-kr or utf-16",
+            repr(value),
+        ) from None
 
 
 def _parse_date(value: object, where: str, place: str) -> dt.date | None:
@@ -260,19 +281,38 @@ def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -
         for path in raw_dir.iterdir()
         if path.is_file() and path.name not in NOT_SOURCES and not path.name.startswith(".")
     )
-    return [
-        SourceError(
-            str(raw_dir / name),
-            "whole file",
-            f"an entry in {where} describing it; add one such as\n"
-            f"  - file: {name}\n    format: {_format_guess(name)}\n"
-            f"    title: <title as published>\n    publisher: <publisher>\n"
-            f"    publication_date: <YYYY-MM-DD>\n    phase: enacted",
-            "an unregistered file",
-        )
-        for name in present
-        if name not in registered
-    ]
+    return [_unregistered(raw_dir, name, where) for name in present if name not in registered]
+
+
+def _unregistered(raw_dir: Path, name: str, where: str) -> SourceError:
+    """The error for a file nobody registered, ending in an entry to paste under ``sources:``.
+
+    The entry is a clean YAML block on lines of its own (no prose on them), and the file name is
+    quoted whenever YAML would read it otherwise, so a copy-paste registers exactly this file.
+    """
+    plain = _plain_yaml(name)
+    entry = (
+        f"  - file: {name if plain else json.dumps(name, ensure_ascii=False)}\n"
+        f"    format: {_format_guess(name)}\n"
+        "    title: <title as published>\n"
+        "    publisher: <publisher>\n"
+        "    publication_date: <YYYY-MM-DD>\n"
+        "    phase: enacted"
+    )
+    return SourceError(
+        str(raw_dir / name),
+        "whole file",
+        f"an entry in {where} describing it",
+        "an unregistered file",
+        hint=f"Add an entry such as this one under 'sources:' in {where}:\n{entry}",
+    )
+
+
+def _plain_yaml(name: str) -> bool:
+    try:
+        return yaml.safe_load(f"file: {name}") == {"file": name}
+    except yaml.YAMLError:
+        return False
 
 
 def _format_guess(name: str) -> str:

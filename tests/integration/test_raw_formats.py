@@ -162,3 +162,50 @@ def test_every_rejected_file_is_recorded_and_make_run_exits_non_zero(
     for name in [*names, "stray.csv"]:
         assert f"<td>{name}</td>" in rejected
     assert "a NUL byte" in rejected
+
+
+def test_a_warehouse_of_budget_tables_alone_builds_with_empty_plan_marts(tmp_path: Path) -> None:
+    """No registered source carries plan documents: the budget figures publish, the plan marts
+    are empty, the plan rules say they were not applied, and the report says why. The tables are
+    the forms the parser once refused: a long table with a ministry's column names, semicolons
+    below a title line, UTF-16 with a byte-order mark."""
+    raw_dir = tmp_path / "data_raw"
+    raw_dir.mkdir()
+    (raw_dir / "sources.yml").write_text("defaults:\n  phase: enacted\nsources:\n", "utf-8")
+    tables = ["long_krw_million_names.csv", "semicolon_title.csv", "utf16le_bom.csv"]
+    for name in tables:
+        register(raw_dir, FIXTURES / name, "csv")
+    settings = Settings.at(raw_dir, tmp_path / "warehouse")
+
+    outcome = execute_refresh(settings)
+
+    assert outcome.published, outcome.step_failures
+    assert outcome.failed_checks == [] and outcome.warnings == []
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        facts = con.execute(
+            "select source_file, fiscal_year, account_code, level_code, amount_krw_million "
+            "from marts.fct_budget"
+        ).fetchall()
+        plan_rows = con.execute(
+            """select (select count(*) from marts.dim_plan)
+                    + (select count(*) from marts.dim_project_area)
+                    + (select count(*) from marts.dim_funding_scope)
+                    + (select count(*) from marts.dim_formulation_method)
+                    + (select count(*) from marts.dim_budget_change_note)"""
+        ).fetchone()[0]
+        rules = con.execute(
+            "select check_code, bool_and(is_consistent), string_agg(distinct finding, ' | ') "
+            "from audit.audit_plan_structure group by 1"
+        ).fetchall()
+    assert len(facts) == len(tables) * len(LEAVES) * len(YEARS)
+    for source_file, year, account, level, amount in facts:
+        assert amount == LEAVES[(account, level)][YEARS.index(year)], (source_file, year)
+    assert plan_rows == 0
+    assert len(rules) == 7 and all(consistent for _, consistent, _ in rules)
+    findings = dict((code, finding) for code, _, finding in rules)
+    assert findings["budget_line_method"].startswith("not applied: no registered source")
+    assert "no plan documents registered" in findings["declared_count"]
+    dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["status"] == "published" and dq["build"]["plan_documents"] == []
+    report = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert 'id="no-plan-documents"' in report and 'id="chart-formulator"' not in report

@@ -152,7 +152,7 @@ BAD_INPUTS = [
     ("binary_junk.csv", "csv", "line 2", "NUL byte"),
     ("truncated.xlsx", "xlsx", "whole file", "an Excel workbook"),
     ("fake.xlsx", "xlsx", "whole file", "an Excel workbook"),
-    ("no_table.html", "html", "whole file", "no such table"),
+    ("no_table.html", "html", "table 1 (line 5)", "no such row"),
     ("no_table.txt", "page_text", "whole file", "a table title line"),
     ("two_tables.html", "html", "table 2 (line 6), table 3 (line 19)", "2 candidate tables"),
     ("non_numeric.csv", "csv", "line 8, column 4", "'1O2,649'"),

@@ -9,6 +9,9 @@
 --   method_formulator    each method has a formulator of dim_formulator
 --   budget_line_method   each account × level of fct_budget is funded by at least one method
 --   note_account         each budget-change note concerns an account of dim_account
+-- A warehouse of budget tables alone (no registered source has `plan_documents`) has no plan
+-- documents to check: each rule then has one consistent row saying it was not applied, and the
+-- declared_count rows require the plan marts to be empty.
 with
 
 declared as (
@@ -45,6 +48,11 @@ notes as (
 
 bridge as (
     select * from {{ ref('bridge_budget_formulation_method') }}
+),
+
+plan_documents as (
+    select count(*) > 0 as is_registered
+    from declared
 ),
 
 budget_lines as (
@@ -90,10 +98,21 @@ declared_count as (
         'declared_count' as check_code,
         declared.source_file,
         mart_counts.list_name as subject,
-        declared.declared_count as expected_count,
+        coalesce(
+            declared.declared_count, case when not plan_documents.is_registered then 0 end
+        ) as expected_count,
         mart_counts.n_rows as actual_count,
-        coalesce(declared.declared_count = mart_counts.n_rows, false) as is_consistent,
+        coalesce(
+            declared.declared_count = mart_counts.n_rows,
+            not plan_documents.is_registered and mart_counts.n_rows = 0,
+            false
+        ) as is_consistent,
         case
+            when not plan_documents.is_registered
+                then
+                    'no plan documents registered (no sources.yml entry has plan_documents): '
+                    || mart_counts.n_rows || ' ' || mart_counts.noun || ' in ' || mart_counts.mart
+                    || ', 0 expected'
             when declared.declared_count is null
                 then
                     'no count declared for ' || mart_counts.noun
@@ -104,6 +123,7 @@ declared_count as (
                 || ' in ' || mart_counts.mart
         end as finding
     from mart_counts
+    cross join plan_documents
     left join declared on mart_counts.list_name = declared.list_name
 ),
 
@@ -226,11 +246,36 @@ budget_line_method as (
                 || string_agg(bridge.method_marker, ', ' order by bridge.method_number)
         end as finding
     from budget_lines
+    cross join plan_documents
     left join bridge
         on
             budget_lines.account_code = bridge.account_code
             and budget_lines.level_code = bridge.level_code
+    where plan_documents.is_registered
     group by budget_lines.source_file, budget_lines.account_code, budget_lines.level_code
+),
+
+not_applied as (
+    select
+        rules.check_code,
+        null as source_file,
+        'no plan documents' as subject,
+        0 as expected_count,
+        0 as actual_count,
+        true as is_consistent,
+        'not applied: no registered source carries plan documents '
+        || '(plan_documents in data_raw/sources.yml), so the plan marts are empty' as finding
+    from (
+        values
+        ('plan_component'),
+        ('method_numbering'),
+        ('method_account'),
+        ('method_formulator'),
+        ('budget_line_method'),
+        ('note_account')
+    ) as rules (check_code)
+    cross join plan_documents
+    where not plan_documents.is_registered
 ),
 
 note_account as (
@@ -263,6 +308,8 @@ final as (
     select * from budget_line_method
     union all by name
     select * from note_account
+    union all by name
+    select * from not_applied
 )
 
 select

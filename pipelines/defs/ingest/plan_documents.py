@@ -71,5 +71,7 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     context.log.info(f"landed {counts} from {len(files)} file(s) into {settings.build_db}")
     shown = ("project_areas", "formulation_methods", "budget_change_notes", "plans")
     landed = ", ".join(f"{counts[table]} {table.replace('_', ' ')}" for table in shown)
+    if not sources:
+        landed = "none registered (no sources.yml entry has plan_documents): plan marts empty"
     progress.done("ingest", f"plan documents: {landed}", started)
     yield from landed_tables(RAW_PLAN_TABLES, counts, files, settings.build_db)
