@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.lib import limits
 from pipelines.lib.budget_grid import Grid, GridCell, GridRow, has_header, table_from_grid
 from pipelines.lib.errors import SourceError
 from pipelines.lib.page_table import BudgetTable
@@ -84,6 +85,7 @@ def _detected(body: bytes, file: str) -> tuple[str, str]:
 
 
 def csv_grid(data: bytes, file: str) -> Grid:
+    limits.check_csv(data, file)
     text, _ = decode_text(data, file)
     if not text.strip():
         raise SourceError(file, "whole file", "content", "an empty or blank file")
@@ -113,6 +115,7 @@ def csv_grid(data: bytes, file: str) -> Grid:
 
 
 def xlsx_grids(data: bytes, file: str) -> list[Grid]:
+    limits.check_xlsx(data, file)
     import openpyxl
 
     try:
@@ -167,6 +170,7 @@ def _cell_text(value: object) -> str:
 
 
 def html_grids(data: bytes, file: str) -> list[Grid]:
+    limits.check_html(data, file)
     import lxml.html
     from lxml import etree
 
