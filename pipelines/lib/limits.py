@@ -61,6 +61,10 @@ class Limit:
         return value
 
 
+# The registry, and any other YAML the pipeline reads (through ``safe_load_yaml``).
+YAML_APPLIES = "the registry sources.yml and any YAML read with limits.safe_load_yaml"
+
+
 class LimitSettingError(ValueError):
     """A ``BND_LIMIT_*`` environment variable that is not a positive whole number."""
 
@@ -68,7 +72,12 @@ class LimitSettingError(ValueError):
 LIMITS: dict[str, Limit] = {
     limit.name: limit
     for limit in (
-        Limit("FILE_BYTES", 64 * MIB, "bytes in a file", "every registered raw file"),
+        Limit(
+            "FILE_BYTES",
+            64 * MIB,
+            "bytes in a file",
+            "every file registered in sources.yml (read whole before parsing)",
+        ),
         Limit("LINE_BYTES", 64 * 1024, "bytes on a line", "CSV files"),
         Limit("FIELDS_PER_LINE", 1_000, "fields on a line", "CSV files"),
         Limit(
@@ -106,15 +115,15 @@ LIMITS: dict[str, Limit] = {
             "bytes uncompressed in the shared-strings part",
             "an XLSX sharedStrings part",
         ),
-        Limit("YAML_BYTES", 1 * MIB, "bytes of YAML", "the registry sources.yml, YAML profiles"),
-        Limit("YAML_ALIASES", 100, "aliases (*name)", "the registry sources.yml, YAML profiles"),
+        Limit("YAML_BYTES", 1 * MIB, "bytes of YAML", YAML_APPLIES),
+        Limit("YAML_ALIASES", 100, "aliases (*name)", YAML_APPLIES),
         Limit(
             "YAML_NODES",
             100_000,
             "nodes with every alias expanded",
-            "the registry sources.yml, YAML profiles",
+            YAML_APPLIES,
         ),
-        Limit("YAML_DEPTH", 32, "levels of nesting", "the registry sources.yml, YAML profiles"),
+        Limit("YAML_DEPTH", 32, "levels of nesting", YAML_APPLIES),
     )
 }
 # Below this size a zip part's compression ratio is not checked (a small part of repeated bytes
