@@ -283,6 +283,8 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True) -> int:
 
     def nothing_published() -> str:
         state = published_state(settings, published_before)
+        if state.startswith("CHANGED"):  # a fault after the rename: never hide it
+            return f"The published file {settings.published_db} {state}."
         return f"Nothing was published: {settings.published_db} {state}."
 
     try:
