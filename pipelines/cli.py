@@ -8,8 +8,10 @@ audited build was published.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -22,9 +24,18 @@ from pipelines.lib import progress
 from pipelines.lib.check_report import describe_row, root_cause
 from pipelines.lib.checksums import file_sha256
 from pipelines.lib.dq_report import write_failed_build_report
+from pipelines.lib.faults import (
+    RunFault,
+    check_folders,
+    error_errno,
+    fault_errno,
+    fault_line,
+    free_bytes,
+    path_in,
+)
 from pipelines.lib.progress import PROGRESS_FD_ENV
 from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import release_run_lock
+from pipelines.lib.warehouse_files import RunLockedError, hold_run_lock, release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -48,6 +59,8 @@ class RunOutcome:
     checks: list[CheckLine]
     step_failures: list[tuple[str, str]]
     published_metadata: dict[str, Any]
+    # Each failed step's whole error (Dagster's chain with its stack traces), for the run's log.
+    step_traces: list[str] = field(default_factory=list)
 
     @property
     def failed_checks(self) -> list[CheckLine]:
@@ -120,12 +133,16 @@ def _outcome(result) -> RunOutcome:
                 failed_expectations=list(metadata.get("failed_expectations") or []),
             )
         )
-    failures = [
-        (event.step_key or "?", root_cause(event.event_specific_data.error))
+    failed_steps = [
+        event
         for event in result.all_events
         # A failed blocking check also fails its step; the check itself is reported above.
         if event.is_step_failure
         and event.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"
+    ]
+    failures = [
+        (event.step_key or "?", root_cause(event.event_specific_data.error))
+        for event in failed_steps
     ]
     published = {}
     for event in result.get_asset_materialization_events():
@@ -138,6 +155,7 @@ def _outcome(result) -> RunOutcome:
         checks=checks,
         step_failures=failures,
         published_metadata=published,
+        step_traces=[event.event_specific_data.error.to_string() for event in failed_steps],
     )
 
 
@@ -171,17 +189,23 @@ def print_summary(
         print(f"history:   {settings.history_dir} (`make rollback` restores the previous build)")
         print(f"report:    {settings.reports_dir / 'index.html'} (and dq.json)")
     else:
-        after = _identity(settings.published_db)
-        if published_before is None and after is None:
-            state = "not created (there is none yet)"
-        elif after == published_before:
-            state = f"unchanged (sha256 {file_sha256(settings.published_db)})"
-        else:  # never expected: say so loudly rather than hide it
-            state = f"CHANGED although the build failed ({published_before} -> {after})"
-        print(f"NOT published: {settings.published_db} {state}.")
+        print(
+            f"NOT published: {settings.published_db} {published_state(settings, published_before)}."
+        )
         print(f"report of the failed build: {settings.build_reports_dir / 'index.html'}")
         print(f"published report (of the build still published): {settings.reports_dir}")
     print(f"done in {elapsed:.1f} s")
+
+
+def published_state(settings: Settings, published_before: tuple | None) -> str:
+    """The published file after a failed run, against its identity before the run."""
+    after = _identity(settings.published_db)
+    if published_before is None and after is None:
+        return "not created (there is none yet)"
+    if after == published_before:
+        return f"unchanged (sha256 {file_sha256(settings.published_db)})"
+    # never expected: say so loudly rather than hide it
+    return f"CHANGED although the build failed ({published_before} -> {after})"
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:
@@ -208,8 +232,9 @@ def output_to(log_path: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            with contextlib.suppress(OSError):  # a full disk: the terminal must come back
+                sys.stdout.flush()
+                sys.stderr.flush()
             os.dup2(saved[0], 1)
             os.dup2(saved[1], 2)
             os.close(saved[0])
@@ -237,40 +262,135 @@ def after_run(step: str, write: Callable[[], Path | None]) -> None:
     try:
         path = write()
     except Exception:
-        traceback.print_exc()  # into the log file
+        with contextlib.suppress(OSError):  # the log's own disk may be the one that is full
+            traceback.print_exc()  # into the log file
         progress.done(step, "FAILED (traceback in the log)", started)
     else:
         progress.done(step, str(path) if path else "not written (no build of this run)", started)
 
 
 def run(years: tuple[int, int] | None = None, with_docs: bool = True) -> int:
+    """Build, audit and publish; exit 0 only when published.
+
+    A fault of the machine (a full disk, a read-only or missing folder, the run lock held by
+    another run) ends the run with one line naming the folder and the remedy (``lib.faults``),
+    never a traceback on the terminal: the trace goes to the run's log."""
     settings = Settings.from_env()
     started = time.monotonic()
-    log_path = new_log_path(settings)
     what = "full refresh" if years is None else f"fiscal years {years[0]}–{years[1]}"
     print(f"building {settings.warehouse_dir} from {settings.data_raw_dir} ({what})")
-    print(f"full log: {log_path}")
     published_before = _identity(settings.published_db)
-    terminal = os.dup(1)
-    os.environ[PROGRESS_FD_ENV] = str(terminal)
+
+    def nothing_published() -> str:
+        state = published_state(settings, published_before)
+        if state.startswith("CHANGED"):  # a fault after the rename: never hide it
+            return f"The published file {settings.published_db} {state}."
+        return f"Nothing was published: {settings.published_db} {state}."
+
     try:
+        check_folders(settings)
+        settings.warehouse_dir.mkdir(exist_ok=True)
+        # Taken here, before anything is written, so a second run stops at once; the job's
+        # ingest step finds it held by this process.
+        hold_run_lock(settings)
+    except RunFault as fault:
+        return _fault(str(fault))
+    except RunLockedError as error:
+        return _fault(f"{error}. Nothing was published by this run.")
+    except OSError as error:
+        code = error_errno(error)
+        if code is None:
+            return _fault(f"{settings.build_dir} cannot be prepared for a build: {error}.")
+        where = Path(error.filename) if error.filename else None
+        return _fault(fault_line(code, settings, nothing_published(), where))
+    free_at_start = free_bytes(settings.build_dir)
+    terminal = os.dup(1)
+    log_path: Path | None = None
+    try:
+        log_path = open_log(settings)
+        print(f"full log: {log_path}")
+        os.environ[PROGRESS_FD_ENV] = str(terminal)
         with output_to(log_path):
             outcome = execute_refresh(settings, years=years)
+            fault = step_fault(outcome)
             if outcome.published:
                 if with_docs:
                     after_run("docs", lambda: write_dbt_docs(settings).parent)
-            else:
+            elif fault is None:  # a full or read-only disk takes no report either
                 after_run(
                     "report",
                     lambda: write_failed_build_report(
                         settings, outcome.run_id, outcome.step_failures
                     ),
                 )
+    except Exception as error:  # every failure ends in one line (see above)
+        trace = "".join(traceback.format_exception(error))
+        log = write_trace(trace, log_path)
+        code = error_errno(error)
+        where = path_in(str(error)) or (
+            Path(error.filename) if isinstance(error, OSError) and error.filename else None
+        )
+        if code is not None:
+            line = fault_line(code, settings, nothing_published(), where, free_at_start)
+        else:
+            line = f"the run failed: {type(error).__name__}: {error}. {nothing_published()}"
+        return _fault(f"{line} The full trace: {log}.")
     finally:
+        release_run_lock(settings)
         os.environ.pop(PROGRESS_FD_ENV, None)
         os.close(terminal)
+    if fault is not None:
+        code, where = fault
+        log = write_trace("\n".join(outcome.step_traces), log_path)
+        line = fault_line(code, settings, nothing_published(), where, free_at_start)
+        return _fault(f"{line} The full trace: {log}.")
     print_summary(outcome, settings, time.monotonic() - started, published_before)
     return 0 if outcome.published else 1
+
+
+def _fault(line: str) -> int:
+    """Print a fault's one line; the exit status of a run it stopped."""
+    print(f"error: {' '.join(line.split())}", file=sys.stderr)
+    return 1
+
+
+def step_fault(outcome: RunOutcome) -> tuple[int, Path | None] | None:
+    """A failed step whose error is a full, read-only or unwritable disk: (errno, path named)."""
+    for _, message in outcome.step_failures:
+        code = fault_errno(message)
+        if code is not None:
+            return code, path_in(message)
+    return None
+
+
+def open_log(settings: Settings) -> Path:
+    """The run's log in ``.build/logs``; in the temporary folder when that cannot be created."""
+    try:
+        path = new_log_path(settings)
+        path.touch()
+        return path
+    except OSError:
+        return _temporary_log()
+
+
+def write_trace(trace: str, log_path: Path | None) -> Path:
+    """Append a trace to the run's log; where that fails (its disk is full), to a temporary one."""
+    for path in (log_path, None):
+        target = path or _temporary_log()
+        try:
+            with target.open("a", encoding="utf-8") as log:
+                log.write(trace + "\n")
+            return target
+        except OSError:
+            continue
+    return target
+
+
+def _temporary_log() -> Path:
+    from datetime import UTC, datetime
+
+    name = f"bnd-run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+    return Path(tempfile.gettempdir()) / name
 
 
 def prepare() -> int:

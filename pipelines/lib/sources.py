@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.lib import limits
 from pipelines.lib.errors import SourceError
 
 REGISTRY_NAME = "sources.yml"
@@ -123,7 +124,9 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
     if not registry_path.is_file():
         raise SourceError(where, "whole file", "a source registry next to the raw files", "none")
     try:
-        document = yaml.safe_load(registry_path.read_text(encoding="utf-8")) or {}
+        # Bounded before PyYAML builds anything: size, aliases, nesting (lib.limits).
+        limits.check("YAML_BYTES", registry_path.stat().st_size, where, "whole file")
+        document = limits.safe_load_yaml(registry_path.read_text(encoding="utf-8"), where) or {}
     except yaml.YAMLError as error:
         raise SourceError(where, "whole file", "valid YAML", str(error).splitlines()[0]) from error
     if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
@@ -324,6 +327,7 @@ def _format_guess(name: str) -> str:
 
 def read_source(source: RawSource) -> RawFile:
     """Read the whole file once; its checksum is computed from the same bytes that are parsed."""
+    limits.check_file_size(source.path)
     data = source.path.read_bytes()
     if not data.strip():
         raise SourceError(str(source.path), "whole file", "content", "an empty or blank file")

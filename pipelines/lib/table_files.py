@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.lib import limits
 from pipelines.lib.budget_grid import Grid, GridCell, GridRow, has_header, table_from_grid
 from pipelines.lib.errors import SourceError
 from pipelines.lib.page_table import BudgetTable
@@ -279,6 +280,7 @@ def sniff_delimiter(text: str) -> tuple[str, str]:
 
 
 def csv_grid(data: bytes, file: str, encoding: str | None = None) -> Grid:
+    limits.check_csv(data, file)
     text, how = decode_text(data, file, encoding)
     if not text.strip():
         raise SourceError(file, "whole file", "content", "an empty or blank file")
@@ -305,6 +307,7 @@ def csv_grid(data: bytes, file: str, encoding: str | None = None) -> Grid:
 
 
 def xlsx_grids(data: bytes, file: str, encoding: str | None = None) -> list[Grid]:
+    limits.check_xlsx(data, file)
     import openpyxl
 
     try:
@@ -411,6 +414,7 @@ def _cell_text(value: object) -> str:
 
 
 def html_grids(data: bytes, file: str, encoding: str | None = None) -> list[Grid]:
+    limits.check_html(data, file)
     import lxml.html
     from lxml import etree
 
