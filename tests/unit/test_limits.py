@@ -177,7 +177,8 @@ def test_a_raised_limit_lets_the_file_through_to_the_parser(
     with pytest.raises(SourceError) as caught:
         read(path, "csv")
     assert not isinstance(caught.value, LimitError)  # the parser refused it: 2100 is no year
-    assert "line 2, column 87: expected a year" in str(caught.value)
+    assert "line 2, column 87: expected a fiscal year" in str(caught.value)
+    assert "2100" in str(caught.value)
 
 
 @pytest.mark.parametrize("value", ["many", "0", "-5"])
