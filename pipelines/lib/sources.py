@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,7 @@ class RawSource:
     # A mismatch between this file and another source (or its control totals) blocks publishing.
     blocking_comparisons: bool = False
     table: str | None = None  # which sheet (name) or HTML table (number) holds the budget table
+    allow_symlink: bool = False  # the entry may be a symbolic link (to a file inside data_raw/)
 
     @property
     def has_plan_documents(self) -> bool:
@@ -157,10 +159,16 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 where, f"{place}, blocking_comparisons", "true or false", repr(blocking)
             )
         table = entry.get("table", entry.get("sheet"))
+        allow_symlink = entry.get("allow_symlink", False)
+        if not isinstance(allow_symlink, bool):
+            raise SourceError(
+                where, f"{place}, allow_symlink", "true or false", repr(allow_symlink)
+            )
+        path = confined_path(raw_dir, str(entry["file"]), allow_symlink, where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
-                path=raw_dir / str(entry["file"]),
+                path=path,
                 format=str(entry["format"]),
                 title=str(entry["title"]),
                 publisher=str(entry["publisher"]),
@@ -173,9 +181,43 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 unit=str(entry["unit"]) if entry.get("unit") else None,
                 blocking_comparisons=blocking,
                 table=None if table is None else str(table),
+                allow_symlink=allow_symlink,
             )
         )
     return sources, _check_against_folder(raw_dir, sources, where)
+
+
+def confined_path(raw_dir: Path, file: str, allow_symlink: bool, where: str, place: str) -> Path:
+    """The path of a registry entry's ``file``, once it is known to lie inside ``raw_dir``.
+
+    Checked before anything is opened (names and links only): an absolute path, a ``..`` or a
+    symbolic link could make a run read, and then quote in its messages, any file of the machine.
+    A link anywhere on the way is refused unless the entry says ``allow_symlink: true``, and even
+    then its target must lie inside ``raw_dir``.
+    """
+    place = f"{place}, file {file!r}"
+    inside = f"a file name inside {raw_dir}"
+    if "\x00" in file:
+        raise SourceError(where, place, inside, "a NUL character")
+    relative = Path(file)
+    if relative.is_absolute():
+        raise SourceError(where, place, inside, "an absolute path")
+    if ".." in relative.parts:
+        raise SourceError(where, place, inside, "'..' (a path leading out of the folder)")
+    root = raw_dir.resolve()
+    path = raw_dir / relative
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise SourceError(where, place, inside, f"a symbolic link leading out of it ({resolved})")
+    if resolved != root / relative and not allow_symlink:
+        raise SourceError(
+            where,
+            place,
+            f"{inside}, not a symbolic link (add 'allow_symlink: true' to the entry to follow "
+            "one that points inside the folder)",
+            "a symbolic link",
+        )
+    return path
 
 
 def _parse_date(value: object, where: str, place: str) -> dt.date | None:
@@ -283,8 +325,20 @@ def _format_guess(name: str) -> str:
 
 
 def read_source(source: RawSource) -> RawFile:
-    """Read the whole file once; its checksum is computed from the same bytes that are parsed."""
-    data = source.path.read_bytes()
+    """Read the whole file once; its checksum is computed from the same bytes that are parsed.
+
+    Without ``allow_symlink`` the file is opened without following a link (a link put in place
+    after the registry was checked is refused by the kernel, not read).
+    """
+    flags = os.O_RDONLY | (0 if source.allow_symlink else os.O_NOFOLLOW)
+    try:
+        descriptor = os.open(source.path, flags)
+    except OSError as error:
+        raise SourceError(
+            str(source.path), "whole file", "a regular file inside the raw folder", error.strerror
+        ) from error
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read()
     if not data.strip():
         raise SourceError(str(source.path), "whole file", "content", "an empty or blank file")
     return RawFile(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
