@@ -161,3 +161,30 @@ def test_a_symlinked_budget_lines_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as error:
         find_line_files(raw, [2018])
     assert error.value.file == str(raw / "budget_lines")
+
+
+def test_the_sensor_does_not_follow_links_but_notices_them(tmp_path: Path) -> None:
+    from pipelines.lib.checksums import file_sha256
+    from pipelines.lib.raw_fingerprint import raw_file_states
+
+    raw = tmp_path / "raw"
+    folder = raw / "budget_lines" / "2018"
+    _write(folder, "lines.csv", ROWS)
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("not for the warehouse\n", encoding="utf-8")
+    (folder / "linked.csv").symlink_to(secret)
+    (raw / "budget_lines" / "2019").symlink_to(secret.parent)
+    states = raw_file_states(raw)
+    assert sorted(states) == [
+        "budget_lines/2018/lines.csv",
+        "budget_lines/2018/linked.csv",
+        "budget_lines/2019",
+    ]
+    assert states["budget_lines/2018/lines.csv"][0] == file_sha256(folder / "lines.csv")
+    # The link counts by where it points, never by the content of its target.
+    assert states["budget_lines/2018/linked.csv"][0] != file_sha256(secret)
+    (folder / "linked.csv").unlink()
+    (folder / "linked.csv").symlink_to(tmp_path / "elsewhere.txt")
+    changed = raw_file_states(raw)
+    assert changed["budget_lines/2018/linked.csv"] != states["budget_lines/2018/linked.csv"]
