@@ -177,7 +177,7 @@ def land_lines(
     Raises ``SourceError`` naming the file, line and expectation for the first bad value.
     """
     con.execute(LANDING_DDL)
-    con.executemany("insert into raw.run_fiscal_years values (?)", [[year] for year in set(years)])
+    _insert(con, "insert into raw.run_fiscal_years values (?)", [[year] for year in set(years)])
     _register_files(con, files)
     for reader in ("csv", "parquet"):
         group = [file for file in files if file.reader == reader]
@@ -225,7 +225,8 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -
         "create or replace temporary table run_line_paths "
         "(path varchar primary key, source_file varchar not null, folder_year integer not null)"
     )
-    con.executemany(
+    _insert(
+        con,
         "insert into run_line_paths values (?, ?, ?)",
         [[str(file.path), file.source_file, file.fiscal_year] for file in files],
     )
@@ -233,13 +234,19 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -
         "create or replace temporary table leaf_levels "
         "(account_code varchar not null, level_code varchar not null)"
     )
-    con.executemany(
-        "insert into leaf_levels values (?, ?)", [list(pair) for pair in leaf_account_levels()]
+    _insert(
+        con, "insert into leaf_levels values (?, ?)", [list(pair) for pair in leaf_account_levels()]
     )
     con.execute("create or replace temporary table organisation_kinds (kind varchar not null)")
-    con.executemany(
-        "insert into organisation_kinds values (?)", [[kind] for kind in ORGANISATION_KINDS]
+    _insert(
+        con, "insert into organisation_kinds values (?)", [[kind] for kind in ORGANISATION_KINDS]
     )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, statement: str, rows: list[list]) -> None:
+    """``executemany``, which refuses an empty list of rows."""
+    if rows:
+        con.executemany(statement, rows)
 
 
 def record_line_files(
@@ -435,7 +442,8 @@ def _check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> 
         ).fetchall()
     ]
     con.execute("create or replace temporary table valid_phases (phase varchar not null)")
-    con.executemany(
+    _insert(
+        con,
         "insert into valid_phases values (?)",
         [[phase] for phase in phases if is_valid_phase(phase)],
     )

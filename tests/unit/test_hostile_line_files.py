@@ -188,3 +188,10 @@ def test_the_sensor_does_not_follow_links_but_notices_them(tmp_path: Path) -> No
     (folder / "linked.csv").symlink_to(tmp_path / "elsewhere.txt")
     changed = raw_file_states(raw)
     assert changed["budget_lines/2018/linked.csv"] != states["budget_lines/2018/linked.csv"]
+
+
+def test_years_without_line_files_land_nothing(tmp_path: Path) -> None:
+    with duckdb.connect() as con:
+        landed = land_lines(con, find_line_files(tmp_path / "raw", [2018, 2019]), [2018, 2019])
+        years = con.execute("select fiscal_year from raw.run_fiscal_years order by 1").fetchall()
+    assert (landed.line_count, landed.files, years) == (0, {}, [(2018,), (2019,)])
