@@ -195,7 +195,7 @@ def land_lines(
                     s.organisation_code, s.programme_code, s.phase, s.amount_krw_million,
                     s.programme_code = $subtotal as is_subtotal
                 from {_scan(reader)} as s
-                -- (left: a line whose path were not the run's would fail "not null", not vanish)
+                -- left join: a line of a path not in the list fails "not null", never vanishes
                 left join run_line_paths as f on f.path = s.filename
                 """,
                 {
