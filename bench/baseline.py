@@ -71,20 +71,19 @@ def connect(db: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(db))
     con.execute("set preserve_insertion_order = false")
     memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
-    con.execute(f"set memory_limit = '{memory_limit}'")
-    con.execute(f"set temp_directory = '{temp_dir}'")
+    con.execute("set memory_limit = $value", {"value": memory_limit})
+    con.execute("set temp_directory = $value", {"value": str(temp_dir)})
     con.execute("create schema staging; create schema marts")
     return con
 
 
 def read_source(raw: Path, file_format: str) -> str:
-    """The typed read of every year's file, as a table function call."""
-    pattern = (raw / f"{LINES_GLOB}.{file_format}").as_posix()
+    """The typed read of every year's file, as a table function call (files: ``$pattern``)."""
     if file_format == "parquet":
-        return f"read_parquet('{pattern}', filename = true)"
+        return "read_parquet($pattern, filename = true)"
     columns = ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS.items())
     return (
-        f"read_csv('{pattern}', header = true, delim = ',', quote = '\"', thousands = ',', "
+        f"read_csv($pattern, header = true, delim = ',', quote = '\"', thousands = ',', "
         f"auto_detect = false, columns = {{{columns}}}, filename = true)"
     )
 
@@ -97,7 +96,8 @@ def load_lines(con: duckdb.DuckDBPyConnection, raw: Path, file_format: str) -> N
         create table staging.budget_lines as
         select {casts}, filename[{prefix}:] as source_file
         from {read_source(raw, file_format)}
-        """
+        """,
+        {"pattern": (raw / f"{LINES_GLOB}.{file_format}").as_posix()},
     )
 
 
@@ -212,14 +212,16 @@ def export(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     con.execute(
-        f"""
-        copy marts.fct_budget_line to '{out / "fct_budget_line"}'
-        (format parquet, compression zstd, partition_by (fiscal_year))
         """
+        copy marts.fct_budget_line to $target
+        (format parquet, compression zstd, partition_by (fiscal_year))
+        """,
+        {"target": str(out / "fct_budget_line")},
     )
     for table in ("dim_organisation", "dim_programme", "mart_budget_by_account_level"):
         con.execute(
-            f"copy marts.{table} to '{out / f'{table}.parquet'}' (format parquet, compression zstd)"
+            f"copy marts.{table} to $target (format parquet, compression zstd)",
+            {"target": str(out / f"{table}.parquet")},
         )
 
 

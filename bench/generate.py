@@ -219,16 +219,20 @@ def _marker(folder: Path) -> str | None:
 
 def _write_year(con: duckdb.DuckDBPyConnection, year: int, fmt: str, target: Path) -> None:
     if fmt == "parquet":
-        con.execute(f"copy (from lines where fiscal_year = {year}) to '{target}' (format parquet)")
+        con.execute(
+            "copy (from lines where fiscal_year = $year) to $target (format parquet)",
+            {"year": year, "target": str(target)},
+        )
         return
     # As spreadsheets export amounts: with thousands separators, quoted.
     con.execute(
-        f"""
-        copy (
-            select * replace (format('{{:,}}', amount_krw_million) as amount_krw_million)
-            from lines where fiscal_year = {year}
-        ) to '{target}' (header true, force_quote (amount_krw_million))
         """
+        copy (
+            select * replace (format('{:,}', amount_krw_million) as amount_krw_million)
+            from lines where fiscal_year = $year
+        ) to $target (header true, force_quote (amount_krw_million))
+        """,
+        {"year": year, "target": str(target)},
     )
 
 

@@ -26,10 +26,13 @@ from pipelines.lib.checksums import file_sha256
 from pipelines.lib.errors import SourceError
 from pipelines.lib.reference import leaf_account_levels
 from pipelines.lib.sources import is_valid_phase
+from pipelines.lib.sql import quote_identifier
 
 LINES_FOLDER = "budget_lines"
 SUBTOTAL_LABEL = "소계"
 READERS = {".csv": "csv", ".parquet": "parquet"}
+# Characters DuckDB reads as a pattern of file names (glob) where a path is expected.
+PATTERN_CHARACTERS = "*?[]{}"
 # Columns every file must have, with their types; other columns are ignored.
 COLUMNS = {
     "fiscal_year": "INTEGER",
@@ -96,11 +99,23 @@ def available_years(data_raw_dir: Path) -> list[int]:
 
 
 def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
-    """The line files of ``years`` (a year without a folder has none); checks names and kinds."""
+    """The line files of ``years`` (a year without a folder has none); checks names and kinds.
+
+    Nothing here follows a symbolic link: the budget-lines folder, a year folder or a file that
+    is one is refused by name (a link could lead the run to read anything on the machine). A
+    file whose name holds one of DuckDB's pattern characters (``*?[]{}``) is refused too: DuckDB
+    would read it as a pattern and load other files in its place.
+    """
     folder = lines_dir(data_raw_dir)
+    if folder.is_symlink():
+        raise _symlink_error(folder)
     if folder.is_dir():
         for path in folder.iterdir():
-            if not path.name.startswith(".") and not re.fullmatch(r"\d{4}", path.name):
+            if path.name.startswith("."):
+                continue
+            if path.is_symlink():
+                raise _symlink_error(path)
+            if not re.fullmatch(r"\d{4}", path.name):
                 raise SourceError(
                     str(path), "name", f"one folder per fiscal year in {folder} (e.g. 2026/)"
                 )
@@ -112,14 +127,35 @@ def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
         for path in sorted(year_dir.iterdir()):
             if path.name.startswith("."):
                 continue
+            if path.is_symlink():
+                raise _symlink_error(path)
             reader = READERS.get(path.suffix.lower())
             if reader is None or not path.is_file():
                 raise SourceError(
                     str(path), "whole file", "a .csv or .parquet file of budget lines"
                 )
+            pattern = sorted(set(path.name) & set(PATTERN_CHARACTERS))
+            if pattern:
+                raise SourceError(
+                    str(path),
+                    "file name",
+                    f"a name without the characters {PATTERN_CHARACTERS} (DuckDB reads them as "
+                    "a pattern of file names); rename the file",
+                    f"{' '.join(pattern)} in the name",
+                )
             source_file = f"{LINES_FOLDER}/{year}/{path.name}"
             found.append(LineFile(path, source_file, year, reader))
     return found
+
+
+def _symlink_error(path: Path) -> SourceError:
+    return SourceError(
+        str(path),
+        "whole file",
+        f"a real file or folder inside {LINES_FOLDER}/ (symbolic links are not followed); copy "
+        "the file in instead",
+        "a symbolic link",
+    )
 
 
 @dataclass(frozen=True)
@@ -135,10 +171,14 @@ def land_lines(
 ) -> LandedLines:
     """Load ``files`` into ``raw.budget_lines`` (replaced) of the landing database ``con``.
 
+    Paths reach DuckDB only as bound parameters, and a line's ``source_file`` and folder year
+    come from the run's own list of files (joined on the path DuckDB read), never from parsing
+    the path DuckDB reports: a file name may hold quotes, semicolons or backslashes.
     Raises ``SourceError`` naming the file, line and expectation for the first bad value.
     """
     con.execute(LANDING_DDL)
-    con.executemany("insert into raw.run_fiscal_years values (?)", [[year] for year in set(years)])
+    _insert(con, "insert into raw.run_fiscal_years values (?)", [[year] for year in set(years)])
+    _register_files(con, files)
     for reader in ("csv", "parquet"):
         group = [file for file in files if file.reader == reader]
         if not group:
@@ -150,13 +190,18 @@ def land_lines(
                 f"""
                 insert into raw.budget_lines
                 select
-                    '{LINES_FOLDER}/' || parse_dirpath(filename)[-4:] || '/'
-                        || parse_filename(filename) as source_file,
-                    fiscal_year, account_code, level_code, organisation_kind, organisation_code,
-                    programme_code, phase, amount_krw_million,
-                    programme_code = '{SUBTOTAL_LABEL}' as is_subtotal
-                from {_scan(reader, [file.path for file in group])}
-                """
+                    f.source_file,
+                    s.fiscal_year, s.account_code, s.level_code, s.organisation_kind,
+                    s.organisation_code, s.programme_code, s.phase, s.amount_krw_million,
+                    s.programme_code = $subtotal as is_subtotal
+                from {_scan(reader)} as s
+                -- left join: a line of a path not in the list fails "not null", never vanishes
+                left join run_line_paths as f on f.path = s.filename
+                """,
+                {
+                    **_scan_parameters(reader, [file.path for file in group]),
+                    "subtotal": SUBTOTAL_LABEL,
+                },
             )
         except duckdb.Error as error:
             raise _reader_error(error, group) from error
@@ -173,6 +218,37 @@ def land_lines(
     )
 
 
+def _register_files(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> None:
+    """The run's files (path, name in data_raw/, folder year) and the reference values, as
+    temporary tables that the load and the rules join to (values never become SQL text)."""
+    con.execute(
+        "create or replace temporary table run_line_paths "
+        "(path varchar primary key, source_file varchar not null, folder_year integer not null)"
+    )
+    _insert(
+        con,
+        "insert into run_line_paths values (?, ?, ?)",
+        [[str(file.path), file.source_file, file.fiscal_year] for file in files],
+    )
+    con.execute(
+        "create or replace temporary table leaf_levels "
+        "(account_code varchar not null, level_code varchar not null)"
+    )
+    _insert(
+        con, "insert into leaf_levels values (?, ?)", [list(pair) for pair in leaf_account_levels()]
+    )
+    con.execute("create or replace temporary table organisation_kinds (kind varchar not null)")
+    _insert(
+        con, "insert into organisation_kinds values (?)", [[kind] for kind in ORGANISATION_KINDS]
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, statement: str, rows: list[list]) -> None:
+    """``executemany``, which refuses an empty list of rows."""
+    if rows:
+        con.executemany(statement, rows)
+
+
 def record_line_files(
     con: duckdb.DuckDBPyConnection,
     landing: str,
@@ -181,8 +257,10 @@ def record_line_files(
 ) -> None:
     """Replace the reprocessed years' rows of ``raw.budget_line_files`` in the build."""
     con.execute(FILES_DDL)
-    years = ", ".join(str(year) for year in landed.years) or "null"
-    con.execute(f"delete from raw.budget_line_files where fiscal_year in ({years})")
+    con.execute(
+        "delete from raw.budget_line_files where list_contains($years::integer[], fiscal_year)",
+        {"years": list(landed.years)},
+    )
     if not files:
         return
     con.execute(
@@ -213,34 +291,44 @@ def record_line_files(
             select source_file,
                    count(*) filter (where not is_subtotal) as lines,
                    count(*) filter (where is_subtotal) as subtotals
-            from {landing}.raw.budget_lines group by source_file
+            from {quote_identifier(landing)}.raw.budget_lines group by source_file
         ) as n on n.source_file = f.f
         """
     )
 
 
-def _scan(reader: str, paths: Sequence[Path]) -> str:
-    files = "[" + ", ".join(f"'{path}'" for path in paths) + "]"
+def _scan(reader: str) -> str:
+    """A relation of the files in the bound parameter ``$files`` with a ``filename`` column."""
     if reader == "parquet":
         casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in COLUMNS.items())
         return (
             f"(select filename, {casts} from "
-            f"read_parquet({files}, filename = true, union_by_name = true))"
+            "read_parquet($files::varchar[], filename = true, union_by_name = true))"
         )
-    types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS.items()) + "}"
     return (
-        f"read_csv({files}, header = true, thousands = ',', types = {types}, "
+        "read_csv($files::varchar[], header = true, thousands = ',', types = $types, "
         "union_by_name = true, filename = true, null_padding = false)"
     )
 
 
+def _scan_parameters(reader: str, paths: Sequence[Path]) -> dict[str, object]:
+    parameters: dict[str, object] = {"files": [str(path) for path in paths]}
+    if reader == "csv":
+        parameters["types"] = dict(COLUMNS)
+    return parameters
+
+
 def _check_columns(con: duckdb.DuckDBPyConnection, file: LineFile) -> None:
-    if file.reader == "parquet":
-        query = f"select name from parquet_schema('{file.path}')"
-    else:
-        query = f"select column_name from (describe select * from read_csv('{file.path}', header = true, all_varchar = true))"  # noqa: E501
     try:
-        present = {name for (name,) in con.execute(query).fetchall()}
+        if file.reader == "parquet":
+            rows = con.execute("select name from parquet_schema($file)", {"file": str(file.path)})
+            present = {name for (name,) in rows.fetchall()}
+        else:
+            cursor = con.execute(
+                "select * from read_csv($file, header = true, all_varchar = true) limit 0",
+                {"file": str(file.path)},
+            )
+            present = {column[0] for column in cursor.description}
     except duckdb.Error as error:
         raise SourceError(
             str(file.path), "whole file", f"a readable {file.reader} file", _first_line(error)
@@ -286,10 +374,9 @@ def _first_line(error: Exception) -> str:
 
 
 # Rules every landed line must follow: (columns, SQL condition that is TRUE for a bad line, what
-# was expected). The conditions also see the year of the line's folder as ``folder_year``.
+# was expected). The conditions also see the year of the line's folder as ``folder_year`` and
+# whether its phase, account and level, and organisation kind are known (``_FLAGS``).
 def _rules() -> list[tuple[tuple[str, ...], str, str]]:
-    pairs = ", ".join(f"('{account}', '{level}')" for account, level in leaf_account_levels())
-    kinds = ", ".join(f"'{kind}'" for kind in ORGANISATION_KINDS)
     leaves = "; ".join(f"{account} {level}" for account, level in sorted(leaf_account_levels()))
     return [
         (
@@ -299,12 +386,12 @@ def _rules() -> list[tuple[tuple[str, ...], str, str]]:
         ),
         (
             ("account_code", "level_code"),
-            f"account_code is null or (account_code, level_code) not in ({pairs})",
+            "not leaf_ok",
             f"a leaf account and its level ({leaves})",
         ),
         (
             ("organisation_kind",),
-            f"organisation_kind is null or organisation_kind not in ({kinds})",
+            "not kind_ok",
             f"one of {', '.join(ORGANISATION_KINDS)}",
         ),
         (
@@ -319,7 +406,7 @@ def _rules() -> list[tuple[tuple[str, ...], str, str]]:
         ),
         (
             ("phase",),
-            "not coalesce(phase_ok, false)",
+            "not phase_ok",
             "proposed, enacted, supplementary_<n> or settled",
         ),
         (
@@ -328,6 +415,21 @@ def _rules() -> list[tuple[tuple[str, ...], str, str]]:
             "an amount of 0 or more",
         ),
     ]
+
+
+# Lines (``b``) with their folder year and whether their values are known, joined to the run's
+# files (``f``) on ``{on}`` and to the reference tables of ``_register_files``.
+_FLAGGED = """
+    select b.*, f.folder_year,
+           v.phase is not null as phase_ok,
+           l.account_code is not null as leaf_ok,
+           k.kind is not null as kind_ok
+    from {lines} as b
+    inner join run_line_paths as f on {on}
+    left join valid_phases as v on v.phase = b.phase
+    left join leaf_levels as l on l.account_code = b.account_code and l.level_code = b.level_code
+    left join organisation_kinds as k on k.kind = b.organisation_kind
+"""
 
 
 def _check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> None:
@@ -339,13 +441,13 @@ def _check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> 
             "select distinct phase from raw.budget_lines where phase is not null"
         ).fetchall()
     ]
-    valid_phases = [phase for phase in phases if is_valid_phase(phase)]
-    valid = ", ".join(f"'{phase}'" for phase in valid_phases) or "null"
-    checked = f"""
-        select *, phase in ({valid}) as phase_ok,
-               cast(parse_dirpath(source_file)[-4:] as integer) as folder_year
-        from raw.budget_lines
-    """
+    con.execute("create or replace temporary table valid_phases (phase varchar not null)")
+    _insert(
+        con,
+        "insert into valid_phases values (?)",
+        [[phase] for phase in phases if is_valid_phase(phase)],
+    )
+    checked = _FLAGGED.format(lines="raw.budget_lines", on="f.source_file = b.source_file")
     counts = ", ".join(
         f"count(*) filter (where {condition}) as rule_{index}"
         for index, (_, condition, _) in enumerate(rules)
@@ -359,7 +461,7 @@ def _check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> 
             f"select source_file, {', '.join(columns)} from ({checked}) where {condition} limit 1"
         ).fetchone()
         file = next(file for file in files if file.source_file == source_file)
-        place = _first_line_where(con, file, condition, valid)
+        place = _first_line_where(con, file, condition)
         raise SourceError(
             str(file.path),
             f"{place}, column {', '.join(columns)}",
@@ -368,18 +470,14 @@ def _check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> 
         )
 
 
-def _first_line_where(
-    con: duckdb.DuckDBPyConnection, file: LineFile, condition: str, valid_phases: str
-) -> str:
+def _first_line_where(con: duckdb.DuckDBPyConnection, file: LineFile, condition: str) -> str:
     """The first line of ``file`` (as a person counts them, header = line 1) breaking a rule."""
     con.execute("set preserve_insertion_order = true")
-    numbered = f"""
-        select *, row_number() over () as row_number,
-               phase in ({valid_phases}) as phase_ok, {file.fiscal_year} as folder_year
-        from {_scan(file.reader, [file.path])}
-    """
+    numbered = f"(select *, row_number() over () as row_number from {_scan(file.reader)})"
+    checked = _FLAGGED.format(lines=numbered, on="f.path = b.filename")
     (row_number,) = con.execute(
-        f"select min(row_number) from ({numbered}) where {condition}"
+        f"select min(row_number) from ({checked}) where {condition}",
+        _scan_parameters(file.reader, [file.path]),
     ).fetchone()
     con.execute("set preserve_insertion_order = false")
     if file.reader == "csv":

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from pipelines.lib.settings import PROJECT_ROOT, STORAGE_VERSION
+from pipelines.lib.sql import quote_identifier
 
 META_TABLE = "marts.meta_build"
 # Columns, in order, with their DuckDB types; the README documents each one.
@@ -82,7 +83,9 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "where table_schema = 'marts' and table_name <> 'meta_build' order by table_name"
     ).fetchall()
     return {
-        f"marts.{name}": con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+        f"marts.{name}": con.execute(
+            f"select count(*) from marts.{quote_identifier(name)}"
+        ).fetchone()[0]
         for (name,) in tables
     }
 

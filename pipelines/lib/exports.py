@@ -5,6 +5,12 @@ published, into the build's own ``export`` folder; publishing swaps that folder 
 ``warehouse/export``. So exports only ever come from an audited build, and always from the same
 build as the published database.
 
+Text that reaches ``budget.csv`` or the package's titles comes from registry entries and file
+names, which anyone who adds a file writes. A spreadsheet that opens the CSV runs a cell starting
+with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula, so such text cells
+get a leading ``'``, as spreadsheet tools expect (OWASP's advice on CSV injection); numbers stay
+numbers. The Parquet files hold the values unchanged: their readers do not evaluate them.
+
 The Fiscal Data Package follows the Open Knowledge Foundation's Fiscal Data Package specification
 (v1.0): a Tabular Data Package whose ``model`` maps the CSV's columns to a measure (amount,
 currency KRW, factor 1,000,000) and dimensions (account, level, fiscal period, phase, source).
@@ -19,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.lib.sql import quote_identifier
 from pipelines.lib.warehouse_files import link_or_copy
 
 PACKAGE_FILE = "datapackage.json"
@@ -63,6 +70,8 @@ BUDGET_FIELDS = [
     ("amount_krw_million", "integer", "Amount in millions of Korean won (KRW 1 million)."),
 ]
 PRIMARY_KEY = ["fiscal_year", "account_code", "level_code", "phase", "source_file"]
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -102,12 +111,15 @@ def write_exports(
             target = export_dir / f"{table}.parquet"
             # COPY answers with the number of rows it wrote.
             (rows[target.name],) = con.execute(
-                f"copy (select * from marts.\"{table}\") to '{target}' "
-                "(format parquet, compression zstd)"
+                f"copy (select * from marts.{quote_identifier(table)}) to $target "
+                "(format parquet, compression zstd)",
+                {"target": str(target)},
             ).fetchone()
         budget = export_dir / BUDGET_CSV
         (rows[BUDGET_CSV],) = con.execute(
-            f"copy ({BUDGET_QUERY}) to '{budget}' (format csv, header true)"
+            f"copy ({spreadsheet_safe_query(con, BUDGET_QUERY)}) to $target "
+            "(format csv, header true)",
+            {"target": str(budget), "formula_starts": list(FORMULA_STARTS)},
         ).fetchone()
         years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
         first_year, last_year = years.fetchone()
@@ -132,8 +144,9 @@ def _write_lines(
     published = published_export_dir / LINES_TABLE if published_export_dir else None
     if reprocessed_years is None or published is None or not published.is_dir():
         (written,) = con.execute(
-            f"copy marts.{LINES_TABLE} to '{target}' "
-            f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')"
+            f"copy marts.{LINES_TABLE} to $target "
+            f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
+            {"target": str(target)},
         ).fetchone()
         return written
     counts = dict(
@@ -150,8 +163,9 @@ def _write_lines(
             continue
         folder.mkdir()
         con.execute(
-            f"copy (select * from marts.{LINES_TABLE} where fiscal_year = {year}) "
-            f"to '{folder / 'lines_0.parquet'}' ({options})"
+            f"copy (select * from marts.{LINES_TABLE} where fiscal_year = $year) "
+            f"to $target ({options})",
+            {"year": year, "target": str(folder / "lines_0.parquet")},
         )
     return sum(counts.values())
 
@@ -174,7 +188,11 @@ def fiscal_data_package(
         "build_id": meta["build_id"],
         "code_version": meta["code_version"],
         "sources": [
-            {"title": title, "path": f"data_raw/{file}", "sha256": sha256}
+            {
+                "title": spreadsheet_safe(title),
+                "path": spreadsheet_safe(f"data_raw/{file}"),
+                "sha256": sha256,
+            }
             for title, file, sha256 in sources
         ],
         "fiscalPeriod": {"start": f"{first_year}-01-01", "end": f"{last_year}-12-31"},
@@ -258,6 +276,28 @@ def fiscal_data_package(
             }
         ],
     }
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it as text: a leading ``'`` where it would be a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def spreadsheet_safe_query(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """``query`` with every text column neutralised like ``spreadsheet_safe`` (other columns as
+    they are). The statement takes the characters as the parameter ``$formula_starts``."""
+    columns = con.execute(f"select * from ({query}) limit 0").description
+    selected = []
+    for name, kind, *_ in columns:
+        column = quote_identifier(name)
+        if str(kind) == "VARCHAR":
+            selected.append(
+                f"case when list_contains($formula_starts, left({column}, 1)) "
+                f"then chr(39) || {column} else {column} end as {column}"
+            )
+        else:
+            selected.append(column)
+    return f"select {', '.join(selected)} from ({query})"
 
 
 def label(column: str, of: str) -> dict[str, str]:

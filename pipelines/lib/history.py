@@ -124,7 +124,8 @@ def tidy(settings: Settings, kept_count: int = HISTORY_KEPT) -> dict[str, Any]:
             shutil.rmtree(entry.path, ignore_errors=True)
     kept = kept[:kept_count] + ([current] if current and current not in kept[:kept_count] else [])
     manifest = {
-        "published": str(settings.published_db),
+        # Relative to the warehouse folder: a published file names no folder of the machine.
+        "published": settings.published_db.name,
         "current_build_id": current.build_id if current else None,
         "kept": kept_count,
         "builds": [

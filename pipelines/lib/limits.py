@@ -153,11 +153,6 @@ def check(limit_name: str, found: int, file: str, place: str, detail: str = "") 
         raise LimitError(file, place, limit, found, detail)
 
 
-def check_file_size(path: Path) -> None:
-    """A raw file's size, from the directory entry, before a byte of it is read."""
-    check("FILE_BYTES", path.stat().st_size, str(path), "whole file")
-
-
 # --- CSV and text ------------------------------------------------------------------------------
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 
 from pipelines.lib.budget_lines import LINES_FOLDER
 from pipelines.lib.build_meta import read_meta_build
@@ -30,24 +32,36 @@ def raw_file_states(data_raw_dir: Path, known: FileStates | None = None) -> File
     instead of being read again: the sensor looks every 30 s, and gigabytes of budget lines would
     otherwise be hashed each time. Any other file is hashed (a copy or a checkout changes the
     time, so its content is compared again; only content decides what changed).
+
+    Symbolic links are never followed (a link could point at any file of the machine): a link,
+    to a file or a folder, counts by where it points (its own ``lstat`` and target text), so
+    adding or changing one still starts a run, and that run refuses it or, where the registry
+    allows the link, reads it.
     """
     if not data_raw_dir.is_dir():
         return {}
     states: FileStates = {}
-    for path in sorted(data_raw_dir.rglob("*")):
-        name = str(path.relative_to(data_raw_dir))
-        if (
-            not path.is_file()
-            or path.name in IGNORED
-            or any(part.startswith(".") for part in Path(name).parts)
-        ):
-            continue
-        stat = path.stat()
-        identity = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-        previous = (known or {}).get(name)
-        digest = previous[0] if previous and previous[1:] == identity else file_sha256(path)
-        states[name] = [digest, *identity]
-    return states
+    # os.walk does not enter linked folders (followlinks=False); they are listed as links.
+    for folder, folders, files in os.walk(data_raw_dir):
+        base = Path(folder)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for entry in [*files, *(name for name in folders if (base / name).is_symlink())]:
+            path = base / entry
+            if entry.startswith(".") or entry in IGNORED:
+                continue
+            stat = path.lstat()
+            identity = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            name = str(path.relative_to(data_raw_dir))
+            if S_ISLNK(stat.st_mode):
+                target = f"symbolic link to {os.readlink(path)}"
+                states[name] = [hashlib.sha256(target.encode()).hexdigest(), *identity]
+                continue
+            if not S_ISREG(stat.st_mode):
+                continue
+            previous = (known or {}).get(name)
+            digest = previous[0] if previous and previous[1:] == identity else file_sha256(path)
+            states[name] = [digest, *identity]
+    return dict(sorted(states.items()))
 
 
 def fingerprint(hashes: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ class RawSource:
     table: str | None = None  # which sheet (name) or HTML table (number) holds the budget table
     # The text encoding of a CSV or HTML file when detection gets it wrong (``cp949``, ``utf-16``).
     encoding: str | None = None
+    allow_symlink: bool = False  # the entry may be a symbolic link (to a file inside data_raw/)
 
     @property
     def has_plan_documents(self) -> bool:
@@ -165,10 +167,16 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
             )
         table = entry.get("table", entry.get("sheet"))
         encoding = _parse_encoding(entry.get("encoding"), where, place)
+        allow_symlink = entry.get("allow_symlink", False)
+        if not isinstance(allow_symlink, bool):
+            raise SourceError(
+                where, f"{place}, allow_symlink", "true or false", repr(allow_symlink)
+            )
+        path = confined_path(raw_dir, str(entry["file"]), allow_symlink, where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
-                path=raw_dir / str(entry["file"]),
+                path=path,
                 format=str(entry["format"]),
                 title=str(entry["title"]),
                 publisher=str(entry["publisher"]),
@@ -182,6 +190,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 blocking_comparisons=blocking,
                 table=None if table is None else str(table),
                 encoding=encoding,
+                allow_symlink=allow_symlink,
             )
         )
     return sources, _check_against_folder(raw_dir, sources, where)
@@ -200,6 +209,39 @@ def _parse_encoding(value: object, where: str, place: str) -> str | None:
             "a text encoding such as utf-8, cp949, euc-kr or utf-16",
             repr(value),
         ) from None
+
+
+def confined_path(raw_dir: Path, file: str, allow_symlink: bool, where: str, place: str) -> Path:
+    """The path of a registry entry's ``file``, once it is known to lie inside ``raw_dir``.
+
+    Checked before anything is opened (names and links only): an absolute path, a ``..`` or a
+    symbolic link could make a run read, and then quote in its messages, any file of the machine.
+    A link anywhere on the way is refused unless the entry says ``allow_symlink: true``, and even
+    then its target must lie inside ``raw_dir``.
+    """
+    place = f"{place}, file {file!r}"
+    inside = f"a file name inside {raw_dir}"
+    if "\x00" in file:
+        raise SourceError(where, place, inside, "a NUL character")
+    relative = Path(file)
+    if relative.is_absolute():
+        raise SourceError(where, place, inside, "an absolute path")
+    if ".." in relative.parts:
+        raise SourceError(where, place, inside, "'..' (a path leading out of the folder)")
+    root = raw_dir.resolve()
+    path = raw_dir / relative
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root):
+        raise SourceError(where, place, inside, f"a symbolic link leading out of it ({resolved})")
+    if resolved != root / relative and not allow_symlink:
+        raise SourceError(
+            where,
+            place,
+            f"{inside}, not a symbolic link (add 'allow_symlink: true' to the entry to follow "
+            "one that points inside the folder)",
+            "a symbolic link",
+        )
+    return path
 
 
 def _parse_date(value: object, where: str, place: str) -> dt.date | None:
@@ -326,9 +368,23 @@ def _format_guess(name: str) -> str:
 
 
 def read_source(source: RawSource) -> RawFile:
-    """Read the whole file once; its checksum is computed from the same bytes that are parsed."""
-    limits.check_file_size(source.path)
-    data = source.path.read_bytes()
+    """Read the whole file once; its checksum is computed from the same bytes that are parsed.
+
+    Without ``allow_symlink`` the file is opened without following a link (a link put in place
+    after the registry was checked is refused by the kernel, not read).
+    """
+    flags = os.O_RDONLY | (0 if source.allow_symlink else os.O_NOFOLLOW)
+    try:
+        descriptor = os.open(source.path, flags)
+    except OSError as error:
+        raise SourceError(
+            str(source.path), "whole file", "a regular file inside the raw folder", error.strerror
+        ) from error
+    with os.fdopen(descriptor, "rb") as handle:
+        limits.check(
+            "FILE_BYTES", os.fstat(handle.fileno()).st_size, str(source.path), "whole file"
+        )
+        data = handle.read()
     if not data.strip():
         raise SourceError(str(source.path), "whole file", "content", "an empty or blank file")
     return RawFile(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())

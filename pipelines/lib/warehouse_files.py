@@ -99,7 +99,10 @@ def start_build(settings: Settings, run_id: str) -> Path:
     """
     _clear_build_folder(settings)
     with duckdb.connect() as con:
-        con.execute(f"attach '{settings.build_db}' as build (storage_version '{STORAGE_VERSION}')")
+        con.execute(
+            "attach $path as build (storage_version $version)",
+            {"path": str(settings.build_db), "version": STORAGE_VERSION},
+        )
     build_record.begin(settings, run_id, build_record.FULL)
     return settings.build_db
 

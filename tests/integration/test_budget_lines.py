@@ -2,13 +2,18 @@
 
 The lines are the benchmark's synthetic ones (``bench/generate.py``): their enacted amounts of
 2015–2020 add up to the page's figures, which the tests take from ``tests/source_figures.py``.
+The raw folder is hostile where it costs nothing: 2026's file is named with SQL that writes a
+file if it is ever pasted into a statement, and the page's registry title is a spreadsheet
+formula.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,17 +22,30 @@ import pytest
 
 from bench.generate import generate
 from pipelines.lib.checksums import file_sha256
-from pipelines.lib.settings import Settings
+from pipelines.lib.exports import BUDGET_CSV, BUDGET_FIELDS
+from pipelines.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from tests.helpers import replace_in_registry
 from tests.integration.conftest import run_cli
 from tests.source_figures import LEAVES, YEARS
 
 SMOKE_LINES = 50_000
+PWNED = "PWNED.csv"
+INJECTION = "x.csv'));copy(select 42 as pwned) to '" + PWNED + "';select … read_csv('x.csv"
+FORMULA_TITLE = '=HYPERLINK("http://x","y")'
 
 
 @pytest.fixture(scope="module")
 def line_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generator's 50 k lines as CSV files in a complete raw folder."""
-    return generate(SMOKE_LINES, tmp_path_factory.mktemp("bench"))["csv"]
+    """The generator's 50 k lines as CSV files in a complete raw folder (hostile names)."""
+    raw = generate(SMOKE_LINES, tmp_path_factory.mktemp("bench"))["csv"]
+    (year_file,) = (raw / "budget_lines" / "2026").glob("*.csv")
+    year_file.rename(year_file.with_name(INJECTION))
+    replace_in_registry(
+        raw,
+        "title: Balanced National Development, Projects and Budget",
+        f"title: '{FORMULA_TITLE}'",
+    )
+    return raw
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +71,20 @@ def own_build(smoke_build: Settings, line_raw: Path, tmp_path: Path) -> Iterator
     yield Settings.at(raw, warehouse)
 
 
-def _query(database: Path, sql: str) -> list[tuple]:
+def _query(database: Path, sql: str, parameters: dict | None = None) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, parameters).fetchall()
 
 
 def _lines_in_files(files: str) -> list[tuple]:
     """Per fiscal year: detail lines and their sum, read straight from the files by DuckDB."""
     with duckdb.connect() as con:
         return con.execute(
-            f"""select fiscal_year, count(*), sum(amount_krw_million)
-                from read_csv('{files}', thousands = ',', header = true,
-                              types = {{'amount_krw_million': 'BIGINT'}})
-                where programme_code <> '소계' group by 1 order by 1"""
+            """select fiscal_year, count(*), sum(amount_krw_million)
+               from read_csv($files, thousands = ',', header = true,
+                             types = {'amount_krw_million': 'BIGINT'})
+               where programme_code <> '소계' group by 1 order by 1""",
+            {"files": files},
         ).fetchall()
 
 
@@ -123,13 +142,15 @@ def test_the_50k_smoke_run_publishes_every_line_reconciled_to_the_page(
     )
     with duckdb.connect() as con:
         (published_subtotals,) = con.execute(
-            f"select count(*) from read_csv('{files}', header = true) where programme_code = '소계'"
+            "select count(*) from read_csv($files, header = true) where programme_code = '소계'",
+            {"files": files},
         ).fetchone()
     assert subtotal_rows == [("MATCH", published_subtotals)]
     organisations = _query(published, "select count(*) from marts.dim_organisation")
     with duckdb.connect() as con:
         expected_organisations = con.execute(
-            f"select count(distinct organisation_code) from read_csv('{files}', header = true)"
+            "select count(distinct organisation_code) from read_csv($files, header = true)",
+            {"files": files},
         ).fetchall()
     assert organisations == expected_organisations
     meta = _query(published, "select refresh_kind, base_build_id from marts.meta_build")
@@ -144,6 +165,42 @@ def test_the_50k_smoke_run_publishes_every_line_reconciled_to_the_page(
     assert exported == (SMOKE_LINES,)
     dq = json.loads((smoke_build.reports_dir / "dq.json").read_text(encoding="utf-8"))
     assert dq["status"] == "published"
+
+
+def test_a_file_named_with_sql_loads_as_itself_and_writes_nothing(
+    smoke_build: Settings, line_raw: Path
+) -> None:
+    source_file = f"budget_lines/2026/{INJECTION}"
+    recorded = _query(
+        smoke_build.published_db,
+        "select fiscal_year, line_count > 0 from raw.budget_line_files where source_file = $file",
+        {"file": source_file},
+    )
+    assert recorded == [(2026, True)]
+    lines = _query(
+        smoke_build.published_db,
+        "select count(*) from marts.fct_budget_line where fiscal_year = 2026",
+    )
+    assert lines == _query(
+        smoke_build.published_db,
+        "select line_count from raw.budget_line_files where fiscal_year = 2026",
+    )
+    # The injected COPY would write PWNED.csv relative to the run's or dbt's working folder.
+    for folder in (PROJECT_ROOT, DBT_PROJECT_DIR, Path(tempfile.gettempdir())):
+        assert not (folder / PWNED).exists(), folder
+    for folder in (line_raw, smoke_build.warehouse_dir):
+        assert not list(folder.rglob(PWNED)), folder
+
+
+def test_no_text_cell_of_budget_csv_is_a_spreadsheet_formula(smoke_build: Settings) -> None:
+    with (smoke_build.export_dir / BUDGET_CSV).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    text = [name for name, kind, _ in BUDGET_FIELDS if kind == "string"]
+    for row in rows:
+        for column in text:
+            assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), row
+    assert {row["source_title"] for row in rows} == {f"'{FORMULA_TITLE}"}
 
 
 def test_a_refresh_of_one_fiscal_year_leaves_the_other_years_untouched(

@@ -168,3 +168,27 @@ def test_exports_and_reports_belong_to_the_published_build(published_build: Buil
         "reports",
     ]
     assert not any(Path(settings.build_dir).glob("bnd.duckdb*"))
+
+
+def test_published_docs_and_history_name_no_folder_of_the_build_machine(
+    published_build: Build,
+) -> None:
+    """dbt writes absolute paths into its manifest; the published copies must not carry them."""
+    settings = published_build.settings
+    published = [
+        *sorted((settings.reports_dir / "dbt_docs").iterdir()),
+        settings.history_dir / "manifest.json",
+    ]
+    assert [path.name for path in published] == [
+        "catalog.json",
+        "index.html",
+        "manifest.json",
+        "manifest.json",
+    ]
+    for path in published:
+        text = path.read_text(encoding="utf-8")
+        for folder in (PROJECT_ROOT, settings.warehouse_dir, settings.data_raw_dir):
+            assert str(folder) not in text, f"{path} names {folder}"
+    manifest = json.loads((settings.reports_dir / "dbt_docs" / "manifest.json").read_text())
+    roots = {node["root_path"] for node in manifest["nodes"].values() if "root_path" in node}
+    assert roots == {"./dbt_project"}

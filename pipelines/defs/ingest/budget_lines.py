@@ -89,7 +89,7 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
     with duckdb.connect(str(settings.build_db), config=settings.duckdb_config()) as con:
-        con.execute(f"attach '{settings.landing_db}' as landing (read_only)")
+        con.execute("attach $path as landing (read_only)", {"path": str(settings.landing_db)})
         record_line_files(con, "landing", files, landed)
         failpoint("ingest", settings.build_dir)
     build_record.mark_passed(

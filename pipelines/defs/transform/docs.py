@@ -8,12 +8,19 @@ embeds the manifest and catalog, so it opens from disk without a web server.
 The site depends only on the dbt project and the warehouse's schema, so it is kept per warehouse
 under that key and made again only when one of them changed (a refresh that changes figures only
 copies the kept site; its "generated at" is then the time it was made).
+
+dbt writes the build machine's absolute paths into the manifest (each node's ``root_path`` and
+``compiled_path``), and the page embeds it. A published site names no folder of the machine: the
+project's, the warehouse's, the raw folder's and Python's paths are made relative (or replaced by
+a name in angle brackets) before the site is kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +34,7 @@ from pipelines.defs.transform.project import (
     project_fingerprint,
     warehouse_target_dir,
 )
-from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
+from pipelines.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from pipelines.lib.warehouse_files import run_lock
 
 # What dbt writes → the name in the site.
@@ -36,6 +43,9 @@ SITE_FILES = {
     "manifest.json": "manifest.json",
     "catalog.json": "catalog.json",
 }
+# Part of a kept site's key: a change to how sites are made (e.g. paths made relative) makes
+# every warehouse's site again.
+SITE_FORMAT = "relative-paths-1"
 DOCS_COMMAND = (sys.executable, "-m", "dbt.cli.main", "docs", "generate", "--static")
 SCHEMA_QUERY = """
 select 'column', schema_name, table_name, column_index::varchar || ' ' || column_name,
@@ -70,7 +80,8 @@ def site_key(published_db: Path) -> str:
     """sha256 over the dbt project's sources and the published file's schema."""
     with duckdb.connect(str(published_db), read_only=True) as con:
         schema = repr(con.execute(SCHEMA_QUERY).fetchall())
-    return hashlib.sha256(f"{project_fingerprint()}\n{schema}".encode()).hexdigest()[:20]
+    key = f"{SITE_FORMAT}\n{project_fingerprint()}\n{schema}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def _generate(settings: Settings, site: Path) -> None:
@@ -98,6 +109,36 @@ def _generate(settings: Settings, site: Path) -> None:
     partial = site.with_name(f".{site.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
+    replacements = machine_paths(settings)
     for name, kept_as in SITE_FILES.items():
-        shutil.copy2(target / name, partial / kept_as)
+        text = (target / name).read_text(encoding="utf-8")
+        (partial / kept_as).write_text(without_machine_paths(text, replacements), encoding="utf-8")
     os.replace(partial, site)
+
+
+def machine_paths(settings: Settings) -> list[tuple[str, str]]:
+    """(absolute folder of this machine, what a published page says instead), longest first."""
+    named = {
+        str(settings.warehouse_dir): "<warehouse>",
+        str(settings.data_raw_dir): "<data_raw>",
+        str(PROJECT_ROOT): ".",
+        sys.prefix: "<python>",
+        sys.base_prefix: "<python>",
+    }
+    for folder, name in list(named.items()):
+        named.setdefault(os.path.realpath(folder), name)
+    return sorted(named.items(), key=lambda item: len(item[0]), reverse=True)
+
+
+def without_machine_paths(text: str, replacements: list[tuple[str, str]]) -> str:
+    """``text`` with every folder of ``replacements`` replaced where it starts a path (as written
+    and as JSON writes it inside a string), in one pass so no replacement is replaced again."""
+    spellings: dict[str, str] = {}
+    for folder, name in replacements:
+        for spelling in (folder, json.dumps(folder)[1:-1]):
+            spellings.setdefault(spelling, name)
+    longest_first = sorted(spellings, key=len, reverse=True)
+    alternatives = "|".join(re.escape(spelling) for spelling in longest_first)
+    # A folder ends where the path does, or at a separator: /work/x is not part of /work/xy.
+    pattern = re.compile(f"({alternatives})(?![^/\\\\\"'\\s<>])")
+    return pattern.sub(lambda match: spellings[match[1]], text)

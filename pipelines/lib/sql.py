@@ -1,0 +1,21 @@
+"""The one place where text becomes part of a DuckDB statement.
+
+File names, folder names, registry text and cell values are untrusted: a budget-line file named
+``x.csv'));copy (...) to 'x.csv';--`` must stay a file name. So values never become SQL text:
+every path or input-derived value is a bound parameter (``$name`` or ``?``). DuckDB binds them in
+table functions (``read_csv($files::varchar[])``, ``parquet_schema($file)``), in ``COPY ... TO
+$target``, ``ATTACH $path`` and ``SET ... = $value``, so no statement of the pipelines needs a
+quoted literal.
+
+What cannot be a parameter is a name: a table or schema taken from the catalog. Those go
+through ``quote_identifier`` here, which doubles double quotes the way SQL quotes names.
+"""
+
+from __future__ import annotations
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier; a double quote in it is doubled."""
+    if "\x00" in name:
+        raise ValueError(f"a NUL character cannot be part of an SQL name: {name!r}")
+    return '"' + name.replace('"', '""') + '"'

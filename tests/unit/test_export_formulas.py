@@ -1,0 +1,86 @@
+"""Exported text that a spreadsheet would run as a formula gets a leading quote; numbers stay.
+
+A small warehouse with the marts ``budget.csv`` is made from, written by real DuckDB, and the
+real export code run over it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.exports import BUDGET_CSV, BUDGET_FIELDS, PACKAGE_FILE, write_exports
+
+HOSTILE = {
+    "=evil.csv": '=HYPERLINK("http://x","y")',
+    "@SUM(A1).csv": "=1+2|cmd",
+    "+plus.csv": "-minus title",
+    "\tstarts with a tab.csv": "@at title",
+    "plain.csv": "\rcarriage return title",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _warehouse(path: Path) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            """
+            create schema marts;
+            create table marts.dim_account (account_code varchar, name_en varchar,
+                name_ko varchar, parent_account_code varchar, account_order integer);
+            insert into marts.dim_account values ('-acct', '=cmd|x', '+name', '@parent', 1);
+            create table marts.dim_level (level_code varchar, name_en varchar, name_ko varchar,
+                level_order integer);
+            insert into marts.dim_level values ('account_whole', 'Whole', '계정', 1);
+            create table marts.dim_source (source_file varchar, source_title varchar,
+                source_sha256 varchar);
+            create table marts.fct_budget (fiscal_year integer, account_code varchar,
+                level_code varchar, phase varchar, source_file varchar, amount_krw_million bigint);
+            """
+        )
+        for number, (file, title) in enumerate(HOSTILE.items()):
+            con.execute("insert into marts.dim_source values (?, ?, ?)", [file, title, "0" * 64])
+            con.execute(
+                "insert into marts.fct_budget values (2020, '-acct', 'account_whole', 'enacted', "
+                "?, ?)",
+                [file, -5 - number],
+            )
+
+
+def test_text_cells_that_are_formulas_are_neutralised_and_amounts_stay_numbers(
+    tmp_path: Path,
+) -> None:
+    _warehouse(tmp_path / "bnd.duckdb")
+    meta = {
+        "finished_at_utc": datetime(2026, 1, 1, tzinfo=UTC),
+        "build_id": "b",
+        "code_version": "c",
+    }
+    rows = write_exports(tmp_path / "bnd.duckdb", tmp_path / "export", meta)
+    assert rows[BUDGET_CSV] == len(HOSTILE)
+
+    with (tmp_path / "export" / BUDGET_CSV).open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    text_columns = [name for name, kind, _ in BUDGET_FIELDS if kind == "string"]
+    assert len(table) == len(HOSTILE)
+    for row in table:
+        for column in text_columns:
+            assert not row[column].startswith(FORMULA_STARTS), (column, row[column])
+    # The value is kept behind the quote, and negative amounts are still plain numbers.
+    assert sorted(row["source_title"] for row in table) == sorted(f"'{t}" for t in HOSTILE.values())
+    assert sorted(row["source_file"] for row in table) == sorted(
+        ["'=evil.csv", "'@SUM(A1).csv", "'+plus.csv", "'\tstarts with a tab.csv", "plain.csv"]
+    )
+    assert {row["account_name_en"] for row in table} == {"'=cmd|x"}
+    assert sorted(int(row["amount_krw_million"]) for row in table) == [-9, -8, -7, -6, -5]
+
+    package = json.loads((tmp_path / "export" / PACKAGE_FILE).read_text(encoding="utf-8"))
+    for source in package["sources"]:
+        assert not source["title"].startswith(FORMULA_STARTS), source
+        assert not source["path"].startswith(FORMULA_STARTS), source
+    titles = sorted(source["title"] for source in package["sources"])
+    assert titles == sorted(f"'{title}" for title in HOSTILE.values())

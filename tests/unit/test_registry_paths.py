@@ -1,0 +1,103 @@
+"""Registry ``file:`` entries stay inside the raw folder; links only where the entry allows them.
+
+Every refusal comes from reading the registry (``load_registry``), which opens no raw file: a
+path outside the folder is refused before anything could read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.errors import SourceError
+from pipelines.lib.sources import load_registry, read_source
+from tests.helpers import replace_in_registry
+from tests.source_figures import PAGE_FILE, PAGE_SHA256
+
+ENTRY = f"file: {PAGE_FILE}"
+
+
+def _register(raw: Path, file: str, extra: str = "") -> None:
+    replace_in_registry(raw, ENTRY, f"file: '{file}'{extra}")
+
+
+@pytest.mark.parametrize(
+    ("file", "found"),
+    [
+        ("../../../../../etc/passwd", "'..' (a path leading out of the folder)"),
+        ("sub/../../outside.txt", "'..' (a path leading out of the folder)"),
+        ("/etc/passwd", "an absolute path"),
+    ],
+)
+def test_a_path_out_of_the_raw_folder_is_refused_naming_the_entry(
+    raw_copy: Path, file: str, found: str
+) -> None:
+    _register(raw_copy, file)
+    with pytest.raises(SourceError) as error:
+        load_registry(raw_copy)
+    assert error.value.file == str(raw_copy / "sources.yml")
+    assert error.value.place == f"entry 1 under 'sources', file {file!r}"
+    assert error.value.found == found
+
+
+def test_a_symlink_is_refused_unless_the_entry_allows_it(raw_copy: Path) -> None:
+    page = raw_copy / PAGE_FILE
+    page.rename(raw_copy / ".page.txt")  # hidden: not an unregistered file
+    page.symlink_to(raw_copy / ".page.txt")
+    with pytest.raises(SourceError) as error:
+        load_registry(raw_copy)
+    assert error.value.place == f"entry 1 under 'sources', file {PAGE_FILE!r}"
+    assert error.value.found == "a symbolic link"
+    assert "allow_symlink: true" in error.value.expected
+
+    _register(raw_copy, PAGE_FILE, "\n    allow_symlink: true")
+    (source,) = load_registry(raw_copy)
+    assert source.allow_symlink and read_source(source).sha256 == PAGE_SHA256
+
+
+def test_an_allowed_symlink_leading_out_of_the_folder_is_refused(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    (raw_copy / PAGE_FILE).rename(outside)
+    (raw_copy / PAGE_FILE).symlink_to(outside)
+    _register(raw_copy, PAGE_FILE, "\n    allow_symlink: true")
+    with pytest.raises(SourceError) as error:
+        load_registry(raw_copy)
+    assert error.value.place == f"entry 1 under 'sources', file {PAGE_FILE!r}"
+    assert error.value.found == f"a symbolic link leading out of it ({outside})"
+
+
+def test_a_symlinked_folder_on_the_way_is_a_symlink_too(raw_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (raw_copy / PAGE_FILE).rename(outside / PAGE_FILE)
+    (raw_copy / "sub").symlink_to(outside)
+    _register(raw_copy, f"sub/{PAGE_FILE}")
+    with pytest.raises(SourceError) as error:
+        load_registry(raw_copy)
+    assert error.value.found == f"a symbolic link leading out of it ({outside / PAGE_FILE})"
+
+
+def test_allow_symlink_must_be_true_or_false(raw_copy: Path) -> None:
+    _register(raw_copy, PAGE_FILE, "\n    allow_symlink: sometimes")
+    with pytest.raises(SourceError, match=r"allow_symlink: expected true or false"):
+        load_registry(raw_copy)
+
+
+def test_a_link_put_in_place_after_the_registry_was_read_is_not_followed(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    (source,) = load_registry(raw_copy)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not a source\n", encoding="utf-8")
+    source.path.unlink()
+    source.path.symlink_to(outside)
+    with pytest.raises(SourceError) as error:
+        read_source(source)
+    assert error.value.file == str(source.path)
+    assert error.value.expected == "a regular file inside the raw folder"
+    # An entry that allows links reads it (its target was checked when the registry was read).
+    assert read_source(dataclasses.replace(source, allow_symlink=True)).data == (b"not a source\n")
