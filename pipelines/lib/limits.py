@@ -24,7 +24,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from pipelines.lib.errors import SourceError
 
