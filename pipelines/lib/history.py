@@ -281,7 +281,7 @@ def rollback(settings: Settings, to_build_id: str | None = None) -> RolledBack:
             else:
                 problems = f"; {'; '.join(skipped)}" if skipped else ""
                 raise RollbackError(
-                    f"no earlier good build in {settings.history_dir} to roll back to "
+                    f"no earlier build in {settings.history_dir} to roll back to "
                     f"(kept: {', '.join(entry.build_id for entry in kept) or 'none'}){problems}"
                 )
         tidy(settings)
