@@ -32,7 +32,7 @@ from pipelines.lib import published_layout as layout
 from pipelines.lib.build_meta import read_meta_build
 from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
-from pipelines.lib.warehouse_files import copy_tree, run_lock
+from pipelines.lib.warehouse_files import copy_tree, fsync_tree, run_lock
 
 MANIFEST = "manifest.json"
 ENTRY_FILE = layout.RECORD_FILE
@@ -133,6 +133,7 @@ def add_entry(settings: Settings, folder: Path) -> Entry:
     except CorruptBuildError:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    fsync_tree(partial)
     target = settings.history_dir / build_id
     if target.exists():  # kept already (an earlier attempt of this publish): the copy replaces it
         retired = settings.history_dir / f".{build_id}.retired"

@@ -37,7 +37,7 @@ from typing import Any
 from pipelines.lib.build_meta import as_json_ready, read_meta_build
 from pipelines.lib.checksums import file_sha256
 from pipelines.lib.settings import PUBLISHED_NAME, Settings
-from pipelines.lib.warehouse_files import clone_or_copy, fsync_directory
+from pipelines.lib.warehouse_files import clone_or_copy, fsync_directory, fsync_tree
 
 BUILDS = "builds"
 CURRENT = "current"
@@ -96,10 +96,7 @@ def commit_folder(settings: Settings, partial: Path, build_id: str) -> Path:
     while folder.exists():
         number += 1
         folder = builds_dir(settings) / f"{build_id}.{number}"
-    for root, _, files in os.walk(partial):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as handle:
-                os.fsync(handle.fileno())
+    fsync_tree(partial)
     os.replace(partial, folder)
     fsync_directory(builds_dir(settings))
     return folder
