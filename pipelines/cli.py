@@ -423,21 +423,28 @@ def write_dbt_docs(settings: Settings) -> Path:
 
 
 def rollback(to_build_id: str | None = None) -> int:
-    """Publish the previous kept build again (or the one named), atomically."""
+    """Publish the previous good kept build again (or the one named), atomically.
+
+    Each kept build is checked against its recorded sha256 first: a corrupt one named with
+    ``--to`` is refused (exit 1, one line naming it, nothing published); without ``--to`` corrupt
+    or unreadable entries are skipped, one line each, for the newest good earlier build."""
     from pipelines.lib.history import RollbackError
     from pipelines.lib.history import rollback as roll_back
     from pipelines.lib.warehouse_files import RunLockedError
 
     settings = Settings.from_env()
     try:
-        entry = roll_back(settings, to_build_id)
+        rolled_back = roll_back(settings, to_build_id)
     except (RollbackError, RunLockedError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error}; nothing was published", file=sys.stderr)
         return 1
+    for line in rolled_back.skipped:
+        print(line)
+    entry = rolled_back.entry
     meta = entry.record["meta_build"]
     print(f"rolled back: {settings.published_db} is now build {entry.build_id}")
-    print(f"    built {meta['finished_at_utc']} UTC from code {meta['code_version']}")
-    print(f"    sha256 {entry.sha256}")
+    print(f"    built {meta.get('finished_at_utc')} UTC from code {meta.get('code_version')}")
+    print(f"    sha256 {entry.sha256} (checked)")
     print(f"history: {settings.history_dir / 'manifest.json'}")
     return 0
 

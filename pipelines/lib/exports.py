@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from pipelines.lib.sql import quote_identifier
-from pipelines.lib.warehouse_files import link_or_copy
+from pipelines.lib.warehouse_files import clone_or_copy
 
 PACKAGE_FILE = "datapackage.json"
 LINES_TABLE = "fct_budget_line"
@@ -96,8 +96,9 @@ def write_exports(
 
     The budget lines go to ``fct_budget_line/fiscal_year=<year>/`` (hive-style folders). A build
     that reprocessed only some fiscal years (``reprocessed_years``) writes those years and takes
-    the others' files from the published exports as hard links: same build contents, one year's
-    work. ``config``: DuckDB settings (memory limit, temporary directory).
+    the others' files from the published exports as reflinks or copies (never hard links: no
+    published file shares its inode with another build's). ``config``: DuckDB settings (memory
+    limit, temporary directory).
     """
     export_dir.mkdir(parents=True, exist_ok=True)
     rows = {}
@@ -159,7 +160,7 @@ def _write_lines(
         if year not in reprocessed_years and kept.is_dir():
             folder.mkdir()
             for file in kept.iterdir():
-                link_or_copy(file, folder / file.name)
+                clone_or_copy(file, folder / file.name)
             continue
         folder.mkdir()
         con.execute(

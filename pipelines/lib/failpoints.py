@@ -13,7 +13,10 @@ import time
 from pathlib import Path
 
 FAILPOINT_ENV = "BND_FAILPOINT"
-NAMES = ("ingest", "transform", "audit", "publish")
+# Where a kill must leave the published warehouse byte-identical ...
+BEFORE_SWITCH = ("ingest", "transform", "audit", "publish")
+# ... and right after publishing switched to the new build (database, reports, exports).
+NAMES = (*BEFORE_SWITCH, "switched")
 
 
 def failpoint(name: str, folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""Publish: the audited build becomes ``warehouse/bnd.duckdb`` in one atomic rename.
+"""Publish: the audited build, its reports and exports become the published ones in one step.
 
 In order, under the run lock:
 
@@ -6,20 +6,24 @@ In order, under the run lock:
 2. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
 3. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``, and
    the data-quality report (``dq.json``, ``index.html``) into ``.build/reports``;
-4. rename the build file over ``bnd.duckdb`` (``os.replace``: atomic on one filesystem), then swap
-   in the reports and exports folders;
-5. copy what is now published into ``history/<build_id>`` (whole, via a temporary name), prune
-   the history to the newest five and rewrite its manifest.
+4. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
+   database's sha256), via a temporary name;
+5. switch ``warehouse/current`` to that folder: one ``os.replace`` of a symbolic link, through
+   which ``bnd.duckdb``, ``reports/`` and ``export/`` lead (``lib.published_layout``);
+6. copy the build into ``history/<build_id>`` (reflinks or copies, checked against the recorded
+   sha256), prune the history to the newest five and rewrite its manifest.
 
-A crash before step 4 leaves the published file byte-identical, and the history holds only builds
-that were published; the next run starts a new build and tidies the history. A reader that opens
-the published path sees the previous build or this one, never a mixture: a rename replaces the
-directory entry, and a file already open keeps its old contents.
+A crash before step 5 leaves what readers see untouched (the next run removes the leftovers). A
+reader that resolves the published paths sees the previous build or this one, whole: database,
+reports and exports switch together, and a file already open keeps its old contents. A crash
+after step 5 leaves the new build published, whole; the next run adds its history entry (after
+checking the published database still has its recorded sha256).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -29,13 +33,17 @@ from typing import Any
 
 import duckdb
 
-from pipelines.lib import build_record, history
-from pipelines.lib.build_meta import read_meta_build, write_meta_build
-from pipelines.lib.dq_report import DQ_JSON, BuildFacts, write_report
-from pipelines.lib.exports import PACKAGE_FILE, write_exports
+from pipelines.lib import build_record, history, progress
+from pipelines.lib import published_layout as layout
+from pipelines.lib.build_meta import write_meta_build
+from pipelines.lib.checksums import file_sha256
+from pipelines.lib.dq_report import BuildFacts, write_report
+from pipelines.lib.exports import write_exports
 from pipelines.lib.failpoints import failpoint
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import hold_run_lock, release_run_lock, replace_directory
+from pipelines.lib.settings import PUBLISHED_NAME, Settings
+from pipelines.lib.warehouse_files import hold_run_lock, release_run_lock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,8 @@ class Published:
     meta: dict[str, Any]
     exports: dict[str, int]
     report_seconds: float
+    # History entries skipped or not made (one line each, naming the path); the build is published.
+    warnings: list[str]
 
 
 def publish_build(settings: Settings, run_id: str) -> Published:
@@ -53,12 +63,34 @@ def publish_build(settings: Settings, run_id: str) -> Published:
     hold_run_lock(settings)
     meta, exports, report_seconds = stage_build(settings, record)
     failpoint("publish", settings.build_dir)
-    os.replace(settings.build_db, settings.published_db)
+    folder, sha256 = assemble(settings, meta)
     build_record.forget(settings)
     settings.landing_db.unlink(missing_ok=True)  # the run's landed lines are in the build now
-    entry = finish_publish(settings, meta)
+    layout.switch_to(settings, folder)
+    failpoint("switched", settings.build_dir)
+    warnings = finish_publish(settings, folder)
     release_run_lock(settings)
-    return Published(settings.published_db, entry.sha256, meta, exports, report_seconds)
+    return Published(settings.published_db, sha256, meta, exports, report_seconds, warnings)
+
+
+def assemble(settings: Settings, meta: dict[str, Any]) -> tuple[Path, str]:
+    """Move the staged build (database, reports, exports) into ``builds/<build_id>`` with its
+    ``build.json``; returns the folder, not yet published, and the database's sha256."""
+    layout.ensure_layout(settings)  # a warehouse of the older layout first moves into builds/
+    build_id = meta["build_id"]
+    partial = layout.partial_folder(settings, build_id)
+    record = layout.new_record(meta, file_sha256(settings.build_db))
+    os.replace(settings.build_db, partial / PUBLISHED_NAME)
+    for name, staged in (
+        ("reports", settings.build_reports_dir),
+        ("export", settings.build_export_dir),
+    ):
+        if staged.exists():
+            os.replace(staged, partial / name)
+        else:
+            (partial / name).mkdir()
+    (partial / layout.RECORD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return layout.commit_folder(settings, partial, build_id), record["sha256"]
 
 
 def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[str, int], float]:
@@ -87,44 +119,53 @@ def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[
     return meta, exports, time.monotonic() - started
 
 
-def finish_publish(settings: Settings, meta: dict[str, Any]) -> history.Entry:
-    """Everything after the rename: swap in the reports and exports, keep the build in history."""
-    replace_directory(settings.build_reports_dir, settings.reports_dir)
-    replace_directory(settings.build_export_dir, settings.export_dir)
-    entry = history.add_entry(settings, meta)
-    history.tidy(settings)
-    return entry
+def finish_publish(settings: Settings, folder: Path) -> list[str]:
+    """Everything after the switch: keep the build in history and rewrite the manifest.
+
+    Returns warnings (one line each): a history entry not made because the published database
+    no longer matches its sha256, and unreadable entries skipped. None of them undo the publish.
+    """
+    warnings = []
+    try:
+        history.add_entry(settings, folder)
+    except (history.CorruptBuildError, history.UnreadableEntryError) as error:
+        warnings.append(f"not kept in history: {error}")
+    manifest = history.tidy(settings)
+    warnings += [
+        f"history entry skipped: {settings.warehouse_dir / skipped['path']}: {skipped['problem']}"
+        for skipped in manifest["skipped"]
+    ]
+    return warnings
 
 
 def finish_interrupted_publish(settings: Settings) -> str | None:
-    """Finish a publish that was killed after its rename; returns the build id it finished.
+    """Finish a publish (or rollback) that was killed after its switch; returns the build id of
+    the history entry it added.
 
-    The database is then published, but its reports and exports may still wait in ``.build``
-    and its history entry be missing. Called by the next run (under the run lock) before it
-    clears ``.build``. Folders are swapped in only when they carry the published build's id.
+    What readers see is whole already; what may be missing is the build's history entry, and
+    the previous build's folder is still there. Called by the next run (under the run lock)
+    before it clears ``.build``. The published database is copied into the history only if it
+    still has the sha256 recorded when it was staged; else the run says so (and goes on).
     """
-    meta = read_meta_build(settings.published_db)
-    if meta is None or settings.build_db.exists():
-        return None
-    published_id = meta["build_id"]
-    if _build_id_of(settings.build_export_dir / PACKAGE_FILE) == published_id:
-        build_record.forget(settings)
-        finish_publish(settings, meta)
-        return published_id
-    if any(entry.build_id == published_id for entry in history.entries(settings)):
-        return None
-    if _build_id_of(settings.reports_dir / DQ_JSON, ("build", "build_id")) != published_id:
-        return None  # the published reports are another build's: keep no history of them
-    history.add_entry(settings, meta)
-    history.tidy(settings)
-    return published_id
-
-
-def _build_id_of(path: Path, keys: tuple[str, ...] = ("build_id",)) -> str | None:
-    """The build id a JSON file (datapackage.json, dq.json) says it belongs to."""
-    if not path.is_file():
-        return None
-    value: Any = json.loads(path.read_text(encoding="utf-8"))
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
+    layout.ensure_layout(settings)
+    layout.remove_retired(settings)
+    folder = layout.current_folder(settings)
+    warnings: list[str] = []
+    added = None
+    if folder is not None and (folder / layout.RECORD_FILE).exists():
+        try:
+            record = history.read_record(folder)
+            kept = history.entries(settings)
+            if not any(entry.build_id == record["build_id"] for entry in kept):
+                added = history.add_entry(settings, folder).build_id
+        except (history.CorruptBuildError, history.UnreadableEntryError) as error:
+            warnings.append(f"not kept in history: {error}")
+    manifest = history.tidy(settings)
+    warnings += [
+        f"history entry skipped: {settings.warehouse_dir / skipped['path']}: {skipped['problem']}"
+        for skipped in manifest["skipped"]
+    ]
+    for warning in warnings:
+        log.warning(warning)
+        progress.emit(f"WARNING {warning}")
+    return added

@@ -122,7 +122,7 @@ def start_fiscal_years_build(settings: Settings, run_id: str) -> Path:
             "full refresh (refresh_warehouse, `make run`) first"
         )
     partial = settings.build_db.with_suffix(".partial")
-    shutil.copyfile(settings.published_db, partial)
+    clone_or_copy(settings.published_db, partial)
     os.replace(partial, settings.build_db)
     # The base build's check results still vouch for what this run leaves as it is; the run's
     # own results replace those of the steps it repeats (see the dbt and GX steps).
@@ -183,30 +183,40 @@ def wait_until_unused(path: Path, timeout_s: float = 120.0) -> None:
         time.sleep(0.5)
 
 
-def replace_directory(new: Path, current: Path) -> None:
-    """Swap a folder in with two renames; the old one is removed only after the new one is in."""
-    if not new.exists():
-        return
-    retired = current.with_name(f".{current.name}.retired")
-    shutil.rmtree(retired, ignore_errors=True)
-    if current.exists():
-        os.replace(current, retired)
-    os.replace(new, current)
-    shutil.rmtree(retired, ignore_errors=True)
+# ioctl FICLONE (linux/fs.h): the target shares the source's blocks copy-on-write (btrfs, XFS,
+# bcachefs, ZFS 2.2+); writing either file later never changes the other.
+FICLONE = 0x40049409
 
 
-def link_or_copy(source: str | Path, target: str | Path) -> None:
-    """A hard link where the filesystem allows (a published file is never written again: a build
-    is a new file renamed into place), else a copy."""
+def clone_or_copy(source: str | Path, target: str | Path) -> None:
+    """A reflink of ``source`` at ``target`` where the filesystem can make one, else a real copy;
+    with the source's permissions and times. Never a hard link: a file written in place (a client
+    that opens the published database read-write) must not change its copy in the history."""
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        try:
+            fcntl.ioctl(writer.fileno(), FICLONE, reader.fileno())
+        except OSError:  # another filesystem, or one without reflinks (ext4, tmpfs)
+            shutil.copyfileobj(reader, writer, 1 << 22)
+    shutil.copystat(source, target)
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder file by file with ``clone_or_copy`` (symbolic links are copied as links)."""
+    shutil.copytree(source, target, symlinks=True, copy_function=clone_or_copy)
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` to disk, so a rename of it is durable."""
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                os.fsync(handle.fileno())
+        fsync_directory(Path(root))
+
+
+def fsync_directory(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.link(source, target)
-    except OSError:  # another filesystem, or one without hard links
-        shutil.copy2(source, target)
-
-
-def copy_directory(source: Path, target: Path) -> None:
-    """Copy a folder to ``target`` through a temporary name, so ``target`` is whole or absent."""
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(source, partial)
-    os.replace(partial, target)
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -7,7 +7,6 @@ and the audit had passed in a run; what is under test is the publish step, for r
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,8 @@ from pipelines.lib import build_record, history
 from pipelines.lib.build_record import PublishRefusedError
 from pipelines.lib.checksums import file_sha256
 from pipelines.lib.history import RollbackError
-from pipelines.lib.publishing import publish_build, stage_build
+from pipelines.lib.published_layout import switch_to
+from pipelines.lib.publishing import assemble, publish_build, stage_build
 from pipelines.lib.settings import HISTORY_KEPT, Settings
 from pipelines.lib.warehouse_files import release_run_lock, start_build
 from tests.conftest import DATA_RAW
@@ -86,7 +86,7 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
 ) -> None:
     first, second, third = publish_many(settings, published_build, 3)
 
-    assert history.rollback(settings).build_id == second
+    assert history.rollback(settings).entry.build_id == second
     assert published_build_id(settings) == second
     assert (settings.reports_dir / "note.txt").read_text() == "run-0001-0000"
     package = json.loads((settings.export_dir / "datapackage.json").read_text())
@@ -101,7 +101,7 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
     with pytest.raises(RollbackError, match="no earlier build"):
         history.rollback(settings)
     assert published_build_id(settings) == first
-    assert history.rollback(settings, to_build_id=third).build_id == third
+    assert history.rollback(settings, to_build_id=third).entry.build_id == third
     assert published_build_id(settings) == third
     manifest = json.loads((settings.history_dir / "manifest.json").read_text())
     assert manifest["current_build_id"] == third
@@ -126,26 +126,29 @@ def test_a_build_whose_audit_did_not_pass_is_never_published(
     assert [entry.build_id for entry in history.entries(settings)] == [good]
 
 
-def test_a_publish_killed_right_after_its_rename_is_finished_by_the_next_run(
+def test_a_publish_killed_right_after_its_switch_is_finished_by_the_next_run(
     settings: Settings, published_build: Build
 ) -> None:
     (first,) = publish_many(settings, published_build, 1)
     audited_build(settings, published_build, "run-killed")
     record = build_record.require_complete(settings, "run-killed")
     meta, _, _ = stage_build(settings, record)
-    os.replace(settings.build_db, settings.published_db)  # ... and the process dies here
+    folder, _ = assemble(settings, meta)
+    switch_to(settings, folder)  # ... and the process dies here
     killed = meta["build_id"]
-    assert published_build_id(settings) == killed
+    # Database, reports and exports switched together: no reader sees the previous build's.
     package = json.loads((settings.export_dir / "datapackage.json").read_text())
-    assert package["build_id"] == first  # the exports still belong to the previous build
+    dq = json.loads((settings.reports_dir / "dq.json").read_text())
+    assert published_build_id(settings) == package["build_id"] == dq["build"]["build_id"] == killed
+    assert [entry.build_id for entry in history.entries(settings)] == [first]
     release_run_lock(settings)
 
     start_build(settings, "run-next")  # the next run starts
 
-    package = json.loads((settings.export_dir / "datapackage.json").read_text())
-    dq = json.loads((settings.reports_dir / "dq.json").read_text())
-    assert package["build_id"] == dq["build"]["build_id"] == killed
     assert [entry.build_id for entry in history.entries(settings)] == [killed, first]
     manifest = json.loads((settings.history_dir / "manifest.json").read_text())
     assert manifest["current_build_id"] == killed
-    assert history.rollback(settings).build_id == first
+    release_run_lock(settings)
+    assert history.rollback(settings).entry.build_id == first
+    package = json.loads((settings.export_dir / "datapackage.json").read_text())
+    assert published_build_id(settings) == package["build_id"] == first

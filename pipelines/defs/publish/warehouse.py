@@ -30,10 +30,11 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
 
     This step runs only when every blocking check upstream passed (dbt tests and the Great
     Expectations suites), and it refuses a build file that the same run did not ingest, build and
-    audit in full. It writes ``marts.meta_build`` and the exports (Parquet, Fiscal Data Package),
-    keeps a copy in ``history/``, and renames the build file over the published one, so readers
-    see the previous build or this one, never a mixture; a failed run never gets here and leaves
-    the published file byte-identical.
+    audit in full. It writes ``marts.meta_build``, the exports (Parquet, Fiscal Data Package) and
+    the report, switches ``warehouse/current`` to the build's folder (database, reports and
+    exports in one atomic step: readers see the previous build or this one, never a mixture) and
+    keeps a copy in ``history/``; a failed run never gets here and leaves the published file
+    byte-identical.
     """
     started, settings = time.monotonic(), warehouse.settings
     published = publish_build(settings, context.run_id)
@@ -49,6 +50,9 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     )
     report = settings.reports_dir / "index.html"
     progress.emit(progress.step_line("report", f"{report} and dq.json", report_s))
+    for warning in published.warnings:  # the build is published; its history needs a look
+        context.log.warning(warning)
+        progress.emit(f"WARNING {warning}")
     return dg.MaterializeResult(
         metadata={
             "path": str(published.path),
@@ -63,5 +67,6 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
             "export_dir": str(settings.export_dir),
             "reports": str(settings.reports_dir),
             "history": str(settings.history_dir),
+            "warnings": dg.MetadataValue.json(published.warnings),
         }
     )
