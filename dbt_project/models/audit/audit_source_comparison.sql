@@ -135,15 +135,19 @@ not_compared as (
         false as is_blocking_comparison,
         false as allows_unit_mismatch,
         case
-            when not exists (
-                select 1 from cells where cells.fiscal_year = controls.fiscal_year
-            ) then 'no budget table holds fiscal year ' || controls.fiscal_year
-            when not exists (
-                select 1 from cells
-                where
-                    cells.fiscal_year = controls.fiscal_year
-                    and cells.line_code = controls.line_code
-            )
+            when
+                not exists (
+                    select 1 from cells
+                    where cells.fiscal_year = controls.fiscal_year
+                )
+                then 'no budget table holds fiscal year ' || controls.fiscal_year
+            when
+                not exists (
+                    select 1 from cells
+                    where
+                        cells.fiscal_year = controls.fiscal_year
+                        and cells.line_code = controls.line_code
+                )
                 then
                     'no budget table prints budget line ' || controls.line_code
                     || ' for fiscal year ' || controls.fiscal_year
@@ -232,7 +236,8 @@ final as (
         case
             when status = 'UNIT_MISMATCH'
                 then
-                    'the other figure is the fact × ' || {{ thousands('power(10, ratio_exponent)') }}
+                    'the other figure is the fact × '
+                    || {{ thousands('power(10, ratio_exponent)') }}
                     || ' within precision: a figure stated in the wrong unit?'
         end as reason
     from classified

@@ -79,24 +79,24 @@ candidates as (
 keyed as (
     select
         candidates.*,
-        case criteria.criterion_1
-            when 'precision' then precision_key
-            when 'phase' then phase_key
-            when 'publication_date' then publication_key
-        end as key_1,
-        case criteria.criterion_2
-            when 'precision' then precision_key
-            when 'phase' then phase_key
-            when 'publication_date' then publication_key
-        end as key_2,
-        case criteria.criterion_3
-            when 'precision' then precision_key
-            when 'phase' then phase_key
-            when 'publication_date' then publication_key
-        end as key_3,
         criteria.criterion_1,
         criteria.criterion_2,
-        criteria.criterion_3
+        criteria.criterion_3,
+        case criteria.criterion_1
+            when 'precision' then candidates.precision_key
+            when 'phase' then candidates.phase_key
+            when 'publication_date' then candidates.publication_key
+        end as key_1,
+        case criteria.criterion_2
+            when 'precision' then candidates.precision_key
+            when 'phase' then candidates.phase_key
+            when 'publication_date' then candidates.publication_key
+        end as key_2,
+        case criteria.criterion_3
+            when 'precision' then candidates.precision_key
+            when 'phase' then candidates.phase_key
+            when 'publication_date' then candidates.publication_key
+        end as key_3
     from candidates
     cross join criteria
 ),
