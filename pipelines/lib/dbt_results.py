@@ -7,7 +7,11 @@ empty" rather than ``not_null_fct_budget_fiscal_year``.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+import duckdb
 
 STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "error": "error", "skipped": "not_run"}
 
@@ -38,6 +42,66 @@ def summarize_tests(run_results: dict[str, Any], manifest: dict[str, Any]) -> li
             }
         )
     return records
+
+
+# How many failing rows of one dbt test are read back for the run's output and the report.
+MAX_FAILING_ROWS = 50
+
+
+def add_failing_rows(
+    records: list[dict[str, Any]], run_results: dict[str, Any], db_path: Path
+) -> list[dict[str, Any]]:
+    """Each failed or warned data test's rows (``offending_rows``), read from the build.
+
+    dbt reports only "Got 42 results"; a reader needs the rows: for a failed comparison the file,
+    year, account, both figures and the ratio. The test's own compiled query is run again on the
+    build's database (read-only, after dbt has finished), at most ``MAX_FAILING_ROWS`` rows. A
+    test whose query cannot run here (one that reads another attached file) keeps no rows: the
+    report still names it, and the failure it reports stands."""
+    compiled = {
+        result["unique_id"]: result.get("compiled_code")
+        for result in run_results.get("results", [])
+        if result.get("status") in ("fail", "warn") and result.get("compiled_code")
+    }
+    wanted = [record for record in records if record["check_id"] in compiled]
+    if not wanted or not db_path.is_file():
+        return records
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        for record in wanted:
+            record["offending_rows"] = failing_rows(con, compiled[record["check_id"]])
+    return records
+
+
+def failing_rows(con: duckdb.DuckDBPyConnection, compiled_sql: str) -> list[dict[str, Any]]:
+    """The rows a dbt data test's compiled query returns (its failures), as plain values."""
+    query = compiled_sql.strip().rstrip(";")
+    try:
+        cursor = con.execute(f"select * from (\n{query}\n) limit {MAX_FAILING_ROWS}")
+    except duckdb.Error:
+        return []
+    names = [column[0] for column in cursor.description]
+    return [
+        {name: _plain(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly: decimals as int (when whole) or float; dates and times as ISO text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def failing_rows_by_test(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """unique_id → the offending rows kept for it (only tests that have some)."""
+    return {
+        record["check_id"]: record["offending_rows"]
+        for record in records
+        if record.get("offending_rows")
+    }
 
 
 def _tested_relation(node: dict[str, Any]) -> str | None:

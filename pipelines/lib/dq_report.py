@@ -325,6 +325,8 @@ def cell(value: Any, column: str) -> str:
     """A table cell: amounts with thousands separators; years and line numbers as they are."""
     if column == "fiscal_year" or column.endswith(("_year", "_line_number", "_number", "_id")):
         return "" if value is None else str(value)
+    if column in ("ratio", "unit_factor") and isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:.6g}"
     return _number(value)
 
 

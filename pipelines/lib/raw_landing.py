@@ -31,7 +31,13 @@ from pipelines.lib.reference import (
     line_aliases,
     unit_factors,
 )
-from pipelines.lib.sources import CONTROL_TOTALS_FORMAT, RawFile, RawSource, read_source
+from pipelines.lib.sources import (
+    CONTROL_TOTALS_FORMAT,
+    RawFile,
+    RawSource,
+    ValueOfRecordRule,
+    read_source,
+)
 from pipelines.lib.table_files import misread_korean, read_table_file
 
 RAW_SCHEMA_DDL = """
@@ -49,7 +55,9 @@ create or replace table raw.source_files (
     read_at timestamp not null,
     publication_date date,
     unit_override varchar,
-    is_blocking_comparison boolean not null
+    is_blocking_comparison boolean not null,
+    registry_order integer not null,
+    allows_unit_mismatch boolean not null
 );
 create or replace table raw.budget_tables (
     source_file varchar not null primary key,
@@ -92,14 +100,22 @@ create or replace table raw.control_totals (
     amount decimal(38, 6) not null,
     amount_decimals integer not null,
     unit_label varchar not null,
-    precision_krw_million decimal(38, 6),
+    precision_text varchar,
+    precision_step decimal(38, 6) not null,
+    precision_unit_label varchar not null,
+    precision_krw_million decimal(38, 6) not null,
     stated_by varchar not null,
     phase varchar,
     note varchar
 );
+create or replace table raw.value_of_record (
+    rule_kind varchar not null,
+    item varchar not null,
+    item_rank integer not null
+);
 """
 
-RAW_TABLES = ("source_files", "budget_tables", "budget_cells", "control_totals")
+RAW_TABLES = ("source_files", "budget_tables", "budget_cells", "control_totals", "value_of_record")
 
 
 @dataclass(frozen=True)
@@ -125,7 +141,15 @@ def parse_source(source: RawSource) -> ParsedPage | ParsedControlTotals:
     """Read and check one registered file of any format; every failure names the file and place."""
     if source.format == CONTROL_TOTALS_FORMAT:
         raw = read_source(source)
-        return ParsedControlTotals(raw, parse_control_totals(raw.data, str(source.path)))
+        totals = parse_control_totals(
+            raw.data,
+            str(source.path),
+            columns=source.columns,
+            unit=source.unit,
+            line=source.line,
+            stated_by=source.publisher,
+        )
+        return ParsedControlTotals(raw, totals)
     return parse_page_source(source)
 
 
@@ -349,10 +373,24 @@ def land_pages(
     con: duckdb.DuckDBPyConnection,
     pages: Sequence[ParsedPage],
     control_totals: Sequence[ParsedControlTotals] = (),
+    rule: ValueOfRecordRule | None = None,
 ) -> dict[str, int]:
-    """Replace the raw tables with these files; returns the row count of each table."""
+    """Replace the raw tables with these files; returns the row count of each table.
+
+    ``rule`` is the registry's value of record (the documented default when None), landed as
+    rows (``criterion`` and ``phase`` by rank) for ``marts.fct_budget_current`` to apply."""
     read_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute(RAW_SCHEMA_DDL)
+    rule = rule or ValueOfRecordRule()
+    _insert(
+        con,
+        "value_of_record",
+        [
+            {"rule_kind": kind, "item": item, "item_rank": rank}
+            for kind, items in (("criterion", rule.criteria), ("phase", rule.phase_authority))
+            for rank, item in enumerate(items, start=1)
+        ],
+    )
     for parsed in [*pages, *control_totals]:
         source = parsed.raw.source
         _insert(
@@ -373,6 +411,8 @@ def land_pages(
                     "publication_date": source.publication_date,
                     "unit_override": source.unit,
                     "is_blocking_comparison": source.blocking_comparisons,
+                    "registry_order": source.registry_order,
+                    "allows_unit_mismatch": source.allow_unit_mismatch,
                 }
             ],
         )
@@ -449,6 +489,9 @@ def _land_control_totals(con: duckdb.DuckDBPyConnection, parsed: ParsedControlTo
                 "amount": total.amount,
                 "amount_decimals": total.decimals,
                 "unit_label": total.unit_label,
+                "precision_text": total.precision_text,
+                "precision_step": total.precision_step,
+                "precision_unit_label": total.precision_unit_label,
                 "precision_krw_million": total.precision_krw_million,
                 "stated_by": total.stated_by,
                 "phase": total.phase,

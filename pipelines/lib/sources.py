@@ -38,6 +38,16 @@ DECLARED_LISTS = {
     "formulation_methods": "formulation methods",
     "budget_change_notes": "budget-change notes",
 }
+# The value of record (``marts.fct_budget_current``): the criteria that pick one figure per fiscal
+# year × account × level among the sources, in the order they apply, and the authority of the
+# phases. Ties on every criterion go to the file registered first and are marked as ties: a file
+# name never decides. ``defaults.value_of_record`` in the registry states the rule; this is what
+# applies when it does not.
+VALUE_OF_RECORD_CRITERIA = ("precision", "phase", "publication_date")
+PHASE_AUTHORITY = ("settled", "supplementary", "enacted", "proposed")
+# Fields of a control-totals file, which a registry entry's ``columns:`` may map headers to.
+CONTROL_TOTAL_FIELDS = ("fiscal_year", "line", "amount", "unit", "precision", "stated_by", "phase")
+CONTROL_TOTAL_FIELDS_IGNORED = "ignore"
 
 
 @dataclass(frozen=True)
@@ -72,10 +82,25 @@ class RawSource:
     # The text encoding of a CSV or HTML file when detection gets it wrong (``cp949``, ``utf-16``).
     encoding: str | None = None
     allow_symlink: bool = False  # the entry may be a symbolic link (to a file inside data_raw/)
+    registry_order: int = 0  # the entry's number in sources.yml (1 = first): breaks exact ties
+    # A comparison finding this file off by a power of ten (a unit slip) is reported, not blocking.
+    allow_unit_mismatch: bool = False
+    # Control totals only: the file's own headers → the fields (``CONTROL_TOTAL_FIELDS``), and the
+    # budget line every row states when the file has no line column.
+    columns: dict[str, str] | None = None
+    line: str | None = None
 
     @property
     def has_plan_documents(self) -> bool:
         return self.declared_counts is not None
+
+
+@dataclass(frozen=True)
+class ValueOfRecordRule:
+    """How ``marts.fct_budget_current`` picks one figure among several sources (see README)."""
+
+    criteria: tuple[str, ...] = VALUE_OF_RECORD_CRITERIA
+    phase_authority: tuple[str, ...] = PHASE_AUTHORITY
 
 
 @dataclass(frozen=True)
@@ -121,19 +146,9 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
     A broken registry raises; unregistered files are returned, so that ingest can name every
     file it rejects rather than the first.
     """
-    registry_path = raw_dir / REGISTRY_NAME
-    where = str(registry_path)
-    if not registry_path.is_file():
-        raise SourceError(where, "whole file", "a source registry next to the raw files", "none")
-    try:
-        # Bounded before PyYAML builds anything: size, aliases, nesting (lib.limits).
-        limits.check("YAML_BYTES", registry_path.stat().st_size, where, "whole file")
-        document = limits.safe_load_yaml(registry_path.read_text(encoding="utf-8"), where) or {}
-    except yaml.YAMLError as error:
-        raise SourceError(where, "whole file", "valid YAML", str(error).splitlines()[0]) from error
-    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
-        raise SourceError(where, "top level", "a mapping with a list under 'sources'")
+    where, document = _read_document(raw_dir)
     default_phase = (document.get("defaults") or {}).get("phase")
+    value_of_record(raw_dir, document)  # a broken rule stops the run at ingest, named
 
     sources: list[RawSource] = []
     for number, entry in enumerate(document["sources"], start=1):
@@ -173,6 +188,12 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 where, f"{place}, allow_symlink", "true or false", repr(allow_symlink)
             )
         path = confined_path(raw_dir, str(entry["file"]), allow_symlink, where, place)
+        allow_unit_mismatch = entry.get("allow_unit_mismatch", False)
+        if not isinstance(allow_unit_mismatch, bool):
+            raise SourceError(
+                where, f"{place}, allow_unit_mismatch", "true or false", repr(allow_unit_mismatch)
+            )
+        columns = _parse_columns(entry, where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -191,6 +212,10 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 table=None if table is None else str(table),
                 encoding=encoding,
                 allow_symlink=allow_symlink,
+                registry_order=number,
+                allow_unit_mismatch=allow_unit_mismatch,
+                columns=columns,
+                line=str(entry["line"]) if entry.get("line") else None,
             )
         )
     return sources, _check_against_folder(raw_dir, sources, where)
@@ -242,6 +267,75 @@ def confined_path(raw_dir: Path, file: str, allow_symlink: bool, where: str, pla
             "a symbolic link",
         )
     return path
+
+
+def _read_document(raw_dir: Path) -> tuple[str, dict]:
+    """The registry as YAML, checked to have a list under ``sources``; its path for messages."""
+    registry_path = raw_dir / REGISTRY_NAME
+    where = str(registry_path)
+    if not registry_path.is_file():
+        raise SourceError(where, "whole file", "a source registry next to the raw files", "none")
+    try:
+        # Bounded before PyYAML builds anything: size, aliases, nesting (lib.limits).
+        limits.check("YAML_BYTES", registry_path.stat().st_size, where, "whole file")
+        document = limits.safe_load_yaml(registry_path.read_text(encoding="utf-8"), where) or {}
+    except yaml.YAMLError as error:
+        raise SourceError(where, "whole file", "valid YAML", str(error).splitlines()[0]) from error
+    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
+        raise SourceError(where, "top level", "a mapping with a list under 'sources'")
+    return where, document
+
+
+def value_of_record(raw_dir: Path, document: dict | None = None) -> ValueOfRecordRule:
+    """``defaults.value_of_record`` of the registry: ``criteria`` (an order of ``precision``,
+    ``phase``, ``publication_date``, each once) and ``phase_authority`` (``settled``,
+    ``supplementary``, ``enacted``, ``proposed`` in an order, most authoritative first). Either
+    left out means the documented default (``VALUE_OF_RECORD_CRITERIA``, ``PHASE_AUTHORITY``)."""
+    where = str(raw_dir / REGISTRY_NAME)
+    if document is None:
+        where, document = _read_document(raw_dir)
+    defaults = document.get("defaults") or {}
+    rule = defaults.get("value_of_record") if isinstance(defaults, dict) else None
+    if rule is None:
+        return ValueOfRecordRule()
+    place = "defaults, value_of_record"
+    if not isinstance(rule, dict) or set(rule) - {"criteria", "phase_authority"}:
+        raise SourceError(
+            where, place, "a mapping with 'criteria' and/or 'phase_authority'", repr(rule)
+        )
+    lists = {}
+    for key, allowed in (
+        ("criteria", VALUE_OF_RECORD_CRITERIA),
+        ("phase_authority", PHASE_AUTHORITY),
+    ):
+        value = rule.get(key, list(allowed))
+        if not isinstance(value, list) or sorted(map(str, value)) != sorted(allowed):
+            raise SourceError(
+                where, f"{place}, {key}", f"a list of {', '.join(allowed)}, each once", repr(value)
+            )
+        lists[key] = tuple(str(item) for item in value)
+    return ValueOfRecordRule(lists["criteria"], lists["phase_authority"])
+
+
+def _parse_columns(entry: dict, where: str, place: str) -> dict[str, str] | None:
+    """``columns: {<header in the file>: <field>}`` of a control-totals entry, or absent."""
+    value = entry.get("columns")
+    if value is None:
+        return None
+    place = f"{place}, columns"
+    fields = (*CONTROL_TOTAL_FIELDS, "note", CONTROL_TOTAL_FIELDS_IGNORED)
+    if entry.get("format") != CONTROL_TOTALS_FORMAT:
+        raise SourceError(where, place, "columns only on a control_totals entry", repr(value))
+    if not isinstance(value, dict) or not all(
+        isinstance(header, str) and field in fields for header, field in value.items()
+    ):
+        raise SourceError(
+            where, place, f"a mapping of the file's headers to {', '.join(fields)}", repr(value)
+        )
+    targets = [field for field in value.values() if field != CONTROL_TOTAL_FIELDS_IGNORED]
+    if len(set(targets)) != len(targets):
+        raise SourceError(where, place, "each field mapped from one header", repr(value))
+    return {" ".join(header.split()): field for header, field in value.items()}
 
 
 def _parse_date(value: object, where: str, place: str) -> dt.date | None:

@@ -14,7 +14,7 @@ from pipelines.cli import execute_refresh
 from pipelines.lib.rejections import REJECTED_FILES
 from pipelines.lib.settings import Settings
 from tests.integration.conftest import LastGood, run_cli
-from tests.source_figures import LEAVES, PAGE_FILE, TOTALS, YEARS
+from tests.source_figures import LEAVES, PAGE_FILE, ROWS, TOTALS, YEARS
 from tests.unit.test_table_formats import BAD, BAD_INPUTS, FIXTURES
 
 SECOND_SOURCES = {
@@ -23,6 +23,13 @@ SECOND_SOURCES = {
     "seven_rows.html": "html",
     "control_totals.csv": "control_totals",
     "control_totals_mismatch.csv": "control_totals",
+    "control_totals_ministry.csv": "control_totals",
+}
+# A ministry's totals in its own columns, registered as published (no line column).
+EXTRA = {
+    "control_totals_ministry.csv": (
+        "    line: Total\n    columns: {year: fiscal_year, source: stated_by, remarks: note}\n"
+    )
 }
 
 
@@ -40,7 +47,7 @@ def test_three_formats_beside_the_page_agree_within_precision(
     raw_copy: Path, tmp_path: Path
 ) -> None:
     for name, file_format in SECOND_SOURCES.items():
-        register(raw_copy, FIXTURES / name, file_format)
+        register(raw_copy, FIXTURES / name, file_format, EXTRA.get(name, ""))
     settings = Settings.at(raw_copy, tmp_path / "warehouse")
 
     outcome = execute_refresh(settings)
@@ -49,7 +56,7 @@ def test_three_formats_beside_the_page_agree_within_precision(
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
         comparisons = con.execute(
             """select comparison_kind, source_file, other_source, status, is_blocking,
-                      difference_krw_million, tolerance_krw_million
+                      difference_krw_million, tolerance_krw_million, fiscal_year, reason
                from audit.audit_source_comparison"""
         ).fetchall()
         facts = con.execute(
@@ -61,12 +68,15 @@ def test_three_formats_beside_the_page_agree_within_precision(
             "select count(*), count(distinct source_file), min(n_candidates) "
             "from marts.fct_budget_current"
         ).fetchone()
+        because = con.execute(
+            "select distinct source_file, chosen_because from marts.fct_budget_current"
+        ).fetchall()
     tables = [PAGE_FILE, "seven_rows.html", "seven_rows_cp949_eok.csv", "seven_rows_en.xlsx"]
     cross = [row for row in comparisons if row[0] == "cross_source"]
     # every pair of the four tables, 7 lines x 6 years each
     assert len(cross) == 6 * 7 * len(YEARS)
     assert {row[3] for row in cross} == {"EXACT", "WITHIN_TOLERANCE"}
-    for _, this, other, status, _, difference, tolerance in cross:
+    for _, this, other, status, _, difference, tolerance, _, _ in cross:
         coarse = "seven_rows_cp949_eok.csv" in (this, other)
         assert status == ("WITHIN_TOLERANCE" if coarse and difference else "EXACT")
         assert abs(difference) <= (50 if coarse else 0) and tolerance == (50 if coarse else 0.5)
@@ -78,21 +88,63 @@ def test_three_formats_beside_the_page_agree_within_precision(
     assert {row[3] for row in good} <= {"EXACT", "WITHIN_TOLERANCE"}
     bad = [row for row in controls if row[2] == "control_totals_mismatch.csv"]
     assert [(row[3], row[4]) for row in bad] == [("MISMATCH", False)] * len(tables)
+    # The ministry's totals, read through the registry's column mapping, with the precision as
+    # published (0.1 조원 → ±50,000): 2018 agrees; 2019 is 51,469 off the page, beyond half the
+    # published step (it would have passed as the half step of the old input); the years no
+    # table holds are listed as NOT_COMPARED with the reason.
+    ministry = {}
+    for row in controls:
+        if row[2] == "control_totals_ministry.csv":
+            ministry.setdefault(row[7], []).append(row)
+    assert {year: len(rows) for year, rows in ministry.items()} == {
+        2009: 1,
+        2012: 1,
+        2018: 4,
+        2019: 4,
+        2022: 1,
+    }
+    assert {(row[3], row[6]) for row in ministry[2018]} == {("WITHIN_TOLERANCE", 50_000)}
+    assert {(row[3], row[4], row[6]) for row in ministry[2019]} == {("MISMATCH", False, 50_000)}
+    assert {row[5] for row in ministry[2019] if row[1] == PAGE_FILE} == {51_469}
+    for year in (2009, 2012, 2022):
+        ((_, fact, _, status, blocking, _, _, _, reason),) = ministry[year]
+        assert (fact, status, blocking) == (None, "NOT_COMPARED", False)
+        assert reason == f"no budget table holds fiscal year {year}"
     # Each table's facts are the page's within the table's precision.
     for source_file, year, account, level, amount, precision in facts:
         expected = LEAVES[(account, level)][YEARS.index(year)]
         assert abs(amount - expected) <= precision, (source_file, year, account)
     assert {row[0] for row in facts} == set(tables)
     assert current == (len(LEAVES) * len(YEARS), 1, len(tables))
+    # Two tables to the KRW million, both dated: a tie on every criterion, so the file registered
+    # first (entry 3, the workbook) serves the figures, and the rows say so.
+    assert because == [
+        (
+            "seven_rows_en.xlsx",
+            "TIE with 1 other source(s) on precision, phase and publication date: "
+            "the one registered first in sources.yml (entry 3)",
+        )
+    ]
     assert TOTALS  # the totals are reconciled by the GX suite, which passed
     # The mismatch is a warning, not a failure, in the run and in the published report.
     assert [check.name for check in outcome.warnings] == ["assert_source_comparisons_match"]
     assert outcome.failed_checks == []
     dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
     assert dq["status"] == "published" and dq["summary"]["warned"] == 1
-    assert {row["status"] for row in dq["comparisons"]} == {"EXACT", "WITHIN_TOLERANCE", "MISMATCH"}
+    assert {row["status"] for row in dq["comparisons"]} == {
+        "EXACT",
+        "WITHIN_TOLERANCE",
+        "MISMATCH",
+        "NOT_COMPARED",
+    }
+    not_compared = [row for row in dq["comparisons"] if row["status"] == "NOT_COMPARED"]
+    assert sorted(row["fiscal_year"] for row in not_compared) == [2009, 2012, 2022]
+    assert {row["reason"] for row in not_compared} >= {"no budget table holds fiscal year 2012"}
     report = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
     assert 'id="comparisons"' in report and "MISMATCH" in report
+    comparisons_html = report[report.index('id="comparisons"') :]
+    assert "NOT_COMPARED" in comparisons_html
+    assert "no budget table holds fiscal year 2022" in comparisons_html
     # Four sources of the same years: the charts still show each year once (the current view).
     for year, total in zip(YEARS, TOTALS["bnd_special_account"], strict=True):
         bars = [row["amount"] for row in dq["charts"]["by_account"] if row["fiscal_year"] == year]
@@ -101,21 +153,81 @@ def test_three_formats_beside_the_page_agree_within_precision(
         assert abs(sum(shares) - 100) < 1e-6
 
 
-def test_a_blocking_mismatch_with_a_control_total_stops_publishing(
+def test_the_exact_figures_are_the_value_of_record_whichever_file_name_sorts_last(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    # The page's table to the KRW million, and the same table rounded to whole 억원 under a name
+    # that sorts before the page's and one that sorts after it, both published later.
+    rounded = FIXTURES / "seven_rows_cp949_eok.csv"
+    names = ["000_000_rounded.csv", "zzz_rounded.csv"]
+    assert sorted([*names, PAGE_FILE]) == [names[0], PAGE_FILE, names[1]]
+    for name in names:
+        shutil.copy(rounded, tmp_path / name)
+        register(raw_copy, tmp_path / name, "csv", "    publication_date: 2021-06-30\n")
+    settings = Settings.at(raw_copy, tmp_path / "warehouse")
+
+    outcome = execute_refresh(settings)
+
+    assert outcome.published, outcome.step_failures
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        current = con.execute(
+            """select account_code, level_code, fiscal_year, amount_krw_million, source_file,
+                      chosen_because, n_candidates
+               from marts.fct_budget_current"""
+        ).fetchall()
+    assert len(current) == len(LEAVES) * len(YEARS)
+    for account, level, year, amount, source_file, because, candidates in current:
+        assert amount == LEAVES[(account, level)][YEARS.index(year)], (account, level, year)
+        assert (source_file, candidates) == (PAGE_FILE, 3)
+        assert because == "most precise (±0.5 vs ±50 KRW million)"
+
+
+def test_blocking_comparisons_stop_publishing_naming_file_year_figures_and_ratio(
     raw_copy: Path, last_good: LastGood
 ) -> None:
+    # A control total marked blocking that disagrees, and a table whose unit line says 억원 while
+    # its figures are the page's KRW million (every figure 100x off), registered with defaults.
     register(
         raw_copy,
         FIXTURES / "control_totals_mismatch.csv",
         "control_totals",
         "    blocking_comparisons: true\n",
     )
-    outcome = execute_refresh(last_good.settings)
+    register(raw_copy, FIXTURES / "seven_rows_unit_slip.csv", "csv")
+    settings = last_good.settings
 
-    assert not outcome.published
-    failed = {check.name for check in outcome.failed_checks}
-    assert "assert_blocking_source_comparisons_match" in failed
+    completed = run_cli("run", settings)
+
+    assert completed.returncode != 0
+    out = completed.stdout
+    assert "FAILED check assert_blocking_source_comparisons_match" in out
+    assert "Got " not in out.split("FAILED check assert_blocking")[1].split("\n")[1]
+    total_2015 = ROWS["Total"][1][0]
+    assert (
+        f"UNIT_MISMATCH 2015 bnd_special_account total enacted: {PAGE_FILE}:54 [2015] "
+        f"{total_2015:,} vs seven_rows_unit_slip.csv:3 [2015년] {total_2015 * 100:,} KRW million, "
+        "ratio 100,"
+    ) in out
+    slips = [line for line in out.splitlines() if line.startswith("    - UNIT_MISMATCH")]
+    assert len(slips) == len(ROWS) * len(YEARS)
+    assert all("seven_rows_unit_slip.csv" in line and "ratio 100," in line for line in slips)
+    mismatch = [line for line in out.splitlines() if line.startswith("    - MISMATCH 2018")]
+    assert any(
+        f"{PAGE_FILE}:54 [2018] {ROWS['Total'][1][3]:,} vs control_totals_mismatch.csv:2 "
+        "12,000,000 KRW million, ratio 1.21336" in line
+        for line in mismatch
+    )
+    assert f"NOT published: {settings.published_db} unchanged" in out
     assert last_good.published_unchanged()
+    # The failed build's report lists the same rows under the failed check.
+    dq = json.loads((settings.build_reports_dir / "dq.json").read_text(encoding="utf-8"))
+    (failed,) = [check for check in dq["checks"] if check["status"] == "fail"]
+    assert "assert_blocking_source_comparisons_match" in failed["check_id"]
+    assert len(failed["offending_rows"]) == len(ROWS) * len(YEARS) + 2
+    assert {row["ratio"] for row in failed["offending_rows"] if row["status"] == "UNIT_MISMATCH"}
+    report = (settings.build_reports_dir / "index.html").read_text(encoding="utf-8")
+    failures = report[report.index('id="failures"') : report.index('id="reconciliation"')]
+    assert "seven_rows_unit_slip.csv" in failures and "UNIT_MISMATCH" in failures
 
 
 @pytest.mark.parametrize(("name", "file_format", "place", "words"), BAD_INPUTS)

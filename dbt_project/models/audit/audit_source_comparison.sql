@@ -1,12 +1,17 @@
 -- Every figure compared with an independent statement of it, never overwriting either:
 --   control_total  a control total (registered file of format control_totals) against the same
 --                  budget line and year in each source table (of the control total's phase, when
---                  it states one);
+--                  it states one); a control total no table can be compared with is listed as
+--                  NOT_COMPARED with the reason (no table holds the year, the line or the phase);
 --   cross_source   two budget tables that publish the same budget line, year and phase.
 -- Tolerance comes from the coarser precision of the two figures (half a step of the coarser
--- unit): EXACT when equal, WITHIN_TOLERANCE when |difference| <= tolerance, else MISMATCH.
--- A mismatch blocks publishing only when the registry marks one of the two files
--- `blocking_comparisons: true` (is_blocking); otherwise a dbt test warns about it.
+-- unit; a control total's is derived at ingest from the precision as published):
+-- EXACT when equal, WITHIN_TOLERANCE when |difference| <= tolerance, UNIT_MISMATCH when the
+-- figures differ by a factor 10^n (n != 0) within precision (other ~ fact * 10^n, with
+-- |other - fact * 10^n| <= tolerance * max(1, 10^n)), else MISMATCH.
+-- is_blocking: a failing comparison stops publishing. A MISMATCH blocks when the registry marks
+-- either file `blocking_comparisons: true`; a UNIT_MISMATCH blocks unless either file says
+-- `allow_unit_mismatch: true` (and neither says blocking_comparisons). Otherwise a dbt test warns.
 with
 
 cells as (
@@ -25,6 +30,10 @@ units as (
     select * from {{ ref('ref_units') }}
 ),
 
+lines as (
+    select * from {{ ref('ref_budget_lines') }}
+),
+
 controls_in_krw_million as (
     select
         control_totals.source_file,
@@ -33,13 +42,10 @@ controls_in_krw_million as (
         control_totals.fiscal_year,
         control_totals.line_code,
         control_totals.phase,
+        control_totals.precision_krw_million,
         cast(
             round(control_totals.amount_in_source_unit * units.krw_million_per_unit) as bigint
-        ) as amount_krw_million,
-        cast(coalesce(
-            control_totals.stated_precision_krw_million,
-            units.krw_million_per_unit * power(10, -control_totals.amount_decimals) / 2
-        ) as decimal(38, 6)) as precision_krw_million
+        ) as amount_krw_million
     from control_totals
     inner join units on control_totals.unit_label = units.unit_label
 ),
@@ -61,7 +67,11 @@ against_control_totals as (
         controls.amount_krw_million as other_amount_krw_million,
         greatest(cells.precision_krw_million, controls.precision_krw_million)
             as tolerance_krw_million,
-        fact_file.is_blocking_comparison or control_file.is_blocking_comparison as is_blocking
+        fact_file.is_blocking_comparison or control_file.is_blocking_comparison
+            as is_blocking_comparison,
+        fact_file.allows_unit_mismatch or control_file.allows_unit_mismatch
+            as allows_unit_mismatch,
+        cast(null as varchar) as reason
     from controls_in_krw_million as controls
     inner join cells
         on
@@ -84,12 +94,16 @@ across_sources as (
         this.source_locator,
         other.source_file as other_source,
         other.source_locator as other_locator,
-        null as other_stated_by,
+        cast(null as varchar) as other_stated_by,
         this.amount_krw_million,
         other.amount_krw_million as other_amount_krw_million,
         greatest(this.precision_krw_million, other.precision_krw_million)
             as tolerance_krw_million,
-        this_file.is_blocking_comparison or other_file.is_blocking_comparison as is_blocking
+        this_file.is_blocking_comparison or other_file.is_blocking_comparison
+            as is_blocking_comparison,
+        this_file.allows_unit_mismatch or other_file.allows_unit_mismatch
+            as allows_unit_mismatch,
+        cast(null as varchar) as reason
     from cells as this
     inner join cells as other
         on
@@ -101,10 +115,97 @@ across_sources as (
     inner join source_files as other_file on other.source_file = other_file.source_file
 ),
 
+-- Control totals that no fact of their year, line (and phase, when stated) meets.
+not_compared as (
+    select
+        'control_total' as comparison_kind,
+        controls.fiscal_year,
+        lines.account_code,
+        lines.level_code,
+        controls.line_code,
+        controls.phase,
+        cast(null as varchar) as source_file,
+        cast(null as varchar) as source_locator,
+        controls.source_file as other_source,
+        controls.source_locator as other_locator,
+        controls.stated_by as other_stated_by,
+        cast(null as bigint) as amount_krw_million,
+        controls.amount_krw_million as other_amount_krw_million,
+        controls.precision_krw_million as tolerance_krw_million,
+        false as is_blocking_comparison,
+        false as allows_unit_mismatch,
+        case
+            when
+                not exists (
+                    select 1 from cells
+                    where cells.fiscal_year = controls.fiscal_year
+                )
+                then 'no budget table holds fiscal year ' || controls.fiscal_year
+            when
+                not exists (
+                    select 1 from cells
+                    where
+                        cells.fiscal_year = controls.fiscal_year
+                        and cells.line_code = controls.line_code
+                )
+                then
+                    'no budget table prints budget line ' || controls.line_code
+                    || ' for fiscal year ' || controls.fiscal_year
+            else
+                'no budget table of phase ' || controls.phase || ' prints budget line '
+                || controls.line_code || ' for fiscal year ' || controls.fiscal_year
+        end as reason
+    from controls_in_krw_million as controls
+    left join lines on controls.line_code = lines.line_code
+    where not exists (
+        select 1 from cells
+        where
+            cells.fiscal_year = controls.fiscal_year
+            and cells.line_code = controls.line_code
+            and (controls.phase is null or controls.phase = cells.phase)
+    )
+),
+
 compared as (
     select * from against_control_totals
     union all
     select * from across_sources
+),
+
+measured as (
+    select
+        *,
+        other_amount_krw_million - amount_krw_million as difference_krw_million,
+        case
+            when amount_krw_million > 0 and other_amount_krw_million > 0
+                then cast(other_amount_krw_million as double) / amount_krw_million
+        end as ratio
+    from compared
+),
+
+-- The power of ten nearest the ratio, and whether the figures agree within precision once one is
+-- scaled by it (a figure printed in the wrong unit).
+scaled as (
+    select
+        *,
+        cast(round(log10(ratio)) as integer) as ratio_exponent
+    from measured
+),
+
+classified as (
+    select
+        *,
+        case
+            when difference_krw_million = 0 then 'EXACT'
+            when abs(difference_krw_million) <= tolerance_krw_million then 'WITHIN_TOLERANCE'
+            when
+                ratio_exponent != 0
+                and abs(other_amount_krw_million - amount_krw_million * power(10, ratio_exponent))
+                <= tolerance_krw_million * greatest(1, power(10, ratio_exponent))
+                then 'UNIT_MISMATCH'
+            else 'MISMATCH'
+        end as status
+    from scaled
 ),
 
 final as (
@@ -123,15 +224,46 @@ final as (
         amount_krw_million,
         other_amount_krw_million,
         tolerance_krw_million,
-        is_blocking,
-        other_amount_krw_million - amount_krw_million as difference_krw_million,
         case
-            when other_amount_krw_million = amount_krw_million then 'EXACT'
-            when abs(other_amount_krw_million - amount_krw_million) <= tolerance_krw_million
-                then 'WITHIN_TOLERANCE'
-            else 'MISMATCH'
-        end as status
-    from compared
+            when status = 'UNIT_MISMATCH'
+                then is_blocking_comparison or not allows_unit_mismatch
+            else is_blocking_comparison
+        end as is_blocking,
+        difference_krw_million,
+        status,
+        round(ratio, 6) as ratio,
+        case when status = 'UNIT_MISMATCH' then power(10, ratio_exponent) end as unit_factor,
+        case
+            when status = 'UNIT_MISMATCH'
+                then
+                    'the other figure is the fact × '
+                    || {{ thousands('power(10, ratio_exponent)') }}
+                    || ' within precision: a figure stated in the wrong unit?'
+        end as reason
+    from classified
+    union all
+    select
+        comparison_kind,
+        fiscal_year,
+        account_code,
+        level_code,
+        line_code,
+        phase,
+        source_file,
+        source_locator,
+        other_source,
+        other_locator,
+        other_stated_by,
+        amount_krw_million,
+        other_amount_krw_million,
+        tolerance_krw_million,
+        false as is_blocking,
+        cast(null as bigint) as difference_krw_million,
+        'NOT_COMPARED' as status,
+        cast(null as double) as ratio,
+        cast(null as double) as unit_factor,
+        reason
+    from not_compared
 )
 
 select * from final

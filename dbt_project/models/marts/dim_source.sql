@@ -23,6 +23,8 @@ final as (
         tables.table_shape,
         source_files.publication_date,
         source_files.is_blocking_comparison,
+        source_files.allows_unit_mismatch,
+        source_files.registry_order,
         tables.reference_text,
         tables.title_line_number,
         source_files.size_bytes,

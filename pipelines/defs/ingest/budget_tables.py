@@ -12,7 +12,7 @@ from pipelines.lib.errors import SourceError
 from pipelines.lib.failpoints import failpoint
 from pipelines.lib.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
 from pipelines.lib.rejections import raise_rejections, record_rejections
-from pipelines.lib.sources import read_registry
+from pipelines.lib.sources import read_registry, value_of_record
 from pipelines.lib.warehouse_files import start_build
 
 RAW_TABLES = {
@@ -20,6 +20,7 @@ RAW_TABLES = {
     "budget_tables": "Budget tables found in the files: title, unit, header and reference line.",
     "budget_cells": "Every published amount as printed, with file, sha256 and place in the file.",
     "control_totals": "Totals stated elsewhere (registered control-totals files), as printed.",
+    "value_of_record": "The registry's rule for the value of record (criteria, phase authority).",
 }
 
 
@@ -46,6 +47,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     build_db = start_build(settings, context.run_id)
     try:
         sources, rejected = read_registry(settings.data_raw_dir)
+        rule = value_of_record(settings.data_raw_dir)
     except SourceError as error:  # the registry itself is broken
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
@@ -61,7 +63,7 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     pages = [item for item in parsed if isinstance(item, ParsedPage)]
     totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
     with duckdb.connect(str(build_db)) as con:
-        counts = land_pages(con, pages, totals)
+        counts = land_pages(con, pages, totals, rule)
         failpoint("ingest", settings.build_dir)
     build_record.mark_passed(settings, context.run_id, "ingest")
     files = {item.raw.source.file: item.raw.sha256 for item in parsed}

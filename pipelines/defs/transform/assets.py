@@ -22,7 +22,8 @@ from pipelines.defs.transform.project import (
     prune_invocation_folders,
 )
 from pipelines.lib import build_record, progress
-from pipelines.lib.dbt_results import summarize_tests
+from pipelines.lib.check_report import markdown_table
+from pipelines.lib.dbt_results import add_failing_rows, failing_rows_by_test, summarize_tests
 from pipelines.lib.dq_report import DBT_RESULTS
 from pipelines.lib.failpoints import failpoint
 
@@ -69,16 +70,29 @@ def bnd_dbt_models(
     wrote into the landing's ``raw.run_fiscal_years``.
     """
     started, settings = time.monotonic(), warehouse.settings
+    # A failed test's check waits until dbt has finished, so that its rows can be read back from
+    # the build and named in the run's output (``offending_rows``), not only "Got 42 results".
+    failed_checks: list[dg.AssetCheckResult] = []
     with dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
         prune_invocation_folders(keep=invocation.target_path)
         try:
-            for event in invocation.stream():  # raises when a model or a test failed
-                yield event
-                failpoint("transform", settings.build_dir)
-        finally:  # the report needs the test results of a failed build most of all
-            run_results = keep_test_results(invocation.target_path, settings.build_reports_dir)
-            keep_partial_parse(invocation.target_path)
+            try:
+                for event in invocation.stream():  # raises when a model or a test failed
+                    if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                        failed_checks.append(event)
+                        continue
+                    yield event
+                    failpoint("transform", settings.build_dir)
+            finally:  # the report needs the test results of a failed build most of all
+                run_results = keep_test_results(
+                    invocation.target_path, settings.build_reports_dir, settings.build_db
+                )
+                keep_partial_parse(invocation.target_path)
+        except Exception:
+            yield from _with_failing_rows(failed_checks, settings.build_reports_dir)
+            raise
+        yield from _with_failing_rows(failed_checks, settings.build_reports_dir)
         counts = test_counts(run_results)
     lines_only = context.is_subset and _selects_all_line_models(context)
     what = "budget lines" if lines_only else "dbt build"
@@ -102,10 +116,38 @@ def _selects_all_line_models(context: dg.AssetExecutionContext) -> bool:
     return models <= context.selected_asset_keys and tests <= context.selected_asset_check_keys
 
 
-def keep_test_results(target_path: Path, reports_dir: Path) -> dict[str, Any]:
+def _with_failing_rows(
+    checks: list[dg.AssetCheckResult], reports_dir: Path
+) -> list[dg.AssetCheckResult]:
+    """The failed checks with the rows ``keep_test_results`` read back for them, if any."""
+    path = reports_dir / DBT_RESULTS
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    rows = failing_rows_by_test(kept)
+    result = []
+    for check in checks:
+        unique_id = getattr(check.metadata.get("unique_id"), "value", None)
+        offending = rows.get(str(unique_id), [])
+        result.append(
+            check._replace(
+                metadata={
+                    **check.metadata,
+                    "offending_rows": dg.MetadataValue.json(offending),
+                    "offending_rows_table": dg.MetadataValue.md(markdown_table(offending)),
+                }
+            )
+            if offending
+            else check
+        )
+    return result
+
+
+def keep_test_results(
+    target_path: Path, reports_dir: Path, db_path: Path | None = None
+) -> dict[str, Any]:
     """dbt's test results, in plain words, into the build's reports (``dbt_results.json``).
 
-    A test already there (from the published build a refresh of some fiscal years starts from)
+    A failed or warned data test keeps the rows it found (read back from ``db_path``). A test
+    already there (from the published build a refresh of some fiscal years starts from)
     is replaced by this run's result of it. Returns ``run_results.json`` as read (empty when dbt
     wrote none)."""
     run_results_file, manifest = target_path / "run_results.json", target_path / "manifest.json"
@@ -113,6 +155,8 @@ def keep_test_results(target_path: Path, reports_dir: Path) -> dict[str, Any]:
         return {"results": []}
     run_results = json.loads(run_results_file.read_text(encoding="utf-8"))
     records = summarize_tests(run_results, json.loads(manifest.read_text(encoding="utf-8")))
+    if db_path is not None:
+        records = add_failing_rows(records, run_results, db_path)
     reports_dir.mkdir(parents=True, exist_ok=True)
     path = reports_dir / DBT_RESULTS
     kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []

@@ -19,7 +19,11 @@ renamed as (
         cast(fiscal_year as integer) as fiscal_year,
         cast(amount as decimal(38, 6)) as amount_in_source_unit,
         cast(amount_decimals as integer) as amount_decimals,
-        cast(precision_krw_million as decimal(38, 6)) as stated_precision_krw_million,
+        precision_text,
+        precision_unit_label,
+        cast(precision_step as decimal(38, 6)) as precision_step,
+        -- half a published step in KRW million, derived at ingest (lib.control_totals)
+        cast(precision_krw_million as decimal(38, 6)) as precision_krw_million,
         source_file || ':' || line_number as source_locator
     from source
 )

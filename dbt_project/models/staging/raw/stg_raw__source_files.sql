@@ -17,6 +17,8 @@ renamed as (
         note as source_note,
         unit_override,
         is_blocking_comparison,
+        allows_unit_mismatch,
+        cast(registry_order as integer) as registry_order,
         cast(publication_date as date) as publication_date,
         cast(read_at as timestamp) as read_at
     from source
