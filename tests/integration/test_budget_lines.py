@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -99,12 +98,10 @@ def _year_fingerprints(database: Path) -> dict[int, tuple]:
     return {year: rest for year, *rest in rows}
 
 
-def _export_inodes(settings: Settings) -> dict[str, int]:
-    """Inode of every exported Parquet file of the budget lines (a hard link keeps it)."""
+def _export_checksums(settings: Settings) -> dict[str, str]:
+    """sha256 of every exported Parquet file of the budget lines (a copied year keeps it)."""
     export = settings.export_dir / "fct_budget_line"
-    return {
-        str(file.relative_to(export)): os.stat(file).st_ino for file in export.rglob("*.parquet")
-    }
+    return {str(file.relative_to(export)): file_sha256(file) for file in export.rglob("*.parquet")}
 
 
 def test_the_50k_smoke_run_publishes_every_line_reconciled_to_the_page(
@@ -210,7 +207,7 @@ def test_a_refresh_of_one_fiscal_year_leaves_the_other_years_untouched(
     before = _year_fingerprints(settings.published_db)
     budget_before = _query(settings.published_db, "select * from marts.fct_budget order by all")
     ((previous_build,),) = _query(settings.published_db, "select build_id from marts.meta_build")
-    inodes_before = _export_inodes(settings)
+    exports_before = _export_checksums(settings)
     # Replace 2026's file: one organisation's lines (and its subtotals) are gone.
     year_file = next((settings.data_raw_dir / "budget_lines" / "2026").glob("*.csv"))
     lines = year_file.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -235,11 +232,12 @@ def test_a_refresh_of_one_fiscal_year_leaves_the_other_years_untouched(
         "select refresh_kind, base_build_id, fiscal_years_processed from marts.meta_build",
     )
     assert meta == [("fiscal_years", previous_build, "[2026]")]
-    # One year of export work: the other years' Parquet files are the previous build's files.
-    inodes_after = _export_inodes(settings)
-    assert inodes_after.keys() == inodes_before.keys()
-    for file, inode in inodes_before.items():
-        assert (inodes_after[file] == inode) == ("fiscal_year=2026" not in file), file
+    # One year of export work: the other years' Parquet files are the previous build's bytes
+    # (copied, never linked: a kept build shares no file with the published one).
+    exports_after = _export_checksums(settings)
+    assert exports_after.keys() == exports_before.keys()
+    for file, checksum in exports_before.items():
+        assert (exports_after[file] == checksum) == ("fiscal_year=2026" not in file), file
     # The other checks of the published build still stand in its report.
     dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
     assert dq["status"] == "published"
