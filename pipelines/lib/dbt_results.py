@@ -7,11 +7,12 @@ empty" rather than ``not_null_fct_budget_fiscal_year``.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from pipelines.lib.sql import json_rows
 
 STATUS = {"pass": "pass", "fail": "fail", "warn": "warn", "error": "error", "skipped": "not_run"}
 
@@ -79,20 +80,7 @@ def failing_rows(con: duckdb.DuckDBPyConnection, compiled_sql: str) -> list[dict
         cursor = con.execute(f"select * from (\n{query}\n) limit {MAX_FAILING_ROWS}")
     except duckdb.Error:
         return []
-    names = [column[0] for column in cursor.description]
-    return [
-        {name: _plain(value) for name, value in zip(names, row, strict=True)}
-        for row in cursor.fetchall()
-    ]
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly: decimals as int (when whole) or float; dates and times as ISO text."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+    return json_rows(cursor)
 
 
 def failing_rows_by_test(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pipelines.lib import build_record
 from pipelines.lib.settings import Settings
+from pipelines.lib.sql import json_rows
 from pipelines.lib.svg_charts import Series, stacked_bars
 
 SCHEMA_VERSION = "1.0"
@@ -109,21 +109,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
-    names = [column[0] for column in cursor.description]
-    return [
-        {name: _plain(value) for name, value in zip(names, row, strict=True)}
-        for row in cursor.fetchall()
-    ]
-
-
-def _plain(value: Any) -> Any:
-    """DuckDB values as JSON-friendly ones (decimals as numbers, dates as ISO text)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+    return json_rows(con.execute(sql))
 
 
 def reconciliation_status(row: dict[str, Any]) -> str:

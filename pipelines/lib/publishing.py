@@ -130,12 +130,17 @@ def finish_publish(settings: Settings, folder: Path) -> list[str]:
         history.add_entry(settings, folder)
     except (history.CorruptBuildError, history.UnreadableEntryError) as error:
         warnings.append(f"not kept in history: {error}")
+    warnings += _tidy_history(settings)
+    return warnings
+
+
+def _tidy_history(settings: Settings) -> list[str]:
+    """Prune the history and rewrite its manifest; one warning per unreadable entry skipped."""
     manifest = history.tidy(settings)
-    warnings += [
+    return [
         f"history entry skipped: {settings.warehouse_dir / skipped['path']}: {skipped['problem']}"
         for skipped in manifest["skipped"]
     ]
-    return warnings
 
 
 def finish_interrupted_publish(settings: Settings) -> str | None:
@@ -160,11 +165,7 @@ def finish_interrupted_publish(settings: Settings) -> str | None:
                 added = history.add_entry(settings, folder).build_id
         except (history.CorruptBuildError, history.UnreadableEntryError) as error:
             warnings.append(f"not kept in history: {error}")
-    manifest = history.tidy(settings)
-    warnings += [
-        f"history entry skipped: {settings.warehouse_dir / skipped['path']}: {skipped['problem']}"
-        for skipped in manifest["skipped"]
-    ]
+    warnings += _tidy_history(settings)
     for warning in warnings:
         log.warning(warning)
         progress.emit(f"WARNING {warning}")

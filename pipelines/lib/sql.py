@@ -13,9 +13,32 @@ through ``quote_identifier`` here, which doubles double quotes the way SQL quote
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
 
 def quote_identifier(name: str) -> str:
     """``name`` as a quoted SQL identifier; a double quote in it is doubled."""
     if "\x00" in name:
         raise ValueError(f"a NUL character cannot be part of an SQL name: {name!r}")
     return '"' + name.replace('"', '""') + '"'
+
+
+def json_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """A query's rows as dictionaries of JSON-friendly values, for reports and run output:
+    decimals as whole numbers when they are whole (else floats), dates and times as ISO text."""
+    names = [column[0] for column in cursor.description]
+    return [
+        {name: _json_value(value) for name, value in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
