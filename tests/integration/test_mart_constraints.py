@@ -63,13 +63,14 @@ def test_a_duplicate_an_empty_key_or_an_unknown_code_reaching_a_mart_fails_its_b
     with duckdb.connect(str(landing_db)) as con:
         land_lines(con, [], [])
     with duckdb.connect(str(build_db)) as con:
-        # a level twice (dim_level's key), an empty source file (dim_source's key), and a change
-        # note whose direction is neither increase nor decrease (dim_budget_change_note)
-        con.execute("insert into reference.ref_levels from reference.ref_levels limit 1")
+        # a level twice (dim_level's key), a formulator without its English name
+        # (dim_formulator.name_en), and change notes whose direction is neither increase nor
+        # decrease (dim_budget_change_note.direction)
         con.execute(
-            "insert into raw.source_files by name "
-            "(select * replace (null as source_file) from raw.source_files limit 1)"
+            "insert into reference.ref_levels "
+            "from reference.ref_levels where level_code = 'city_province'"
         )
+        con.execute("update reference.ref_formulators set name_en = null")
         con.execute("update raw.budget_change_notes set direction_code = 'sideways'")
     target = tmp_path / "target"
     env = {
@@ -79,7 +80,7 @@ def test_a_duplicate_an_empty_key_or_an_unknown_code_reaching_a_mart_fails_its_b
         "BND_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
         "DBT_TARGET_PATH": str(target),
     }
-    models = ["dim_level", "dim_source", "dim_budget_change_note", "fct_budget_current"]
+    models = ["dim_level", "dim_formulator", "dim_budget_change_note", "dim_source"]
     completed = subprocess.run(
         [sys.executable, "-m", "dbt.cli.main", "run", "--profiles-dir", ".", "--select", *models],
         cwd=DBT_PROJECT_DIR,
@@ -91,16 +92,17 @@ def test_a_duplicate_an_empty_key_or_an_unknown_code_reaching_a_mart_fails_its_b
     assert completed.returncode != 0
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     status = {result["unique_id"].split(".")[-1]: result for result in results["results"]}
-    assert status["fct_budget_current"]["status"] == "success"  # untouched input still builds
+    assert status["dim_source"]["status"] == "success"  # untouched inputs still build
     level = status["dim_level"]
     assert level["status"] == "error" and "duplicate key" in level["message"].lower()
-    assert "'account_whole'" in level["message"] or "account_whole" in level["message"]
-    source = status["dim_source"]
-    assert source["status"] == "error" and "NOT NULL constraint failed" in source["message"]
-    assert "source_file" in source["message"]
+    assert "city_province" in level["message"]
+    formulator = status["dim_formulator"]
+    assert formulator["status"] == "error"
+    assert "NOT NULL constraint failed" in formulator["message"]
+    assert "dim_formulator" in formulator["message"] and "name_en" in formulator["message"]
     note = status["dim_budget_change_note"]
     assert note["status"] == "error" and "CHECK constraint failed" in note["message"]
     assert "direction" in note["message"]
     # dbt's own output names each failed model too
-    for model in ("dim_level", "dim_source", "dim_budget_change_note"):
+    for model in ("dim_level", "dim_formulator", "dim_budget_change_note"):
         assert f"Runtime Error in model {model}" in completed.stdout
