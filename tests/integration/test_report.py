@@ -32,11 +32,12 @@ def test_dq_json_follows_its_schema_and_holds_every_check(dq: dict) -> None:
     assert sources == {"dbt", "gx"}
     assert dq["summary"]["failed"] == 0
     assert dq["summary"]["passed"] == len(dq["checks"])
-    # The dbt tests in plain words, e.g. the grain test of the fact table.
+    # The dbt tests in plain words, e.g. a grain test (the fact table's grain is its primary key,
+    # enforced while dbt builds it: tests/integration/test_mart_constraints.py).
     descriptions = {check["description"] for check in dq["checks"]}
     assert (
-        "fct_budget has exactly one row per fiscal_year, account_code, level_code, phase, "
-        "source_file"
+        "fct_special_account_by_formulator has exactly one row per fiscal_year, formulated_by, "
+        "phase, source_file"
     ) in descriptions
     assert "every fct_budget.account_code exists in dim_account.account_code" in descriptions
 
