@@ -18,9 +18,10 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported with GX, off the run's path (``preload_great_expectations``)
+    import pandas as pd
 
 from pipelines.lib.settings import EXPECTATIONS_DIR
 
@@ -77,6 +78,7 @@ def _import_gx() -> None:
     # An error here is the audit's to report: it imports GX again and fails with it there.
     with contextlib.suppress(Exception):
         import great_expectations  # noqa: F401
+        import pandas  # noqa: F401
 
 
 def run_suites(
@@ -159,6 +161,8 @@ def _suite_outcome(name: str, suite_result: Any, frame: pd.DataFrame) -> SuiteOu
 
 def _offending_rows(details: dict[str, Any], frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The whole audit row behind each unexpected value (expected, actual and difference too)."""
+    import pandas as pd
+
     index_columns = details.get("unexpected_index_column_names") or []
     rows = []
     for item in details.get("unexpected_index_list") or []:
