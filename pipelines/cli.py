@@ -517,7 +517,10 @@ def compare_inputs(
 
     published = published_record(settings)
     recorded = published.get("inputs") if published else None
-    current = raw_fingerprint.current_inputs(settings.data_raw_dir, recorded)
+    try:
+        current = raw_fingerprint.current_inputs(settings.data_raw_dir, recorded)
+    except OSError as error:  # an unreadable raw file: ingest names it, with its remedy
+        return UpToDate(f"rebuilding: data_raw/ cannot be compared ({error.strerror})"), None
     if years is None:
         inputs = current
     else:
