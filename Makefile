@@ -31,8 +31,8 @@ DAGSTER_PORT ?= 3000
 
 .PHONY: run test dev lint format docs clean setup rollback browser bench
 
-run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/ (YEARS=2026: those budget lines only)
-	$(PY) -m pipelines run $(if $(YEARS),--years $(YEARS))
+run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/ (YEARS=2026: those budget lines only; FORCE=1: even when nothing changed)
+	$(PY) -m pipelines run $(if $(YEARS),--years $(YEARS)) $(if $(FORCE),--force)
 
 test: $(SYNCED) $(OLD_CLIENT_SYNCED) browser  ## run the whole test suite
 	$(PY) -m pytest

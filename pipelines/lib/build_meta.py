@@ -6,8 +6,11 @@ Written by the publish step into the audited build, just before it is published.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
+import sys
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -75,6 +78,48 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return completed.stdout.strip()
+
+
+# What the code of a build is: these folders and files of the project (each file's path and bytes).
+CODE_PATHS = ("pipelines", "dbt_project", "expectations", "pyproject.toml", "uv.lock")
+# Written by the tools, not by people: never part of the code (dbt's and GX's output, caches).
+NOT_CODE = {"target", "logs", "dbt_packages", "uncommitted", "__pycache__", ".user.yml"}
+# Settings that change what a run accepts (limits of the readers), so they count as code too.
+SETTING_PREFIXES = ("BND_LIMIT_",)
+
+
+def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """sha256 over everything that decides what a build from the same raw files holds.
+
+    The sources of the Python pipeline, the dbt project and the GX suites (path and bytes of each
+    file), the locked dependencies (``uv.lock``), the Python version and the ``BND_LIMIT_*``
+    settings. Unlike ``code_version`` (a git commit, ``-dirty`` for any local change), it names
+    the content, so a no-change ``make run`` can tell that nothing changed, and a local edit
+    does not hide among others. Cheap: a few hundred small files.
+    """
+    digest = hashlib.sha256(f"{sys.version}\0{STORAGE_VERSION}\0".encode())
+    for name in sorted(os.environ):
+        if name.startswith(SETTING_PREFIXES):
+            digest.update(f"{name}={os.environ[name]}\0".encode())
+    for top in CODE_PATHS:
+        for path in _code_files(root / top):
+            relative = path.relative_to(root).as_posix()
+            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _code_files(top: Path) -> list[Path]:
+    if top.is_file():
+        return [top]
+    files = []
+    for folder, folders, names in os.walk(top):
+        folders[:] = sorted(name for name in folders if name not in NOT_CODE)
+        files += [
+            Path(folder) / name
+            for name in names
+            if name not in NOT_CODE and not name.endswith((".pyc", ".msgpack"))
+        ]
+    return sorted(files)
 
 
 def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -68,14 +68,20 @@ def current_folder(settings: Settings) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def new_record(meta: dict[str, Any], sha256: str) -> dict[str, Any]:
-    """``build.json`` of a published build (kept as it is in its history entry)."""
-    return {
+def new_record(
+    meta: dict[str, Any], sha256: str, inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``build.json`` of a published build (kept as it is in its history entry). ``inputs``:
+    what it was built from (``lib.raw_fingerprint``), when the run recorded it."""
+    record = {
         "build_id": meta["build_id"],
         "sha256": sha256,
         "published_at_utc": datetime.now(UTC).isoformat(timespec="microseconds"),
         "meta_build": as_json_ready(meta),
     }
+    if inputs is not None:
+        record["inputs"] = inputs
+    return record
 
 
 def partial_folder(settings: Settings, build_id: str) -> Path:

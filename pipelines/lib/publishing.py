@@ -57,13 +57,15 @@ class Published:
     warnings: list[str]
 
 
-def publish_build(settings: Settings, run_id: str) -> Published:
-    """Publish the build of ``run_id``; raises ``PublishRefusedError`` if it is not complete."""
+def publish_build(settings: Settings, run_id: str, inputs: dict | None = None) -> Published:
+    """Publish the build of ``run_id``; raises ``PublishRefusedError`` if it is not complete.
+
+    ``inputs`` (what the build was made from) go into its ``build.json``."""
     record = build_record.require_complete(settings, run_id)
     hold_run_lock(settings)
     meta, exports, report_seconds = stage_build(settings, record)
     failpoint("publish", settings.build_dir)
-    folder, sha256 = assemble(settings, meta)
+    folder, sha256 = assemble(settings, meta, inputs)
     build_record.forget(settings)
     settings.landing_db.unlink(missing_ok=True)  # the run's landed lines are in the build now
     layout.switch_to(settings, folder)
@@ -73,13 +75,15 @@ def publish_build(settings: Settings, run_id: str) -> Published:
     return Published(settings.published_db, sha256, meta, exports, report_seconds, warnings)
 
 
-def assemble(settings: Settings, meta: dict[str, Any]) -> tuple[Path, str]:
+def assemble(
+    settings: Settings, meta: dict[str, Any], inputs: dict | None = None
+) -> tuple[Path, str]:
     """Move the staged build (database, reports, exports) into ``builds/<build_id>`` with its
     ``build.json``; returns the folder, not yet published, and the database's sha256."""
     layout.ensure_layout(settings)  # a warehouse of the older layout first moves into builds/
     build_id = meta["build_id"]
     partial = layout.partial_folder(settings, build_id)
-    record = layout.new_record(meta, file_sha256(settings.build_db))
+    record = layout.new_record(meta, file_sha256(settings.build_db), inputs)
     os.replace(settings.build_db, partial / PUBLISHED_NAME)
     for name, staged in (
         ("reports", settings.build_reports_dir),

@@ -14,7 +14,7 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
 from pipelines.lib.budget_lines import LINES_FOLDER
-from pipelines.lib.build_meta import read_meta_build
+from pipelines.lib.build_meta import code_fingerprint, read_meta_build
 from pipelines.lib.checksums import file_sha256
 from pipelines.lib.sources import REGISTRY_NAME
 
@@ -102,3 +102,96 @@ def changed_fiscal_years(
             return None
         years.add(int(parts[1]))
     return sorted(years) or None
+
+
+# A build's inputs, as ``build.json`` of the published build records them (key ``inputs``):
+# ``{"data_raw": FileStates, "code": code_fingerprint()}``. A no-change ``make run`` compares
+# them with the inputs of now and stops early when they are the same.
+INPUTS_KEY = "inputs"
+
+
+def current_inputs(data_raw_dir: Path, recorded: dict | None = None) -> dict:
+    """What a run would build from now: every input file of ``data_raw_dir`` (the registry too)
+    and the code. Files whose size, modification time and inode are those ``recorded`` keep
+    their recorded sha256 (as the sensor does: gigabytes of budget lines are not read again to
+    learn that nothing changed); every other file is hashed."""
+    known = (recorded or {}).get("data_raw") if isinstance(recorded, dict) else None
+    return {
+        "data_raw": raw_file_states(data_raw_dir, known if isinstance(known, dict) else None),
+        "code": code_fingerprint(),
+    }
+
+
+def inputs_changed(recorded: dict | None, current: dict) -> list[str]:
+    """What differs between the inputs a build recorded and ``current``, in words; empty when
+    nothing does. A build that recorded no inputs (made before they were recorded, from the
+    Dagster UI, or a fiscal-year refresh over other code) differs in everything."""
+    if not isinstance(recorded, dict) or not recorded.get("code"):
+        return ["the published build records no inputs to compare with"]
+    reasons = []
+    before = {name: state[0] for name, state in (recorded.get("data_raw") or {}).items()}
+    now = {name: state[0] for name, state in current["data_raw"].items()}
+    changed = sorted(
+        name for name in before.keys() | now.keys() if before.get(name) != now.get(name)
+    )
+    if changed:
+        shown = ", ".join(changed[:3]) + (
+            f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        )
+        reasons.append(f"data_raw/ ({len(changed)} file(s): {shown})")
+    if recorded["code"] != current["code"]:
+        reasons.append("the code (pipelines/, dbt_project/, expectations/, uv.lock or limits)")
+    return reasons
+
+
+def inputs_of_fiscal_years_build(base: dict | None, current: dict, years: list[int]) -> dict | None:
+    """The inputs a refresh of ``years`` over the published build ``base`` is made from.
+
+    Such a build keeps everything of its base but the budget lines of those years: its inputs are
+    the base's, with the line files of those years as they are now. When the code changed since
+    the base, what the base holds came from other code: no inputs (the next run rebuilds)."""
+    if not isinstance(base, dict) or base.get("code") != current["code"]:
+        return None
+
+    def reprocessed(name: str) -> bool:
+        parts = Path(name).parts
+        return len(parts) >= 2 and parts[0] == LINES_FOLDER and parts[1] in {str(y) for y in years}
+
+    kept = {
+        name: state for name, state in (base.get("data_raw") or {}).items() if not reprocessed(name)
+    }
+    fresh = {name: state for name, state in current["data_raw"].items() if reprocessed(name)}
+    return {"data_raw": dict(sorted({**kept, **fresh}.items())), "code": current["code"]}
+
+
+# The run's inputs travel from the command line to the publish step as a file in ``.build``,
+# named by a run tag holding its sha256: a run started elsewhere (the UI, a sensor) has no tag,
+# and a file left by another run does not match it, so neither records inputs it was not built
+# from.
+INPUTS_TAG = "bnd/inputs_sha256"
+INPUTS_FILE = "inputs.json"
+
+
+def write_run_inputs(build_dir: Path, inputs: dict | None) -> str | None:
+    """Keep the run's inputs for its publish step; returns the tag value (None: no inputs)."""
+    if inputs is None:
+        return None
+    text = json.dumps(inputs, sort_keys=True)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    temporary = build_dir / f".{INPUTS_FILE}.tmp"
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, build_dir / INPUTS_FILE)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_run_inputs(build_dir: Path, tag: str | None) -> dict | None:
+    """The inputs the command line kept for the run tagged ``tag``; None if they are not those."""
+    if not tag:
+        return None
+    try:
+        text = (build_dir / INPUTS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if hashlib.sha256(text.encode()).hexdigest() != tag:
+        return None
+    return json.loads(text)

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.settings import EXPECTATIONS_DIR, PROJECT_ROOT
-from tests.integration.conftest import Build
+from tests.integration.conftest import Build, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
 
 OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
@@ -175,6 +175,9 @@ def test_published_docs_and_history_name_no_folder_of_the_build_machine(
 ) -> None:
     """dbt writes absolute paths into its manifest; the published copies must not carry them."""
     settings = published_build.settings
+    # `make run` has the docs of a new schema written in the background; `make docs` waits.
+    completed = run_cli("docs", settings)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
     published = [
         *sorted((settings.reports_dir / "dbt_docs").iterdir()),
         settings.history_dir / "manifest.json",

@@ -93,9 +93,12 @@ def test_the_run_printed_one_line_per_step(published_build: Build) -> None:
     lines = published_build.stdout.splitlines()
     steps = [line.split()[0] for line in lines if line.startswith("  ") and line.endswith(" s")]
     assert steps == [
+        *("startup", "inputs", "prepare", "load"),  # Python, inputs compared, dbt, Dagster
         *("ingest", "ingest", "ingest"),  # budget tables, budget lines, plan documents
         *("transform", "audit", "audit"),  # dbt build, GX suites, the budget lines' GX suites
-        *("publish", "report", "docs"),
+        *("publish", "report", "dagster", "docs"),  # ... Dagster's own work in the run
     ]
     assert any("full log:" in line for line in lines)
-    assert f"report:    {published_build.settings.reports_dir / 'index.html'}" in lines[-2]
+    report = f"report:    {published_build.settings.reports_dir / 'index.html'} (and dq.json)"
+    assert report in lines
+    assert "the lines above account for" in lines[-1]

@@ -9,6 +9,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.lib import progress
 from pipelines.lib.publishing import publish_build
+from pipelines.lib.raw_fingerprint import INPUTS_TAG, read_run_inputs
 
 PUBLISHED = dg.AssetKey(["warehouse", "bnd"])
 # Publishing waits for every BI-facing and audit table, and so for their blocking checks.
@@ -37,19 +38,18 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     byte-identical.
     """
     started, settings = time.monotonic(), warehouse.settings
-    published = publish_build(settings, context.run_id)
+    inputs = read_run_inputs(settings.build_dir, context.run.tags.get(INPUTS_TAG))
+    published = publish_build(settings, context.run_id, inputs)
     meta = published.meta
     marts = len(json.loads(meta["mart_row_counts"]))
     report_s = published.report_seconds
-    progress.emit(
-        progress.step_line(
-            "publish",
-            f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package",
-            time.monotonic() - started - report_s,
-        )
+    progress.line(
+        "publish",
+        f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package",
+        time.monotonic() - started - report_s,
     )
     report = settings.reports_dir / "index.html"
-    progress.emit(progress.step_line("report", f"{report} and dq.json", report_s))
+    progress.line("report", f"{report} and dq.json", report_s)
     for warning in published.warnings:  # the build is published; its history needs a look
         context.log.warning(warning)
         progress.emit(f"WARNING {warning}")

@@ -26,6 +26,7 @@ from pipelines.lib.check_report import markdown_table
 from pipelines.lib.dbt_results import add_failing_rows, failing_rows_by_test, summarize_tests
 from pipelines.lib.dq_report import DBT_RESULTS
 from pipelines.lib.failpoints import failpoint
+from pipelines.lib.gx_audit import preload_great_expectations
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -75,6 +76,8 @@ def bnd_dbt_models(
     failed_checks: list[dg.AssetCheckResult] = []
     with dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
+        # GX's import (seconds of CPU) now runs in a thread while dbt builds in its own process.
+        preload_great_expectations()
         prune_invocation_folders(keep=invocation.target_path)
         try:
             try:

@@ -1,9 +1,12 @@
 """The dbt docs site of the published warehouse, as one self-contained page.
 
 ``dbt docs generate --static`` reads the catalog (tables, columns, types, comments; no figures)
-from a private copy of the published file, made at the build's own path under the run lock: BI
-readers are never locked out, and dbt's profile and parse state stay those of the runs. The page
-embeds the manifest and catalog, so it opens from disk without a web server.
+from a private copy of the published file, in a folder of its own: BI readers are never locked
+out, and a run may start meanwhile (the docs take no run lock, only one of their own). The page
+embeds the manifest and catalog, so it opens from disk without a web server. ``make run`` copies
+a kept site at once, and otherwise has the site made by a process in the background, after it
+printed its result: dbt's seconds are never on the run's path. ``make docs`` makes it (or waits
+for the one being made).
 
 The site depends only on the dbt project and the warehouse's schema, so it is kept per warehouse
 under that key and made again only when one of them changed (a refresh that changes figures only
@@ -17,6 +20,7 @@ a name in angle brackets) before the site is kept.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -30,12 +34,19 @@ import duckdb
 
 from pipelines.defs.transform.project import (
     PARTIAL_PARSE_FILE,
-    dbt_environment,
     project_fingerprint,
     warehouse_target_dir,
 )
-from pipelines.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
-from pipelines.lib.warehouse_files import run_lock
+from pipelines.lib.published_layout import current_folder
+from pipelines.lib.settings import (
+    BUILD_DB_ENV,
+    DBT_PROJECT_DIR,
+    LANDING_DB_ENV,
+    PROJECT_ROOT,
+    PUBLISHED_NAME,
+    TEMP_DIR_ENV,
+    Settings,
+)
 
 # What dbt writes → the name in the site.
 SITE_FILES = {
@@ -62,18 +73,56 @@ order by all
 
 
 def write_dbt_docs(settings: Settings) -> Path:
-    """Write ``<warehouse>/reports/dbt_docs/index.html`` (with manifest and catalog)."""
+    """Write ``<warehouse>/reports/dbt_docs/index.html`` (with manifest and catalog).
+
+    One writer at a time per warehouse (a lock of its own, never the run lock: a run may start
+    while the docs of the last one are being made); a second one waits, then finds the site kept.
+    """
     kept = warehouse_target_dir(settings) / "docs_sites"
-    site = kept / site_key(settings.published_db)
+    kept.mkdir(parents=True, exist_ok=True)
+    with (kept.parent / "docs.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder = _published_folder(settings)
+        site = kept / site_key(folder / PUBLISHED_NAME)
+        if not (site / "index.html").is_file():
+            _generate(settings, folder / PUBLISHED_NAME, site)
+            for other in kept.iterdir():
+                if other != site:
+                    shutil.rmtree(other, ignore_errors=True)
+        return _install(site, folder / "reports" / "dbt_docs")
+
+
+def copy_kept_dbt_docs(settings: Settings) -> Path | None:
+    """The published build's docs from the site kept for its schema (a copy, well under a
+    second); None when no site is kept for it (the dbt project or the schema changed): then
+    ``write_dbt_docs`` has to make one, which takes dbt seconds."""
+    folder = _published_folder(settings)
+    site = warehouse_target_dir(settings) / "docs_sites" / site_key(folder / PUBLISHED_NAME)
     if not (site / "index.html").is_file():
-        _generate(settings, site)
-        for other in kept.iterdir():
-            if other != site:
-                shutil.rmtree(other, ignore_errors=True)
-    out = settings.reports_dir / "dbt_docs"
+        return None
+    return _install(site, folder / "reports" / "dbt_docs")
+
+
+def _published_folder(settings: Settings) -> Path:
+    """The published build's folder in ``builds/`` (docs go into the build they describe, even
+    if another build is published while they are being written)."""
+    folder = current_folder(settings)
+    if folder is None:
+        raise FileNotFoundError(f"no published warehouse at {settings.published_db}")
+    return folder
+
+
+def _install(site: Path, out: Path) -> Path:
+    """Copy a kept site to ``out`` (unless it holds that site already) via a temporary folder."""
+    index = out / "index.html"
+    if index.is_file() and index.read_bytes() == (site / "index.html").read_bytes():
+        return index
+    partial = out.with_name(f".{out.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(site, partial)
     shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(site, out)
-    return out / "index.html"
+    os.replace(partial, out)
+    return index
 
 
 def site_key(published_db: Path) -> str:
@@ -84,28 +133,33 @@ def site_key(published_db: Path) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
-def _generate(settings: Settings, site: Path) -> None:
+def _generate(settings: Settings, published_db: Path, site: Path) -> None:
+    """``dbt docs generate`` against a private copy of the published database (its own folder,
+    profile paths and landing), so that neither readers nor a run that starts meanwhile meet it."""
     target = warehouse_target_dir(settings) / "docs"
-    target.mkdir(parents=True, exist_ok=True)
-    parsed = target.parent / PARTIAL_PARSE_FILE  # the warehouse's parse state: no re-parse
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    parsed = target.parent / PARTIAL_PARSE_FILE  # the warehouse's parse state
     if parsed.is_file():
         shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
-    with run_lock(settings), dbt_environment(settings):
-        copy = settings.build_db
-        if copy.exists():
-            raise FileExistsError(
-                f"{copy} holds the build of a failed run (kept to look into); the dbt docs are "
-                "made from a copy at that path: run a refresh, or delete it, first"
-            )
-        try:
-            shutil.copy2(settings.published_db, copy)
-            subprocess.run(
-                [*DOCS_COMMAND, "--profiles-dir", ".", "--target-path", str(target)],
-                cwd=DBT_PROJECT_DIR,
-                check=True,
-            )
-        finally:
-            copy.unlink(missing_ok=True)
+    copy = target / PUBLISHED_NAME
+    shutil.copy2(published_db, copy)
+    env = {
+        **os.environ,
+        **settings.dbt_env,
+        BUILD_DB_ENV: str(copy),
+        LANDING_DB_ENV: str(target / "landing.duckdb"),
+        TEMP_DIR_ENV: str(target / "duckdb_tmp"),
+    }
+    try:
+        subprocess.run(
+            [*DOCS_COMMAND, "--profiles-dir", ".", "--target-path", str(target)],
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            check=True,
+        )
+    finally:
+        copy.unlink(missing_ok=True)
     partial = site.with_name(f".{site.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
