@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,13 +57,37 @@ class Build:
     stdout: str
 
 
+@contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (shared by every xdist worker) for a block."""
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """One real `make run` (CLI, own process) of the committed data_raw/ into a tmp folder."""
-    settings = Settings.at(DATA_RAW, tmp_path_factory.mktemp("warehouse"))
-    completed = run_cli("run", settings)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return Build(settings, completed.stdout)
+    """One real `make run` (CLI, own process) of the committed data_raw/ into a tmp folder.
+
+    Built once per test session, not once per xdist worker: the first worker that needs it
+    builds it under a lock in the folder the workers share, the other waits for it and reads
+    the same build. Tests only read it (or copy it, through ``warehouse_with_published``)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "published_build"
+    settings = Settings.at(DATA_RAW, folder / "warehouse")
+    stdout = folder / "run.stdout"
+    with exclusive(shared / "published_build.lock"):
+        if not stdout.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # a run that failed in another worker
+            folder.mkdir()
+            completed = run_cli("run", settings)
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+            stdout.write_text(completed.stdout, encoding="utf-8")
+    return Build(settings, stdout.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
