@@ -31,6 +31,8 @@ SMOKE_LINES = 50_000
 PWNED = "PWNED.csv"
 INJECTION = "x.csv'));copy(select 42 as pwned) to '" + PWNED + "';select … read_csv('x.csv"
 FORMULA_TITLE = '=HYPERLINK("http://x","y")'
+# The tests share the module's 50 k-line build: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("budget_lines")
 
 
 @pytest.fixture(scope="module")

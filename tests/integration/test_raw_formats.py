@@ -266,6 +266,7 @@ def bad_inputs_run(
     return BadInputsRun(settings, before, outcome, {record["file"]: record for record in records})
 
 
+@pytest.mark.xdist_group("bad_inputs")  # one worker, one run of every bad input
 @pytest.mark.parametrize(("name", "file_format", "place", "words"), BAD_INPUTS)
 def test_each_bad_input_stops_the_run_at_ingest_and_is_recorded(
     bad_inputs_run: BadInputsRun, name: str, file_format: str, place: str, words: str
