@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.lib.settings import Settings
 from tests.integration.conftest import Build
 from tests.source_figures import (
     BUDGET_CHANGE_NOTES,
@@ -150,16 +148,16 @@ def test_reports_and_validation_results_are_published(published_build: Build) ->
     }
 
 
-def test_dbt_docs_generate_against_the_published_warehouse(
-    raw_copy: Path, warehouse_with_published: Path
-) -> None:
+# The command rewrites the shared build's reports/dbt_docs: never beside the tests reading it.
+@pytest.mark.xdist_group("published_docs")
+def test_dbt_docs_generate_against_the_published_warehouse(published_build: Build) -> None:
     from tests.integration.conftest import run_cli
 
-    # A copy of the published build: the session's build is shared by tests reading its docs.
-    settings = Settings.at(raw_copy, warehouse_with_published)
-    completed = run_cli("docs", settings)
+    completed = run_cli("docs", published_build.settings)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    catalog = json.loads((settings.reports_dir / "dbt_docs" / "catalog.json").read_text())
+    catalog = json.loads(
+        (published_build.settings.reports_dir / "dbt_docs" / "catalog.json").read_text()
+    )
     assert "model.bnd.fct_budget" in catalog["nodes"]
     assert "model.bnd.fct_special_account_by_formulator" in catalog["nodes"]
 
