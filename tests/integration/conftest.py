@@ -68,6 +68,13 @@ def exclusive(lock_file: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
+    """A folder every xdist worker of the session sees, and the lock file that guards it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared / name, shared / f"{name}.lock"
+
+
 @pytest.fixture(scope="session")
 def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """One real `make run` (CLI, own process) of the committed data_raw/ into a tmp folder.
@@ -75,12 +82,10 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     Built once per test session, not once per xdist worker: the first worker that needs it
     builds it under a lock in the folder the workers share, the other waits for it and reads
     the same build. Tests only read it (or copy it, through ``warehouse_with_published``)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "published_build"
+    folder, lock = shared_folder(tmp_path_factory, "published_build")
     settings = Settings.at(DATA_RAW, folder / "warehouse")
     stdout = folder / "run.stdout"
-    with exclusive(shared / "published_build.lock"):
+    with exclusive(lock):
         if not stdout.is_file():
             shutil.rmtree(folder, ignore_errors=True)  # a run that failed in another worker
             folder.mkdir()

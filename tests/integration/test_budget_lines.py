@@ -24,21 +24,20 @@ from pipelines.lib.checksums import file_sha256
 from pipelines.lib.exports import BUDGET_CSV, BUDGET_FIELDS
 from pipelines.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from tests.helpers import replace_in_registry
-from tests.integration.conftest import run_cli
+from tests.integration.conftest import exclusive, run_cli, shared_folder
 from tests.source_figures import LEAVES, YEARS
 
 SMOKE_LINES = 50_000
 PWNED = "PWNED.csv"
 INJECTION = "x.csv'));copy(select 42 as pwned) to '" + PWNED + "';select … read_csv('x.csv"
 FORMULA_TITLE = '=HYPERLINK("http://x","y")'
-# The tests share the module's 50 k-line build: one xdist worker runs them all.
+# The tests share one 50 k-line build: one xdist worker runs them all.
 pytestmark = pytest.mark.xdist_group("budget_lines")
 
 
-@pytest.fixture(scope="module")
-def line_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def make_line_raw(folder: Path) -> Path:
     """The generator's 50 k lines as CSV files in a complete raw folder (hostile names)."""
-    raw = generate(SMOKE_LINES, tmp_path_factory.mktemp("bench"))["csv"]
+    raw = generate(SMOKE_LINES, folder)["csv"]
     (year_file,) = (raw / "budget_lines" / "2026").glob("*.csv")
     year_file.rename(year_file.with_name(INJECTION))
     replace_in_registry(
@@ -49,13 +48,35 @@ def line_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
-@pytest.fixture(scope="module")
-def smoke_build(line_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """One full refresh of the 50 k lines (with the page) into a new warehouse."""
-    settings = Settings.at(line_raw, tmp_path_factory.mktemp("warehouse"))
-    completed = run_cli("run", settings, "--no-docs")
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return settings
+@pytest.fixture(scope="session")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Settings]:
+    """The 50 k lines and one full refresh of them (with the page) into a new warehouse.
+
+    Made once per session under a lock in the folder the xdist workers share (like
+    ``published_build``): the tests below only read it, or copy it (``own_build``)."""
+    folder, lock = shared_folder(tmp_path_factory, "smoke_build")
+    done = folder / "published"
+    with exclusive(lock):
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # a run that failed in another worker
+            folder.mkdir()
+            raw = make_line_raw(folder / "bench")
+            settings = Settings.at(raw, folder / "warehouse")
+            completed = run_cli("run", settings, "--no-docs")
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+            done.write_text(str(raw), encoding="utf-8")
+    raw = Path(done.read_text(encoding="utf-8"))
+    return raw, Settings.at(raw, folder / "warehouse")
+
+
+@pytest.fixture
+def line_raw(smoke: tuple[Path, Settings]) -> Path:
+    return smoke[0]
+
+
+@pytest.fixture
+def smoke_build(smoke: tuple[Path, Settings]) -> Settings:
+    return smoke[1]
 
 
 @pytest.fixture
