@@ -96,6 +96,15 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 
 @pytest.fixture
+def published_docs_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Held by the test that rewrites the shared build's ``reports/dbt_docs`` and by those reading
+    them, whichever worker runs them: never one during another."""
+    _, lock = shared_folder(tmp_path_factory, "published_docs")
+    with exclusive(lock):
+        yield
+
+
+@pytest.fixture
 def warehouse_with_published(tmp_path: Path, published_build: Build) -> Path:
     """A fresh warehouse folder holding a copy of a good published build (the "last good one")."""
     warehouse = tmp_path / "warehouse"

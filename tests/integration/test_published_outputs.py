@@ -157,6 +157,7 @@ def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: 
 
 
 @pytest.mark.xdist_group("published_docs")  # beside `docs`, never during it
+@pytest.mark.usefixtures("published_docs_alone")
 def test_exports_and_reports_belong_to_the_published_build(published_build: Build, meta) -> None:
     settings = published_build.settings
     package = json.loads((settings.export_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -172,6 +173,7 @@ def test_exports_and_reports_belong_to_the_published_build(published_build: Buil
 
 
 @pytest.mark.xdist_group("published_docs")  # beside `docs`, never during it
+@pytest.mark.usefixtures("published_docs_alone")
 def test_published_docs_and_history_name_no_folder_of_the_build_machine(
     published_build: Build,
 ) -> None:
