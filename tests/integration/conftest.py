@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,13 +57,51 @@ class Build:
     stdout: str
 
 
+@contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (shared by every xdist worker) for a block."""
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> tuple[Path, Path]:
+    """A folder every xdist worker of the session sees, and the lock file that guards it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared / name, shared / f"{name}.lock"
+
+
 @pytest.fixture(scope="session")
 def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """One real `make run` (CLI, own process) of the committed data_raw/ into a tmp folder."""
-    settings = Settings.at(DATA_RAW, tmp_path_factory.mktemp("warehouse"))
-    completed = run_cli("run", settings)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return Build(settings, completed.stdout)
+    """One real `make run` (CLI, own process) of the committed data_raw/ into a tmp folder.
+
+    Built once per test session, not once per xdist worker: the first worker that needs it
+    builds it under a lock in the folder the workers share, the other waits for it and reads
+    the same build. Tests only read it (or copy it, through ``warehouse_with_published``)."""
+    folder, lock = shared_folder(tmp_path_factory, "published_build")
+    settings = Settings.at(DATA_RAW, folder / "warehouse")
+    stdout = folder / "run.stdout"
+    with exclusive(lock):
+        if not stdout.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # a run that failed in another worker
+            folder.mkdir()
+            completed = run_cli("run", settings)
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+            stdout.write_text(completed.stdout, encoding="utf-8")
+    return Build(settings, stdout.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def published_docs_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Held by the test that rewrites the shared build's ``reports/dbt_docs`` and by those reading
+    them, whichever worker runs them: never one during another."""
+    _, lock = shared_folder(tmp_path_factory, "published_docs")
+    with exclusive(lock):
+        yield
 
 
 @pytest.fixture

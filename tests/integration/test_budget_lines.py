@@ -24,19 +24,20 @@ from pipelines.lib.checksums import file_sha256
 from pipelines.lib.exports import BUDGET_CSV, BUDGET_FIELDS
 from pipelines.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from tests.helpers import replace_in_registry
-from tests.integration.conftest import run_cli
+from tests.integration.conftest import exclusive, run_cli, shared_folder
 from tests.source_figures import LEAVES, YEARS
 
 SMOKE_LINES = 50_000
 PWNED = "PWNED.csv"
 INJECTION = "x.csv'));copy(select 42 as pwned) to '" + PWNED + "';select … read_csv('x.csv"
 FORMULA_TITLE = '=HYPERLINK("http://x","y")'
+# The tests share one 50 k-line build: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("budget_lines")
 
 
-@pytest.fixture(scope="module")
-def line_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def make_line_raw(folder: Path) -> Path:
     """The generator's 50 k lines as CSV files in a complete raw folder (hostile names)."""
-    raw = generate(SMOKE_LINES, tmp_path_factory.mktemp("bench"))["csv"]
+    raw = generate(SMOKE_LINES, folder)["csv"]
     (year_file,) = (raw / "budget_lines" / "2026").glob("*.csv")
     year_file.rename(year_file.with_name(INJECTION))
     replace_in_registry(
@@ -47,13 +48,35 @@ def line_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
-@pytest.fixture(scope="module")
-def smoke_build(line_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """One full refresh of the 50 k lines (with the page) into a new warehouse."""
-    settings = Settings.at(line_raw, tmp_path_factory.mktemp("warehouse"))
-    completed = run_cli("run", settings, "--no-docs")
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return settings
+@pytest.fixture(scope="session")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Settings]:
+    """The 50 k lines and one full refresh of them (with the page) into a new warehouse.
+
+    Made once per session under a lock in the folder the xdist workers share (like
+    ``published_build``): the tests below only read it, or copy it (``own_build``)."""
+    folder, lock = shared_folder(tmp_path_factory, "smoke_build")
+    done = folder / "published"
+    with exclusive(lock):
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # a run that failed in another worker
+            folder.mkdir()
+            raw = make_line_raw(folder / "bench")
+            settings = Settings.at(raw, folder / "warehouse")
+            completed = run_cli("run", settings, "--no-docs")
+            assert completed.returncode == 0, completed.stdout + completed.stderr
+            done.write_text(str(raw), encoding="utf-8")
+    raw = Path(done.read_text(encoding="utf-8"))
+    return raw, Settings.at(raw, folder / "warehouse")
+
+
+@pytest.fixture
+def line_raw(smoke: tuple[Path, Settings]) -> Path:
+    return smoke[0]
+
+
+@pytest.fixture
+def smoke_build(smoke: tuple[Path, Settings]) -> Settings:
+    return smoke[1]
 
 
 @pytest.fixture
@@ -200,54 +223,18 @@ def test_no_text_cell_of_budget_csv_is_a_spreadsheet_formula(smoke_build: Settin
     assert {row["source_title"] for row in rows} == {f"'{FORMULA_TITLE}"}
 
 
-def test_a_refresh_of_one_fiscal_year_leaves_the_other_years_untouched(
+def test_a_refresh_of_fiscal_years_leaves_the_other_years_untouched_and_a_bad_one_changes_nothing(
     own_build: Settings,
 ) -> None:
+    """One run reprocesses a changed year (2026) and adds a new one (2027), after a run adding a
+    bad 2027 was refused: every other year, the page's facts and the other years' exported
+    bytes stay as they were."""
     settings = own_build
     before = _year_fingerprints(settings.published_db)
     budget_before = _query(settings.published_db, "select * from marts.fct_budget order by all")
     ((previous_build,),) = _query(settings.published_db, "select build_id from marts.meta_build")
     exports_before = _export_checksums(settings)
-    # Replace 2026's file: one organisation's lines (and its subtotals) are gone.
-    year_file = next((settings.data_raw_dir / "budget_lines" / "2026").glob("*.csv"))
-    lines = year_file.read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [line for line in lines if ",ORG0005," not in line]
-    assert len(kept) < len(lines)
-    year_file.write_text("".join(kept), encoding="utf-8")
-
-    completed = run_cli("run", settings, "--years", "2026", "--no-docs")
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-
-    after = _year_fingerprints(settings.published_db)
-    assert {year: fp for year, fp in after.items() if year != 2026} == {
-        year: fp for year, fp in before.items() if year != 2026
-    }
-    (expected_2026,) = _lines_in_files(str(year_file))
-    assert (2026, *after[2026][:2]) == expected_2026 and after[2026] != before[2026]
-    assert _query(settings.published_db, "select * from marts.fct_budget order by all") == (
-        budget_before
-    )
-    meta = _query(
-        settings.published_db,
-        "select refresh_kind, base_build_id, fiscal_years_processed from marts.meta_build",
-    )
-    assert meta == [("fiscal_years", previous_build, "[2026]")]
-    # One year of export work: the other years' Parquet files are the previous build's bytes
-    # (copied, never linked: a kept build shares no file with the published one).
-    exports_after = _export_checksums(settings)
-    assert exports_after.keys() == exports_before.keys()
-    for file, checksum in exports_before.items():
-        assert (exports_after[file] == checksum) == ("fiscal_year=2026" not in file), file
-    # The other checks of the published build still stand in its report.
-    dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
-    assert dq["status"] == "published"
-
-
-def test_a_new_fiscal_year_is_added_alone_and_a_bad_one_changes_nothing(
-    own_build: Settings,
-) -> None:
-    settings = own_build
-    before = _year_fingerprints(settings.published_db)
+    # A new fiscal year, 2027, whose fourth line has a phase nobody knows: refused at ingest.
     source = next((settings.data_raw_dir / "budget_lines" / "2026").glob("*.csv"))
     new_year = settings.data_raw_dir / "budget_lines" / "2027"
     new_year.mkdir()
@@ -262,14 +249,43 @@ def test_a_new_fiscal_year_is_added_alone_and_a_bad_one_changes_nothing(
     assert f"{new_year / 'lines.csv'}, line 4, column phase" in refused.stdout + refused.stderr
     assert file_sha256(settings.published_db) == sha_before
 
+    # 2027 fixed; 2026's file replaced: one organisation's lines (and its subtotals) are gone.
     fixed = [lines[0], *(line.replace("2026,", "2027,", 1) for line in lines[1:])]
     (new_year / "lines.csv").write_text("".join(fixed), encoding="utf-8")
-    completed = run_cli("run", settings, "--years", "2027", "--no-docs")
+    kept = [line for line in lines if ",ORG0005," not in line]
+    assert len(kept) < len(lines)
+    source.write_text("".join(kept), encoding="utf-8")
+
+    completed = run_cli("run", settings, "--years", "2026-2027", "--no-docs")
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
     after = _year_fingerprints(settings.published_db)
-    assert {year: fp for year, fp in after.items() if year != 2027} == before
+    changed = (2026, 2027)
+    assert {year: fp for year, fp in after.items() if year not in changed} == {
+        year: fp for year, fp in before.items() if year not in changed
+    }
+    (expected_2026,) = _lines_in_files(str(source))
+    assert (2026, *after[2026][:2]) == expected_2026 and after[2026] != before[2026]
     (expected_2027,) = _lines_in_files(str(new_year / "lines.csv"))
-    assert (2027, *after[2027][:2]) == expected_2027
+    assert (2027, *after[2027][:2]) == expected_2027 and 2027 not in before
+    assert _query(settings.published_db, "select * from marts.fct_budget order by all") == (
+        budget_before
+    )
+    meta = _query(
+        settings.published_db,
+        "select refresh_kind, base_build_id, fiscal_years_processed from marts.meta_build",
+    )
+    assert meta == [("fiscal_years", previous_build, "[2026, 2027]")]
+    # Two years of export work: the other years' Parquet files are the previous build's bytes
+    # (copied, never linked: a kept build shares no file with the published one).
+    exports_after = _export_checksums(settings)
+    new_files = {file for file in exports_after if "fiscal_year=2027" in file}
+    assert new_files and exports_after.keys() - new_files == exports_before.keys()
+    for file, checksum in exports_before.items():
+        assert (exports_after[file] == checksum) == ("fiscal_year=2026" not in file), file
+    # The other checks of the published build still stand in its report.
+    dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["status"] == "published"
 
 
 def test_a_full_refresh_over_some_fiscal_years_only_is_refused(

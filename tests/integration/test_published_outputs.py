@@ -156,6 +156,8 @@ def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: 
     assert tuple(totals[year] for year in YEARS) == TOTALS["bnd_special_account"]
 
 
+@pytest.mark.xdist_group("published_docs")  # beside `docs`, never during it
+@pytest.mark.usefixtures("published_docs_alone")
 def test_exports_and_reports_belong_to_the_published_build(published_build: Build, meta) -> None:
     settings = published_build.settings
     package = json.loads((settings.export_dir / "datapackage.json").read_text(encoding="utf-8"))
@@ -170,6 +172,8 @@ def test_exports_and_reports_belong_to_the_published_build(published_build: Buil
     assert not any(Path(settings.build_dir).glob("bnd.duckdb*"))
 
 
+@pytest.mark.xdist_group("published_docs")  # beside `docs`, never during it
+@pytest.mark.usefixtures("published_docs_alone")
 def test_published_docs_and_history_name_no_folder_of_the_build_machine(
     published_build: Build,
 ) -> None:

@@ -148,6 +148,9 @@ def test_reports_and_validation_results_are_published(published_build: Build) ->
     }
 
 
+# The command rewrites the shared build's reports/dbt_docs: never beside the tests reading it.
+@pytest.mark.xdist_group("published_docs")
+@pytest.mark.usefixtures("published_docs_alone")
 def test_dbt_docs_generate_against_the_published_warehouse(published_build: Build) -> None:
     from tests.integration.conftest import run_cli
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.cli import execute_refresh
+from pipelines.cli import RunOutcome, execute_refresh
+from pipelines.lib.checksums import file_sha256
 from pipelines.lib.rejections import REJECTED_FILES
 from pipelines.lib.settings import Settings
-from tests.integration.conftest import LastGood, run_cli
+from tests.conftest import DATA_RAW
+from tests.integration.conftest import Build, LastGood, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, ROWS, TOTALS, YEARS
 from tests.unit.test_table_formats import BAD, BAD_INPUTS, FIXTURES
 
@@ -230,22 +233,54 @@ def test_blocking_comparisons_stop_publishing_naming_file_year_figures_and_ratio
     assert "seven_rows_unit_slip.csv" in failures and "UNIT_MISMATCH" in failures
 
 
+@dataclass(frozen=True)
+class BadInputsRun:
+    """One run over a raw folder holding every bad input at once (each registered)."""
+
+    settings: Settings
+    published_sha256: str
+    outcome: RunOutcome
+    records: dict[str, dict]  # rejected_files.json, by file
+
+
+@pytest.fixture(scope="module")
+def bad_inputs_run(
+    published_build: Build, tmp_path_factory: pytest.TempPathFactory
+) -> BadInputsRun:
+    """Ingest checks every file before it stops, so one run rejects each bad input with its own
+    message and record; the tests below each look at one file's."""
+    folder = tmp_path_factory.mktemp("bad_inputs")
+    raw = folder / "data_raw"
+    shutil.copytree(DATA_RAW, raw)
+    warehouse = folder / "warehouse"
+    warehouse.mkdir()
+    shutil.copy2(published_build.settings.published_db, warehouse / "bnd.duckdb")
+    shutil.copytree(published_build.settings.reports_dir, warehouse / "reports")
+    for name, file_format, _, _ in BAD_INPUTS:
+        register(raw, BAD / name, file_format)
+    settings = Settings.at(raw, warehouse)
+    before = file_sha256(settings.published_db)
+    outcome = execute_refresh(settings)
+    records = json.loads((settings.build_reports_dir / REJECTED_FILES).read_text("utf-8"))
+    assert len(records) == len(BAD_INPUTS)  # every bad input, each once, and nothing else
+    return BadInputsRun(settings, before, outcome, {record["file"]: record for record in records})
+
+
+@pytest.mark.xdist_group("bad_inputs")  # one worker, one run of every bad input
 @pytest.mark.parametrize(("name", "file_format", "place", "words"), BAD_INPUTS)
 def test_each_bad_input_stops_the_run_at_ingest_and_is_recorded(
-    raw_copy: Path, last_good: LastGood, name: str, file_format: str, place: str, words: str
+    bad_inputs_run: BadInputsRun, name: str, file_format: str, place: str, words: str
 ) -> None:
-    register(raw_copy, BAD / name, file_format)
-    settings = last_good.settings
-
-    outcome = execute_refresh(settings)
-
+    settings, outcome = bad_inputs_run.settings, bad_inputs_run.outcome
     assert not outcome.published
     ((step, message),) = outcome.step_failures
     assert step == "raw_budget_pages"
-    assert str(raw_copy / name) in message and place in message and words in message
-    assert last_good.published_unchanged()
-    (record,) = json.loads((settings.build_reports_dir / REJECTED_FILES).read_text("utf-8"))
-    assert (record["file"], record["place"]) == (name, message.split(", ", 1)[1].split(":")[0])
+    record = bad_inputs_run.records[name]
+    own = record["message"]  # this file's error, and the run's failure lists it
+    assert own in message
+    assert str(settings.data_raw_dir / name) in own and place in own and words in own
+    assert file_sha256(settings.published_db) == bad_inputs_run.published_sha256
+    assert record["place"] == own.split(", ", 1)[1].split(":")[0]
 
 
 def test_every_rejected_file_is_recorded_and_make_run_exits_non_zero(
