@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.settings import EXPECTATIONS_DIR, PROJECT_ROOT
+from pipelines.lib.sql import quote_identifier
 from tests.integration.conftest import Build, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
 
@@ -120,8 +121,11 @@ def test_every_mart_is_exported_as_parquet(published_build: Build) -> None:
             if lines and not list((export / name).glob("*/*.parquet")):
                 assert con.execute(f"select count(*) from marts.{name}").fetchone() == (0,)
                 continue
-            exported = con.execute(f"select * from '{parquet}' order by all").fetchall()
-            assert exported == con.execute(f"select * from marts.{name} order by all").fetchall()
+            exported = con.execute(
+                "select * from read_parquet($files) order by all", {"files": str(parquet)}
+            ).fetchall()
+            table = f"marts.{quote_identifier(name)}"
+            assert exported == con.execute(f"select * from {table} order by all").fetchall()
 
 
 def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: Build) -> None:
