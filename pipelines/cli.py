@@ -546,19 +546,18 @@ def compare_inputs(
 
 
 def published_record(settings: Settings) -> dict | None:
-    """``build.json`` of the published build (through ``warehouse/current``), or None."""
-    import json
-
-    from pipelines.lib.published_layout import RECORD_FILE, current_folder
+    """``build.json`` of the published build (through ``warehouse/current``), checked as history
+    checks its entries (``history.read_record``); None when there is none or it is unreadable."""
+    from pipelines.lib.history import UnreadableEntryError, read_record
+    from pipelines.lib.published_layout import current_folder
 
     folder = current_folder(settings)
     if folder is None:
         return None
     try:
-        record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_record(folder)
+    except UnreadableEntryError:
         return None
-    return record if isinstance(record, dict) and isinstance(record.get("build_id"), str) else None
 
 
 def _published_problems(settings: Settings, record: dict) -> list[str]:
