@@ -120,7 +120,7 @@ def test_a_reader_sees_whole_builds_and_no_error_through_ten_refreshes(
         shutil.copyfile(settings.published_db, template)
         # Refreshes 2–10: the refreshed build with other figures, through the publish step.
         for refresh in range(2, REFRESHES + 1):
-            run_id = f"reader-{refresh:02d}"
+            run_id = f"{refresh:02d}reader"  # build ids keep 8 characters of it
             build_id = publish_variant(settings, template, run_id, (refresh - 1) * 1000)
             builds[build_id] = TOTAL_2020 + refresh * 1000
             wait_until_seen(answers_file, build_id)

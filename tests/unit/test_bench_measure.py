@@ -16,11 +16,19 @@ from tests.source_figures import LEAVES, YEARS
 MIB = 2**20
 
 # The grandchild holds 200 MiB; its parent does not wait for it, so only sampling the process
-# tree sees that memory (the kernel's ru_maxrss of the reaped child would not include it).
+# tree sees that memory (the kernel's ru_maxrss of the reaped child would not include it). The
+# parent waits until the grandchild says its memory is written, then keeps the tree alive for a
+# second (50 sampling intervals) and exits while the grandchild still holds it: no race on a
+# loaded machine between the grandchild's start-up and the parent's exit.
 TREE_SCRIPT = """
 import os, subprocess, sys, time
-subprocess.Popen([sys.executable, "-c", "import time; b = b'x' * (200 << 20); time.sleep(0.3)"])
-time.sleep(0.6)
+child = subprocess.Popen(
+    [sys.executable, "-c",
+     "import sys, time; b = b'x' * (200 << 20); print('ready', flush=True); time.sleep(3)"],
+    stdout=subprocess.PIPE,
+)
+assert child.stdout.readline().strip() == b"ready"
+time.sleep(1.0)
 os._exit(0)
 """
 
@@ -28,7 +36,7 @@ os._exit(0)
 def test_measure_counts_descendants_and_wall_time() -> None:
     seconds, peak_bytes, returncode = measure([sys.executable, "-c", TREE_SCRIPT])
     assert returncode == 0
-    assert seconds >= 0.6
+    assert seconds >= 1.0
     assert peak_bytes >= 200 * MIB
 
 
