@@ -224,10 +224,10 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
 
 def refuse(path: Path, how: str) -> dict[str, object]:
     """Read ``path`` as ingest does: what refused it, and how long the read took in this process."""
-    from pipelines.lib.errors import SourceError
-    from pipelines.lib.limits import LimitError
-    from pipelines.lib.raw_landing import parse_source
-    from pipelines.lib.sources import RawSource, read_registry
+    from pipelines.core.errors import SourceError
+    from pipelines.core.limits import LimitError
+    from pipelines.landing.raw_landing import parse_source
+    from pipelines.sources.registry import RawSource, read_registry
 
     started = time.perf_counter()
     try:

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.lib import progress
-from pipelines.lib.check_report import describe_row, root_cause
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.dq_report import write_failed_build_report
-from pipelines.lib.faults import (
+from pipelines.checks.check_report import describe_row, root_cause
+from pipelines.core import progress
+from pipelines.core.checksums import file_sha256
+from pipelines.core.faults import (
     RunFault,
     check_folders,
     error_errno,
@@ -36,10 +35,11 @@ from pipelines.lib.faults import (
     free_bytes,
     path_in,
 )
-from pipelines.lib.progress import PROGRESS_FD_ENV
-from pipelines.lib.raw_fingerprint import INPUTS_TAG, write_run_inputs
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import RunLockedError, hold_run_lock, release_run_lock
+from pipelines.core.progress import PROGRESS_FD_ENV
+from pipelines.core.settings import Settings
+from pipelines.lifecycle.build import write_failed_build_report
+from pipelines.lifecycle.run_inputs import INPUTS_TAG, write_run_inputs
+from pipelines.lifecycle.run_lock import RunLockedError, hold_run_lock, release_run_lock
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -89,7 +89,7 @@ def execute_refresh(
     names fiscal years: then ``refresh_fiscal_years`` reprocesses their budget lines only. The
     run is recorded in ``instance``; by default the one in ``$DAGSTER_HOME`` when that is set (so
     ``make dev`` shows it), else a throwaway one. ``inputs`` (what the build is made from, see
-    ``lib.raw_fingerprint``) are recorded in the published build's ``build.json``.
+    ``lifecycle.run_inputs``) are recorded in the published build's ``build.json``.
 
     Prints a line for each part before the steps (dbt's manifest, Dagster's definitions) and,
     after them, one for Dagster's own work in the run (the run's time that no step's line holds).
@@ -361,7 +361,7 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True, force: boo
     published build was made from them, the run says so and stops before importing Dagster,
     dbt or GX (``force`` rebuilds anyway). A fault of the machine (a full disk, a read-only or
     missing folder, the run lock held by another run) ends the run with one line naming the
-    folder and the remedy (``lib.faults``), never a traceback on the terminal: the trace goes to
+    folder and the remedy (``core.faults``), never a traceback on the terminal: the trace goes to
     the run's log."""
     started = time.monotonic()
     startup = progress.since_process_start()
@@ -513,24 +513,24 @@ def compare_inputs(
     its switch leaves work for the next run), and no failed or interrupted run left a build
     record. A run of some fiscal years is skipped on the same terms: a build from the inputs of
     now holds those years as they are. Reads only files; imports neither Dagster, dbt nor GX."""
-    from pipelines.lib import raw_fingerprint
+    from pipelines.lifecycle import run_inputs
 
     published = published_record(settings)
     recorded = published.get("inputs") if published else None
     try:
-        current = raw_fingerprint.current_inputs(settings.data_raw_dir, recorded)
+        current = run_inputs.current_inputs(settings.data_raw_dir, recorded)
     except OSError as error:  # an unreadable raw file: ingest names it, with its remedy
         return UpToDate(f"rebuilding: data_raw/ cannot be compared ({error.strerror})"), None
     if years is None:
         inputs = current
     else:
         span = list(range(years[0], years[1] + 1))
-        inputs = raw_fingerprint.inputs_of_fiscal_years_build(recorded, current, span)
+        inputs = run_inputs.inputs_of_fiscal_years_build(recorded, current, span)
     if force:
         return UpToDate("rebuilding: forced (--force)"), inputs
     if published is None:
         return UpToDate("rebuilding: no published build with a readable build.json"), inputs
-    reasons = raw_fingerprint.inputs_changed(recorded, current)
+    reasons = run_inputs.inputs_changed(recorded, current)
     if (settings.build_dir / "build.json").exists():
         reasons.append("the last run did not publish (its build record is in .build)")
     if not reasons:
@@ -548,8 +548,8 @@ def compare_inputs(
 def published_record(settings: Settings) -> dict | None:
     """``build.json`` of the published build (through ``warehouse/current``), checked as history
     checks its entries (``history.read_record``); None when there is none or it is unreadable."""
-    from pipelines.lib.history import UnreadableEntryError, read_record
-    from pipelines.lib.published_layout import current_folder
+    from pipelines.lifecycle.history import UnreadableEntryError, read_record
+    from pipelines.lifecycle.published_layout import current_folder
 
     folder = current_folder(settings)
     if folder is None:
@@ -564,7 +564,7 @@ def _published_problems(settings: Settings, record: dict) -> list[str]:
     """Why the published build, whose inputs are those of now, still needs a run."""
     import json
 
-    from pipelines.lib.history import MANIFEST
+    from pipelines.lifecycle.history import MANIFEST
 
     if not settings.published_db.is_file():
         return ["the published database is missing"]
@@ -699,9 +699,9 @@ def rollback(to_build_id: str | None = None) -> int:
     Each kept build is checked against its recorded sha256 first: a corrupt one named with
     ``--to`` is refused (exit 1, one line naming it, nothing published); without ``--to`` corrupt
     or unreadable entries are skipped, one line each, for the newest good earlier build."""
-    from pipelines.lib.history import RollbackError
-    from pipelines.lib.history import rollback as roll_back
-    from pipelines.lib.warehouse_files import RunLockedError
+    from pipelines.lifecycle.history import RollbackError
+    from pipelines.lifecycle.history import rollback as roll_back
+    from pipelines.lifecycle.run_lock import RunLockedError
 
     settings = Settings.from_env()
     try:

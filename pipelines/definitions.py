@@ -10,6 +10,7 @@ import re
 
 import dagster as dg
 
+from pipelines.core.settings import Settings
 from pipelines.defs.automation import (
     build_refresh_schedule,
     check_freshness,
@@ -29,8 +30,7 @@ from pipelines.defs.quality.gx_checks import gx_line_suites, gx_suites
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
-from pipelines.lib.raw_fingerprint import IGNORED
-from pipelines.lib.settings import Settings
+from pipelines.lifecycle.run_inputs import IGNORED
 
 
 def raw_file_specs(settings: Settings) -> list[dg.AssetSpec]:

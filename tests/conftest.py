@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import pipelines  # noqa: F401  (settles telemetry and PATH before dagster/dbt/gx are imported)
-from pipelines.lib.settings import PROJECT_ROOT
+from pipelines.core.settings import PROJECT_ROOT
 
 DATA_RAW = PROJECT_ROOT / "data_raw"
 
@@ -32,7 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project before any test module is imported: the Dagster definitions (which
     some test modules import) need its manifest, and a fresh clone has none yet. Runs in every
     xdist worker; ``prepare_manifest`` parses once and lets the others wait for it."""
+    from pipelines.core.settings import Settings
     from pipelines.defs.transform.project import prepare_manifest
-    from pipelines.lib.settings import Settings
 
     prepare_manifest(Settings.from_env())

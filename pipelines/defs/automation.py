@@ -19,14 +19,14 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
+from pipelines.checks.check_report import root_cause
 from pipelines.defs.ingest.budget_lines import raw_budget_lines
 from pipelines.defs.partitions import all_fiscal_years_tags, fiscal_years, fiscal_years_range_tags
 from pipelines.defs.publish.warehouse import PUBLISHED
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.build_meta import read_meta_build
-from pipelines.lib.check_report import root_cause
-from pipelines.lib.dq_report import write_failed_build_report
-from pipelines.lib.raw_fingerprint import (
+from pipelines.lifecycle.build import write_failed_build_report
+from pipelines.lifecycle.build_meta import read_meta_build
+from pipelines.lifecycle.run_inputs import (
     FileStates,
     changed_fiscal_years,
     fingerprint,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.lib.settings import Settings
+from pipelines.core.settings import Settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Folders of one warehouse: raw input, and the build/publish folder (see ``lib.settings``)."""
+    """Folders of one warehouse: raw input, and the build/publish folder (see ``core.settings``)."""
 
     data_raw_dir: str
     warehouse_dir: str

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.settings import PROJECT_ROOT, Settings
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import PROJECT_ROOT, Settings
 from tests.conftest import DATA_RAW
 
 

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.core.settings import Settings
 from pipelines.defs.automation import (
     DEFAULT_REFRESH_CRON,
     REFRESH_JOB_NAME,
@@ -21,7 +22,6 @@ from pipelines.defs.automation import (
     report_failed_build,
 )
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib.settings import Settings
 from tests.helpers import replace_in_page
 from tests.integration.conftest import Build
 

@@ -20,9 +20,9 @@ import duckdb
 import pytest
 
 from bench.generate import generate
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.exports import BUDGET_CSV, BUDGET_FIELDS
-from pipelines.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from pipelines.lifecycle.exports import BUDGET_CSV, BUDGET_FIELDS
 from tests.helpers import replace_in_registry
 from tests.integration.conftest import exclusive, run_cli, shared_folder
 from tests.source_figures import LEAVES, YEARS
@@ -294,9 +294,9 @@ def test_a_full_refresh_over_some_fiscal_years_only_is_refused(
     """From the UI, "materialize all" for one partition would build a new file with one year."""
     import dagster as dg
 
+    from pipelines.checks.check_report import root_cause
     from pipelines.definitions import build_definitions
-    from pipelines.lib.check_report import root_cause
-    from pipelines.lib.warehouse_files import release_run_lock
+    from pipelines.lifecycle.run_lock import release_run_lock
 
     settings = own_build
     sha_before = file_sha256(settings.published_db)

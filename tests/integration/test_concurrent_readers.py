@@ -25,10 +25,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.cli import execute_refresh
-from pipelines.lib import build_record
-from pipelines.lib.publishing import publish_build
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import release_run_lock, start_build
+from pipelines.core.settings import Settings
+from pipelines.lifecycle import build_record
+from pipelines.lifecycle.build import start_build
+from pipelines.lifecycle.publishing import publish_build
+from pipelines.lifecycle.run_lock import release_run_lock
 from tests.source_figures import PAGE_FILE, TOTALS
 
 REFRESHES = 10

@@ -1,6 +1,6 @@
 """``kill -9`` during ingest, dbt, validation or publishing loses nothing.
 
-Each run is frozen at a failpoint (``lib.failpoints``) inside a stage and killed there. The
+Each run is frozen at a failpoint (``core.failpoints``) inside a stage and killed there. The
 published file must stay byte-identical and queryable, and the next run must succeed without
 anyone cleaning up. Killed right after its switch, a run leaves its build published whole: the
 database with its own reports and exports.
@@ -27,11 +27,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib import history
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.failpoints import BEFORE_SWITCH, FAILPOINT_ENV
-from pipelines.lib.history import published_build_id
-from pipelines.lib.settings import PROJECT_ROOT, Settings
+from pipelines.core.checksums import file_sha256
+from pipelines.core.failpoints import BEFORE_SWITCH, FAILPOINT_ENV
+from pipelines.core.settings import PROJECT_ROOT, Settings
+from pipelines.lifecycle import history
+from pipelines.lifecycle.history import published_build_id
 from tests.integration.conftest import cli_environment, run_cli, start_cli
 from tests.source_figures import TOTALS
 
@@ -42,10 +42,10 @@ IN_PUBLISHING = ("publish",)
 PUBLISH = """
 import shutil, sys
 from pathlib import Path
-from pipelines.lib import build_record
-from pipelines.lib.publishing import publish_build
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import start_build
+from pipelines.lifecycle import build_record
+from pipelines.lifecycle.publishing import publish_build
+from pipelines.core.settings import Settings
+from pipelines.lifecycle.build import start_build
 
 raw, warehouse, template, run_id = sys.argv[1:5]
 settings = Settings.at(Path(raw), Path(warehouse))

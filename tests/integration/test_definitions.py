@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.core.settings import Settings
 from pipelines.defs.transform.project import prepare_manifest
-from pipelines.lib.settings import Settings
 from tests.conftest import DATA_RAW
 from tests.source_figures import PAGE_FILE
 

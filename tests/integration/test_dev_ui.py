@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from pipelines.lib.settings import PROJECT_ROOT
+from pipelines.core.settings import PROJECT_ROOT
 
 HOST = "127.0.0.1"
 START_BOUND_S = 240  # loading the definitions (dbt manifest) on a busy machine

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 from pipelines.cli import execute_refresh
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import release_run_lock
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import Settings
+from pipelines.lifecycle.run_lock import release_run_lock
 from tests.helpers import replace_in_page, replace_in_registry
 from tests.integration.conftest import LastGood, run_cli
 from tests.source_figures import PAGE_FILE, PROJECT_AREAS
@@ -127,7 +127,7 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
     from pipelines.defs.resources import WarehouseResource
     from pipelines.defs.transform.assets import bnd_dbt_models
     from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
-    from pipelines.lib import build_record
+    from pipelines.lifecycle import build_record
 
     settings = Settings.at(raw_copy, tmp_path / "warehouse")
     result = dg.materialize(
@@ -154,7 +154,7 @@ def test_a_page_missing_a_project_area_fails_naming_the_count_and_publishes_noth
     assert completed.returncode != 0
     out = completed.stdout
     assert (
-        "FAILED step raw_plan_documents: pipelines.lib.errors.SourceError: "
+        "FAILED step raw_plan_documents: pipelines.core.errors.SourceError: "
         f"{raw_copy / PAGE_FILE}, lines 28–37: expected 11 project areas as declared in"
     ) in out
     assert "found 10 in the page's list" in out

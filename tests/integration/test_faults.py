@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import run_lock
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import Settings
+from pipelines.lifecycle.run_lock import run_lock
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import run_cli
 

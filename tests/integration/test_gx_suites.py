@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.lib.gx_audit import run_suites
+from pipelines.checks.gx_audit import run_suites
 
 
 def _reconciliation(difference_2018: int, tolerance_2018: int = 0) -> pd.DataFrame:
@@ -59,7 +59,7 @@ def test_reconciliation_failure_names_the_row_with_expected_and_actual(tmp_path:
 
 
 def test_the_committed_project_is_not_written_to(tmp_path: Path) -> None:
-    from pipelines.lib.settings import EXPECTATIONS_DIR
+    from pipelines.core.settings import EXPECTATIONS_DIR
 
     run_suites({"budget_reconciliation": _reconciliation(0)}, tmp_path / "gx")
     assert not (EXPECTATIONS_DIR / "gx" / "uncommitted" / "validations").exists()

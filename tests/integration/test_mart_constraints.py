@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.budget_lines import land_lines
-from pipelines.lib.settings import DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_PROJECT_DIR
+from pipelines.landing.budget_lines import land_lines
 from tests.integration.conftest import Build
 
 # Grains that used to be dbt `unique_combination` tests, now each mart's primary key.

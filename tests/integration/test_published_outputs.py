@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.settings import EXPECTATIONS_DIR, PROJECT_ROOT
-from pipelines.lib.sql import quote_identifier
+from pipelines.core.settings import EXPECTATIONS_DIR, PROJECT_ROOT
+from pipelines.core.sql import quote_identifier
 from tests.integration.conftest import Build, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
 

@@ -14,14 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib import build_record, history
-from pipelines.lib.build_record import PublishRefusedError
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.history import RollbackError
-from pipelines.lib.published_layout import switch_to
-from pipelines.lib.publishing import assemble, publish_build, stage_build
-from pipelines.lib.settings import HISTORY_KEPT, Settings
-from pipelines.lib.warehouse_files import release_run_lock, start_build
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import HISTORY_KEPT, Settings
+from pipelines.lifecycle import build_record, history
+from pipelines.lifecycle.build import start_build
+from pipelines.lifecycle.build_record import PublishRefusedError
+from pipelines.lifecycle.history import RollbackError
+from pipelines.lifecycle.published_layout import switch_to
+from pipelines.lifecycle.publishing import assemble, publish_build, stage_build
+from pipelines.lifecycle.run_lock import release_run_lock
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import Build, run_cli
 

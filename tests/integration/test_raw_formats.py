@@ -12,9 +12,9 @@ import duckdb
 import pytest
 
 from pipelines.cli import RunOutcome, execute_refresh
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.rejections import REJECTED_FILES
-from pipelines.lib.settings import Settings
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import Settings
+from pipelines.landing.rejections import REJECTED_FILES
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import Build, LastGood, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, ROWS, TOTALS, YEARS

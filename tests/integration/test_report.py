@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pipelines.lib.settings import EXPECTATIONS_DIR
+from pipelines.core.settings import EXPECTATIONS_DIR
 from tests.integration.conftest import Build
 from tests.source_figures import PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
 

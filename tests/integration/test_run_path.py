@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import compare_inputs
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.settings import PROJECT_ROOT, Settings
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import PROJECT_ROOT, Settings
 from tests.integration.conftest import Build, cli_environment, run_cli
 
 

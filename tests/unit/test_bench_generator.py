@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from bench.generate import FIRST_YEAR, LAST_YEAR, generate
-from pipelines.lib.checksums import file_sha256
+from pipelines.core.checksums import file_sha256
 from tests.source_figures import LEAVES, YEARS
 
 

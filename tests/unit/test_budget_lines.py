@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from bench.generate import generate
-from pipelines.lib.budget_lines import available_years, find_line_files, land_lines
-from pipelines.lib.errors import SourceError
-from pipelines.lib.raw_fingerprint import changed_fiscal_years
+from pipelines.core.errors import SourceError
+from pipelines.landing.budget_lines import available_years, find_line_files, land_lines
+from pipelines.lifecycle.run_inputs import changed_fiscal_years
 
 HEADER = (
     "fiscal_year,account_code,level_code,organisation_kind,organisation_code,programme_code,"
@@ -143,8 +143,8 @@ def test_the_sensor_reprocesses_fiscal_years_only_when_only_line_files_changed()
 
 
 def test_the_sensor_hashes_only_files_whose_size_time_or_inode_changed(tmp_path: Path) -> None:
-    from pipelines.lib.checksums import file_sha256
-    from pipelines.lib.raw_fingerprint import raw_file_states
+    from pipelines.core.checksums import file_sha256
+    from pipelines.lifecycle.run_inputs import raw_file_states
 
     raw = _raw(tmp_path, GOOD)
     (raw / "sources.yml").write_text("sources: []\n", encoding="utf-8")

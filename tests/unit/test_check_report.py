@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.lib.check_report import describe_row, markdown_table
+from pipelines.checks.check_report import describe_row, markdown_table
 
 
 def test_a_budget_row_names_its_figures() -> None:

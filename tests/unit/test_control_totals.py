@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.control_totals import half_step_krw_million, parse_control_totals
-from pipelines.lib.errors import SourceError
-from pipelines.lib.raw_landing import parse_source
-from pipelines.lib.sources import (
+from pipelines.core.errors import SourceError
+from pipelines.landing.raw_landing import parse_source
+from pipelines.sources.control_totals import half_step_krw_million, parse_control_totals
+from pipelines.sources.registry import (
     PHASE_AUTHORITY,
     VALUE_OF_RECORD_CRITERIA,
     load_registry,

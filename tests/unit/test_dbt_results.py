@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.dbt_results import MAX_FAILING_ROWS, add_failing_rows
+from pipelines.checks.dbt_results import MAX_FAILING_ROWS, add_failing_rows
 
 
 def test_failed_and_warned_tests_get_their_rows_and_others_none(tmp_path: Path) -> None:

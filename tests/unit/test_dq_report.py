@@ -8,9 +8,9 @@ from pathlib import Path
 
 import jsonschema
 
-from pipelines.lib.dq_report import BuildFacts, write_report
-from pipelines.lib.settings import EXPECTATIONS_DIR
-from pipelines.lib.svg_charts import Series, nice_ceiling, stacked_bars
+from pipelines.core.settings import EXPECTATIONS_DIR
+from pipelines.reports.dq_report import BuildFacts, write_report
+from pipelines.reports.svg_charts import Series, nice_ceiling, stacked_bars
 
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>'; drop table marts.fct_budget;--"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.exports import BUDGET_CSV, BUDGET_FIELDS, PACKAGE_FILE, write_exports
+from pipelines.lifecycle.exports import BUDGET_CSV, BUDGET_FIELDS, PACKAGE_FILE, write_exports
 
 HOSTILE = {
     "=evil.csv": '=HYPERLINK("http://x","y")',

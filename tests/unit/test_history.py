@@ -16,13 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib import history
-from pipelines.lib import published_layout as layout
-from pipelines.lib.checksums import file_sha256
-from pipelines.lib.history import RollbackError
-from pipelines.lib.publishing import assemble, finish_interrupted_publish, finish_publish
-from pipelines.lib.settings import Settings
-from pipelines.lib.warehouse_files import clone_or_copy, release_run_lock, run_lock
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import Settings
+from pipelines.lifecycle import history
+from pipelines.lifecycle import published_layout as layout
+from pipelines.lifecycle.build import finish_interrupted_publish
+from pipelines.lifecycle.files import clone_or_copy
+from pipelines.lifecycle.history import RollbackError
+from pipelines.lifecycle.publishing import assemble, finish_publish
+from pipelines.lifecycle.run_lock import release_run_lock, run_lock
 from tests.integration.conftest import run_cli
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.budget_lines import find_line_files, land_lines, record_line_files
-from pipelines.lib.errors import SourceError
+from pipelines.core.errors import SourceError
+from pipelines.landing.budget_lines import find_line_files, land_lines, record_line_files
 
 HEADER = (
     "fiscal_year,account_code,level_code,organisation_kind,organisation_code,programme_code,"
@@ -164,8 +164,8 @@ def test_a_symlinked_budget_lines_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_sensor_does_not_follow_links_but_notices_them(tmp_path: Path) -> None:
-    from pipelines.lib.checksums import file_sha256
-    from pipelines.lib.raw_fingerprint import raw_file_states
+    from pipelines.core.checksums import file_sha256
+    from pipelines.lifecycle.run_inputs import raw_file_states
 
     raw = tmp_path / "raw"
     folder = raw / "budget_lines" / "2018"

@@ -2,7 +2,7 @@
 
 Each test writes a small hostile file into ``tmp_path`` (the generators are those of
 ``bench/hostile.py``, which measures what each refusal costs) and reads it the way ingest does. The
-refusal must be a ``LimitError`` (raised by ``lib.limits`` before openpyxl, ``lxml.html``, ``csv``
+refusal must be a ``LimitError`` (raised by ``core.limits`` before openpyxl, ``lxml.html``, ``csv``
 or PyYAML build anything; a parser's own refusal is a plain ``SourceError``) whose message names the
 file, the limit, the value found and the environment variable that raises it.
 """
@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from bench import hostile
-from pipelines.lib import limits
-from pipelines.lib.errors import SourceError
-from pipelines.lib.limits import LimitError, LimitSettingError
-from pipelines.lib.raw_landing import parse_source
-from pipelines.lib.sources import RawSource, read_registry
+from pipelines.core import limits
+from pipelines.core.errors import SourceError
+from pipelines.core.limits import LimitError, LimitSettingError
+from pipelines.landing.raw_landing import parse_source
+from pipelines.sources.registry import RawSource, read_registry
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "budget_tables"
 # Columns × rows of a whole worksheet: XFD is column 16,384.

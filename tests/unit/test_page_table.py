@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.page_table import parse_amount, parse_budget_page
+from pipelines.core.errors import SourceError
+from pipelines.sources.page_table import parse_amount, parse_budget_page
 from tests.source_figures import (
     HEADER_LINE,
     REFERENCE,

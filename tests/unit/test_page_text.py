@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.page_text import (
+from pipelines.core.errors import SourceError
+from pipelines.sources.page_text import (
     TextItem,
     bullet_list,
     bullet_text,

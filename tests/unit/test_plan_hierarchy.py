@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.page_text import page_lines
-from pipelines.lib.plan_hierarchy import parse_count, parse_legal_basis, parse_plan_hierarchy
+from pipelines.core.errors import SourceError
+from pipelines.sources.page_text import page_lines
+from pipelines.sources.plan_hierarchy import parse_count, parse_legal_basis, parse_plan_hierarchy
 from tests.source_figures import (
     ACTION_PLANS,
     FIVE_YEAR_PLAN,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.plan_landing import parse_plan_source
-from pipelines.lib.sources import load_registry
+from pipelines.core.errors import SourceError
+from pipelines.landing.plan_landing import parse_plan_source
+from pipelines.sources.registry import load_registry
 from tests.helpers import replace_in_page, replace_in_registry
 from tests.source_figures import BUDGET_CHANGE_NOTES, METHODS, PAGE_FILE, PROJECT_AREAS
 

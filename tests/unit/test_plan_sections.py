@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.page_text import page_lines
-from pipelines.lib.plan_sections import (
+from pipelines.core.errors import SourceError
+from pipelines.sources.page_text import page_lines
+from pipelines.sources.plan_sections import (
     FUNDING_SOURCE,
     INCLUDED_PROJECT_KIND,
     parse_budget_change_notes,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.sources import load_registry, read_source
+from pipelines.core.errors import SourceError
+from pipelines.sources.registry import load_registry, read_source
 from tests.helpers import replace_in_registry
 from tests.source_figures import PAGE_FILE, PAGE_SHA256
 

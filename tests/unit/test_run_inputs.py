@@ -1,12 +1,12 @@
-"""What a build was made from, and when a run may say "up to date" (``lib.raw_fingerprint``)."""
+"""What a build was made from, and when a run may say "up to date" (``lifecycle.run_inputs``)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from pipelines.lib.build_meta import code_fingerprint
-from pipelines.lib.raw_fingerprint import (
+from pipelines.lifecycle.build_meta import code_fingerprint
+from pipelines.lifecycle.run_inputs import (
     current_inputs,
     inputs_changed,
     inputs_of_fiscal_years_build,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.raw_landing import parse_page_source
-from pipelines.lib.sources import RawSource, load_registry, read_source
+from pipelines.core.errors import SourceError
+from pipelines.landing.raw_landing import parse_page_source
+from pipelines.sources.registry import RawSource, load_registry, read_source
 from tests.helpers import replace_in_page, replace_in_registry
 from tests.source_figures import PAGE_FILE, PAGE_SHA256
 

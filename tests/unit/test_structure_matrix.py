@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.page_text import page_lines
-from pipelines.lib.plan_landing import matrix_labels
-from pipelines.lib.structure_matrix import StructureMatrix, parse_structure_matrix
+from pipelines.core.errors import SourceError
+from pipelines.landing.plan_landing import matrix_labels
+from pipelines.sources.page_text import page_lines
+from pipelines.sources.structure_matrix import StructureMatrix, parse_structure_matrix
 from tests.source_figures import METHODS
 
 CIRCLED = "①②③④⑤⑥⑦⑧"

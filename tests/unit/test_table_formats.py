@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.amounts import parse_amount, units_in
-from pipelines.lib.errors import SourceError
-from pipelines.lib.raw_landing import ParsedPage, land_pages, parse_source
-from pipelines.lib.rejections import REJECTED_FILES, RejectedFilesError, record_rejections
-from pipelines.lib.sources import RawSource, load_registry, read_registry
+from pipelines.core.errors import SourceError
+from pipelines.landing.raw_landing import ParsedPage, land_pages, parse_source
+from pipelines.landing.rejections import REJECTED_FILES, RejectedFilesError, record_rejections
+from pipelines.sources.amounts import parse_amount, units_in
+from pipelines.sources.registry import RawSource, load_registry, read_registry
 from tests.source_figures import KOREAN_LABELS, ROWS, YEARS, in_unit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "budget_tables"

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.lib.errors import SourceError
-from pipelines.lib.page_table import parse_budget_page
-from pipelines.lib.raw_landing import ParsedPage, parse_source
-from pipelines.lib.reference import column_names
-from pipelines.lib.sources import read_registry
-from pipelines.lib.table_files import decode_text, sniff_delimiter
+from pipelines.core.errors import SourceError
+from pipelines.landing.raw_landing import ParsedPage, parse_source
+from pipelines.sources.page_table import parse_budget_page
+from pipelines.sources.reference import column_names
+from pipelines.sources.registry import read_registry
+from pipelines.sources.table_files import decode_text, sniff_delimiter
 from tests.source_figures import ROWS, YEARS
 from tests.unit.test_table_formats import BAD, FIXTURES, parsed_figures, source_for
 

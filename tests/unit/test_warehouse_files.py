@@ -12,18 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib import build_record
-from pipelines.lib.build_record import PublishRefusedError
-from pipelines.lib.settings import STORAGE_VERSION, Settings
-from pipelines.lib.warehouse_files import (
-    RunLockedError,
-    StaleBuildBusyError,
-    holds_run_lock,
-    release_run_lock,
-    run_lock,
-    start_build,
-    wait_until_unused,
-)
+from pipelines.core.settings import STORAGE_VERSION, Settings
+from pipelines.lifecycle import build_record
+from pipelines.lifecycle.build import StaleBuildBusyError, start_build, wait_until_unused
+from pipelines.lifecycle.build_record import PublishRefusedError
+from pipelines.lifecycle.run_lock import RunLockedError, holds_run_lock, release_run_lock, run_lock
 
 
 @pytest.fixture

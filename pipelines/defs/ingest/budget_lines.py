@@ -5,21 +5,22 @@ import time
 import dagster as dg
 import duckdb
 
+from pipelines.core import progress
+from pipelines.core.errors import SourceError
+from pipelines.core.failpoints import failpoint
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.partitions import fiscal_years
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import build_record, progress
-from pipelines.lib.budget_lines import (
+from pipelines.landing.budget_lines import (
     LINES_FOLDER,
     available_years,
     find_line_files,
     land_lines,
     record_line_files,
 )
-from pipelines.lib.errors import SourceError
-from pipelines.lib.failpoints import failpoint
-from pipelines.lib.rejections import record_rejections
-from pipelines.lib.warehouse_files import start_fiscal_years_build
+from pipelines.landing.rejections import record_rejections
+from pipelines.lifecycle import build_record
+from pipelines.lifecycle.build import start_fiscal_years_build
 
 LINE_FILES = dg.AssetKey(["data_raw", LINES_FOLDER])
 RAW_TABLES = {

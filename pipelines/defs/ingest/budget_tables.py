@@ -5,15 +5,16 @@ import time
 import dagster as dg
 import duckdb
 
+from pipelines.core import progress
+from pipelines.core.errors import SourceError
+from pipelines.core.failpoints import failpoint
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import build_record, progress
-from pipelines.lib.errors import SourceError
-from pipelines.lib.failpoints import failpoint
-from pipelines.lib.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
-from pipelines.lib.rejections import raise_rejections, record_rejections
-from pipelines.lib.sources import read_registry, value_of_record
-from pipelines.lib.warehouse_files import start_build
+from pipelines.landing.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
+from pipelines.landing.rejections import raise_rejections, record_rejections
+from pipelines.lifecycle import build_record
+from pipelines.lifecycle.build import start_build
+from pipelines.sources.registry import read_registry, value_of_record
 
 RAW_TABLES = {
     "source_files": "Registered raw files read by the run: registry entry, size and sha256.",

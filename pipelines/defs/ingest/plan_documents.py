@@ -5,13 +5,13 @@ import time
 import dagster as dg
 import duckdb
 
+from pipelines.core import progress
+from pipelines.core.errors import SourceError
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import progress
-from pipelines.lib.errors import SourceError
-from pipelines.lib.plan_landing import check_same_bytes, land_plan_documents, parse_plan_source
-from pipelines.lib.rejections import raise_rejections, record_rejections
-from pipelines.lib.sources import load_registry
+from pipelines.landing.plan_landing import check_same_bytes, land_plan_documents, parse_plan_source
+from pipelines.landing.rejections import raise_rejections, record_rejections
+from pipelines.sources.registry import load_registry
 
 RAW_PLAN_TABLES = {
     "plans": "Plans the pages name: the five-year plan (period, legal basis), its annual "

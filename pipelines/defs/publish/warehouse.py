@@ -1,15 +1,15 @@
-"""Publish: the audited build replaces ``warehouse/bnd.duckdb`` (see ``lib.publishing``)."""
+"""Publish: the audited build replaces ``warehouse/bnd.duckdb`` (see ``lifecycle.publishing``)."""
 
 import json
 import time
 
 import dagster as dg
 
+from pipelines.core import progress
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import bnd_dbt_models
-from pipelines.lib import progress
-from pipelines.lib.publishing import publish_build
-from pipelines.lib.raw_fingerprint import INPUTS_TAG, read_run_inputs
+from pipelines.lifecycle.publishing import publish_build
+from pipelines.lifecycle.run_inputs import INPUTS_TAG, read_run_inputs
 
 PUBLISHED = dg.AssetKey(["warehouse", "bnd"])
 # Publishing waits for every BI-facing and audit table, and so for their blocking checks.

@@ -17,12 +17,13 @@ from collections.abc import Iterator, Mapping
 import dagster as dg
 import duckdb
 
+from pipelines.checks.check_report import markdown_table
+from pipelines.checks.gx_audit import SuiteOutcome, run_suites
+from pipelines.core import progress
+from pipelines.core.failpoints import failpoint
 from pipelines.defs.resources import WarehouseResource
-from pipelines.lib import build_record, progress
-from pipelines.lib.check_report import markdown_table
-from pipelines.lib.dq_report import GX_RESULTS
-from pipelines.lib.failpoints import failpoint
-from pipelines.lib.gx_audit import SuiteOutcome, run_suites
+from pipelines.lifecycle import build_record
+from pipelines.reports.dq_report import GX_RESULTS
 
 FCT_BUDGET = dg.AssetKey(["marts", "fct_budget"])
 FCT_BUDGET_FORMULATION = dg.AssetKey(["marts", "fct_budget_formulation"])

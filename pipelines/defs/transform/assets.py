@@ -14,6 +14,11 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.checks.check_report import markdown_table
+from pipelines.checks.dbt_results import add_failing_rows, failing_rows_by_test, summarize_tests
+from pipelines.checks.gx_audit import preload_great_expectations
+from pipelines.core import progress
+from pipelines.core.failpoints import failpoint
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.project import (
     bnd_dbt_project,
@@ -21,12 +26,8 @@ from pipelines.defs.transform.project import (
     keep_partial_parse,
     prune_invocation_folders,
 )
-from pipelines.lib import build_record, progress
-from pipelines.lib.check_report import markdown_table
-from pipelines.lib.dbt_results import add_failing_rows, failing_rows_by_test, summarize_tests
-from pipelines.lib.dq_report import DBT_RESULTS
-from pipelines.lib.failpoints import failpoint
-from pipelines.lib.gx_audit import preload_great_expectations
+from pipelines.lifecycle import build_record
+from pipelines.reports.dq_report import DBT_RESULTS
 
 
 class BndDbtTranslator(DagsterDbtTranslator):

@@ -32,13 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.defs.transform.project import (
-    PARTIAL_PARSE_FILE,
-    project_fingerprint,
-    warehouse_target_dir,
-)
-from pipelines.lib.published_layout import current_folder
-from pipelines.lib.settings import (
+from pipelines.core.settings import (
     BUILD_DB_ENV,
     DBT_PROJECT_DIR,
     LANDING_DB_ENV,
@@ -47,6 +41,12 @@ from pipelines.lib.settings import (
     TEMP_DIR_ENV,
     Settings,
 )
+from pipelines.defs.transform.project import (
+    PARTIAL_PARSE_FILE,
+    project_fingerprint,
+    warehouse_target_dir,
+)
+from pipelines.lifecycle.published_layout import current_folder
 
 # What dbt writes → the name in the site.
 SITE_FILES = {

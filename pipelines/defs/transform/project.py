@@ -15,7 +15,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dbt.version import __version__ as installed_dbt_version
 from packaging import version
 
-from pipelines.lib.settings import DBT_PROJECT_DIR, Settings
+from pipelines.core.settings import DBT_PROJECT_DIR, Settings
 
 bnd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

@@ -1,1 +1,0 @@
-"""Pure Python: parsers, file handling and settings. Nothing here imports Dagster."""

@@ -1,0 +1,200 @@
+"""``marts.meta_build``: one row saying which build this is, from what, and what was checked.
+
+BI tools show it as "data as of"; the history manifest keeps the same row for every kept build.
+Written by the publish step into the audited build, just before it is published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.core.settings import PROJECT_ROOT, STORAGE_VERSION
+from pipelines.core.sql import quote_identifier
+
+META_TABLE = "marts.meta_build"
+# Columns, in order, with their DuckDB types; the README documents each one.
+COLUMNS = {
+    "build_id": "varchar",
+    "run_id": "varchar",
+    "started_at_utc": "timestamp",
+    "finished_at_utc": "timestamp",
+    "code_version": "varchar",
+    "dbt_version": "varchar",
+    "duckdb_version": "varchar",
+    "storage_version": "varchar",
+    "refresh_kind": "varchar",
+    "base_build_id": "varchar",
+    "fiscal_years_processed": "varchar",
+    "raw_file_count": "integer",
+    "raw_files": "varchar",
+    "mart_row_counts": "varchar",
+    "checks_passed": "integer",
+    "checks_failed": "integer",
+    "check_summary": "varchar",
+}
+# Columns holding JSON text (BI tools read text everywhere; the manifest keeps them as JSON).
+JSON_COLUMNS = ("raw_files", "mart_row_counts", "check_summary", "fiscal_years_processed")
+
+
+def as_json_ready(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its JSON columns parsed and times as ISO text, for JSON files."""
+    return {
+        name: json.loads(value)
+        if name in JSON_COLUMNS
+        else value.isoformat()
+        if isinstance(value, datetime)
+        else value
+        for name, value in row.items()
+    }
+
+
+def build_id(finished_at: datetime, run_id: str) -> str:
+    """Sortable and unique: ``20261128T171203Z-1a2b3c4d`` (UTC time, start of the run id)."""
+    return f"{finished_at:%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+
+
+@cache
+def code_version() -> str:
+    """The git commit of the code that built the warehouse, ``-dirty`` if it had local changes."""
+    try:
+        completed = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    return completed.stdout.strip()
+
+
+# What the code of a build is: these folders and files of the project (each file's path and bytes).
+CODE_PATHS = ("pipelines", "dbt_project", "expectations", "pyproject.toml", "uv.lock")
+# Written by the tools, not by people: never part of the code (dbt's and GX's output, caches).
+NOT_CODE = {"target", "logs", "dbt_packages", "uncommitted", "__pycache__", ".user.yml"}
+# Settings that change what a run accepts (limits of the readers), so they count as code too.
+SETTING_PREFIXES = ("BND_LIMIT_",)
+
+
+def code_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """sha256 over everything that decides what a build from the same raw files holds.
+
+    The sources of the Python pipeline, the dbt project and the GX suites (path and bytes of each
+    file), the locked dependencies (``uv.lock``), the Python version and the ``BND_LIMIT_*``
+    settings. Unlike ``code_version`` (a git commit, ``-dirty`` for any local change), it names
+    the content, so a no-change ``make run`` can tell that nothing changed, and a local edit
+    does not hide among others. Cheap: a few hundred small files.
+    """
+    digest = hashlib.sha256(f"{sys.version}\0{STORAGE_VERSION}\0".encode())
+    for name in sorted(os.environ):
+        if name.startswith(SETTING_PREFIXES):
+            digest.update(f"{name}={os.environ[name]}\0".encode())
+    for top in CODE_PATHS:
+        for path in _code_files(root / top):
+            relative = path.relative_to(root).as_posix()
+            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _code_files(top: Path) -> list[Path]:
+    if top.is_file():
+        return [top]
+    files = []
+    for folder, folders, names in os.walk(top):
+        folders[:] = sorted(name for name in folders if name not in NOT_CODE)
+        files += [
+            Path(folder) / name
+            for name in names
+            if name not in NOT_CODE and not name.endswith((".pyc", ".msgpack"))
+        ]
+    return sorted(files)
+
+
+def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    tables = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' and table_name <> 'meta_build' order by table_name"
+    ).fetchall()
+    return {
+        f"marts.{name}": con.execute(
+            f"select count(*) from marts.{quote_identifier(name)}"
+        ).fetchone()[0]
+        for (name,) in tables
+    }
+
+
+def write_meta_build(
+    con: duckdb.DuckDBPyConnection, record: dict, finished_at: datetime
+) -> dict[str, Any]:
+    """Create ``marts.meta_build`` in the build ``con`` is connected to; return its one row.
+
+    ``record`` is the build record (``lifecycle.build_record``): run id, start time, check counts.
+    """
+    from dbt.version import __version__ as dbt_version
+
+    line_files = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'budget_line_files'"
+    ).fetchone()[0]
+    query = "select source_file, source_sha256, size_bytes from raw.source_files"
+    if line_files:
+        query += (
+            " union all select source_file, source_sha256, size_bytes from raw.budget_line_files"
+        )
+    raw_files = [
+        {"file": file, "sha256": sha256, "size_bytes": size}
+        for file, sha256, size in con.execute(f"{query} order by 1").fetchall()
+    ]
+    checks = record.get("checks", {})
+    row = {
+        "build_id": build_id(finished_at, record["run_id"]),
+        "run_id": record["run_id"],
+        "started_at_utc": datetime.fromisoformat(record["started_at"]).replace(tzinfo=None),
+        "finished_at_utc": finished_at.replace(tzinfo=None),
+        "code_version": code_version(),
+        "dbt_version": dbt_version,
+        "duckdb_version": duckdb.__version__,
+        "storage_version": STORAGE_VERSION,
+        "refresh_kind": record.get("kind", "full"),
+        "base_build_id": record.get("base_build_id"),
+        "fiscal_years_processed": json.dumps(record.get("fiscal_years", [])),
+        "raw_file_count": len(raw_files),
+        "raw_files": json.dumps(raw_files, ensure_ascii=False),
+        "mart_row_counts": json.dumps(mart_row_counts(con)),
+        "checks_passed": sum(step.get("passed", 0) for step in checks.values()),
+        "checks_failed": sum(step.get("failed", 0) for step in checks.values()),
+        "check_summary": json.dumps(checks),
+    }
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
+    con.execute(f"create or replace table {META_TABLE} ({columns})")
+    con.execute(
+        f"insert into {META_TABLE} values ({', '.join('?' for _ in COLUMNS)})",
+        [row[name] for name in COLUMNS],
+    )
+    return row
+
+
+def read_meta_build(database: Path) -> dict[str, Any] | None:
+    """The ``marts.meta_build`` row of a warehouse file (read-only); None if there is none."""
+    if not database.is_file():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            cursor = con.execute(f"select * from {META_TABLE}")
+            row = cursor.fetchone()
+            names = [column[0] for column in cursor.description]
+    except duckdb.Error:
+        return None
+    return dict(zip(names, row, strict=True)) if row else None

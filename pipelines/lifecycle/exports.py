@@ -1,0 +1,306 @@
+"""Exports of an audited build: every mart as Parquet, and a Fiscal Data Package of the budget.
+
+Written by the publish step from the build file, after all checks passed and before it is
+published, into the build's own ``export`` folder; publishing swaps that folder in as
+``warehouse/export``. So exports only ever come from an audited build, and always from the same
+build as the published database.
+
+Text that reaches ``budget.csv`` or the package's titles comes from registry entries and file
+names, which anyone who adds a file writes. A spreadsheet that opens the CSV runs a cell starting
+with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula, so such text cells
+get a leading ``'``, as spreadsheet tools expect (OWASP's advice on CSV injection); numbers stay
+numbers. The Parquet files hold the values unchanged: their readers do not evaluate them.
+
+The Fiscal Data Package follows the Open Knowledge Foundation's Fiscal Data Package specification
+(v1.0): a Tabular Data Package whose ``model`` maps the CSV's columns to a measure (amount,
+currency KRW, factor 1,000,000) and dimensions (account, level, fiscal period, phase, source).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.core.sql import quote_identifier
+from pipelines.lifecycle.files import clone_or_copy
+
+PACKAGE_FILE = "datapackage.json"
+LINES_TABLE = "fct_budget_line"
+BUDGET_CSV = "budget.csv"
+
+# The budget facts with their dimensions: one row per year × account × level × phase × source.
+BUDGET_QUERY = """
+select
+    f.fiscal_year,
+    f.account_code,
+    a.name_en as account_name_en,
+    a.name_ko as account_name_ko,
+    a.parent_account_code,
+    f.level_code,
+    l.name_en as level_name_en,
+    l.name_ko as level_name_ko,
+    f.phase,
+    f.source_file,
+    s.source_title,
+    f.amount_krw_million
+from marts.fct_budget as f
+inner join marts.dim_account as a on f.account_code = a.account_code
+inner join marts.dim_level as l on f.level_code = l.level_code
+inner join marts.dim_source as s on f.source_file = s.source_file
+order by f.fiscal_year, a.account_order, l.level_order, f.phase, f.source_file
+"""
+
+# (name, Table Schema type, description) for every column of budget.csv.
+BUDGET_FIELDS = [
+    ("fiscal_year", "integer", "Fiscal year (the Korean fiscal year is the calendar year)."),
+    ("account_code", "string", "Account of the Special Accounts (see dim_account)."),
+    ("account_name_en", "string", "Account name in English, as the source page prints it."),
+    ("account_name_ko", "string", "Account name in Korean."),
+    ("parent_account_code", "string", "The account this one is part of."),
+    ("level_code", "string", "Level of government that formulates the budget line."),
+    ("level_name_en", "string", "Level name in English."),
+    ("level_name_ko", "string", "Level name in Korean."),
+    ("phase", "string", "Budget phase: proposed, enacted, supplementary_<n> or settled."),
+    ("source_file", "string", "Raw file in data_raw/ the amount comes from."),
+    ("source_title", "string", "Title of that source as published."),
+    ("amount_krw_million", "integer", "Amount in millions of Korean won (KRW 1 million)."),
+]
+PRIMARY_KEY = ["fiscal_year", "account_code", "level_code", "phase", "source_file"]
+# A text cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by table_name"
+        ).fetchall()
+    ]
+
+
+def write_exports(
+    build_db: Path,
+    export_dir: Path,
+    meta: dict[str, Any],
+    reprocessed_years: list[int] | None = None,
+    published_export_dir: Path | None = None,
+    config: dict | None = None,
+) -> dict[str, int]:
+    """Write Parquet files, ``budget.csv`` and ``datapackage.json``; return rows per file.
+
+    The budget lines go to ``fct_budget_line/fiscal_year=<year>/`` (hive-style folders). A build
+    that reprocessed only some fiscal years (``reprocessed_years``) writes those years and takes
+    the others' files from the published exports as reflinks or copies (never hard links: no
+    published file shares its inode with another build's). ``config``: DuckDB settings (memory
+    limit, temporary directory).
+    """
+    export_dir.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    with duckdb.connect(str(build_db), read_only=True, config=config or {}) as con:
+        for table in mart_tables(con):
+            if table == LINES_TABLE:
+                rows[f"{LINES_TABLE}/"] = _write_lines(
+                    con, export_dir / LINES_TABLE, reprocessed_years, published_export_dir
+                )
+                continue
+            target = export_dir / f"{table}.parquet"
+            # COPY answers with the number of rows it wrote.
+            (rows[target.name],) = con.execute(
+                f"copy (select * from marts.{quote_identifier(table)}) to $target "
+                "(format parquet, compression zstd)",
+                {"target": str(target)},
+            ).fetchone()
+        budget = export_dir / BUDGET_CSV
+        (rows[BUDGET_CSV],) = con.execute(
+            f"copy ({spreadsheet_safe_query(con, BUDGET_QUERY)}) to $target "
+            "(format csv, header true)",
+            {"target": str(budget), "formula_starts": list(FORMULA_STARTS)},
+        ).fetchone()
+        years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
+        first_year, last_year = years.fetchone()
+        sources = con.execute(
+            "select source_title, source_file, source_sha256 from marts.dim_source order by 2"
+        ).fetchall()
+    package = fiscal_data_package(meta, first_year, last_year, sources)
+    (export_dir / PACKAGE_FILE).write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return rows
+
+
+def _write_lines(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    reprocessed_years: list[int] | None,
+    published_export_dir: Path | None,
+) -> int:
+    """``fct_budget_line`` as one folder of Parquet files per fiscal year; returns its rows."""
+    options = "format parquet, compression zstd, write_partition_columns true"
+    published = published_export_dir / LINES_TABLE if published_export_dir else None
+    if reprocessed_years is None or published is None or not published.is_dir():
+        (written,) = con.execute(
+            f"copy marts.{LINES_TABLE} to $target "
+            f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
+            {"target": str(target)},
+        ).fetchone()
+        return written
+    counts = dict(
+        con.execute(f"select fiscal_year, count(*) from marts.{LINES_TABLE} group by 1").fetchall()
+    )
+    target.mkdir(parents=True, exist_ok=True)
+    for year in sorted(counts):
+        folder = target / f"fiscal_year={year}"
+        kept = published / folder.name
+        if year not in reprocessed_years and kept.is_dir():
+            folder.mkdir()
+            for file in kept.iterdir():
+                clone_or_copy(file, folder / file.name)
+            continue
+        folder.mkdir()
+        con.execute(
+            f"copy (select * from marts.{LINES_TABLE} where fiscal_year = $year) "
+            f"to $target ({options})",
+            {"year": year, "target": str(folder / "lines_0.parquet")},
+        )
+    return sum(counts.values())
+
+
+def fiscal_data_package(
+    meta: dict[str, Any], first_year: int, last_year: int, sources: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    finished: datetime = meta["finished_at_utc"]
+    return {
+        "profile": "tabular-data-package",
+        "name": "bnd-special-accounts-budget",
+        "title": "Special Accounts for Balanced National Development: budget by account and level",
+        "description": (
+            "Budget of the Special Accounts for Balanced National Development by fiscal year, "
+            "account and level of government, from the audited warehouse build "
+            f"{meta['build_id']}. Amounts are in KRW million; the model's factor converts them "
+            "to KRW."
+        ),
+        "created": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "build_id": meta["build_id"],
+        "code_version": meta["code_version"],
+        "sources": [
+            {
+                "title": spreadsheet_safe(title),
+                "path": spreadsheet_safe(f"data_raw/{file}"),
+                "sha256": sha256,
+            }
+            for title, file, sha256 in sources
+        ],
+        "fiscalPeriod": {"start": f"{first_year}-01-01", "end": f"{last_year}-12-31"},
+        "model": {
+            "measures": {
+                "amount": {
+                    "source": "amount_krw_million",
+                    "title": "Budget amount",
+                    "currency": "KRW",
+                    "factor": 1_000_000,
+                    "direction": "expenditure",
+                }
+            },
+            "dimensions": {
+                "account": {
+                    "dimensionType": "classification",
+                    "classificationType": "functional",
+                    "primaryKey": ["account_code"],
+                    "attributes": {
+                        "account_code": {"source": "account_code"},
+                        "account_name_en": {
+                            "source": "account_name_en",
+                            "labelfor": "account_code",
+                        },
+                        "account_name_ko": {
+                            "source": "account_name_ko",
+                            "labelfor": "account_code",
+                        },
+                        "parent_account_code": {
+                            "source": "parent_account_code",
+                            "parent": "account_code",
+                        },
+                    },
+                },
+                "level": {
+                    "dimensionType": "classification",
+                    "classificationType": "administrative",
+                    "primaryKey": ["level_code"],
+                    "attributes": {
+                        "level_code": {"source": "level_code"},
+                        "level_name_en": label("level_name_en", "level_code"),
+                        "level_name_ko": label("level_name_ko", "level_code"),
+                    },
+                },
+                "fiscal_period": {
+                    "dimensionType": "datetime",
+                    "primaryKey": ["fiscal_year"],
+                    "attributes": {"fiscal_year": {"source": "fiscal_year"}},
+                },
+                "phase": {
+                    "dimensionType": "other",
+                    "primaryKey": ["phase"],
+                    "attributes": {"phase": {"source": "phase"}},
+                },
+                "source": {
+                    "dimensionType": "other",
+                    "primaryKey": ["source_file"],
+                    "attributes": {
+                        "source_file": {"source": "source_file"},
+                        "source_title": label("source_title", "source_file"),
+                    },
+                },
+            },
+        },
+        "resources": [
+            {
+                "name": "budget",
+                "path": BUDGET_CSV,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [
+                        {"name": name, "type": kind, "description": description}
+                        for name, kind, description in BUDGET_FIELDS
+                    ],
+                    "primaryKey": PRIMARY_KEY,
+                    "missingValues": [""],
+                },
+            }
+        ],
+    }
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a spreadsheet shows it as text: a leading ``'`` where it would be a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def spreadsheet_safe_query(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """``query`` with every text column neutralised like ``spreadsheet_safe`` (other columns as
+    they are). The statement takes the characters as the parameter ``$formula_starts``."""
+    columns = con.execute(f"select * from ({query}) limit 0").description
+    selected = []
+    for name, kind, *_ in columns:
+        column = quote_identifier(name)
+        if str(kind) == "VARCHAR":
+            selected.append(
+                f"case when list_contains($formula_starts, left({column}, 1)) "
+                f"then chr(39) || {column} else {column} end as {column}"
+            )
+        else:
+            selected.append(column)
+    return f"select {', '.join(selected)} from ({query})"
+
+
+def label(column: str, of: str) -> dict[str, str]:
+    """A Fiscal Data Package attribute that is the human-readable label of attribute ``of``."""
+    return {"source": column, "labelfor": of}

@@ -1,0 +1,299 @@
+"""``warehouse/history/``: the last published builds, their manifest, and rollback.
+
+Each kept build is a folder ``history/<build_id>/`` holding its database (``bnd.duckdb``), its
+reports and exports, and ``build.json`` (its ``marts.meta_build`` row, the sha256 of its database
+and when it was published). The files are reflinks or real copies of the published ones, never
+hard links: a published database written in place (a client that opened it read-write) leaves
+its copy here as it was. ``history/manifest.json`` lists the kept builds newest first, names the
+one published now, and lists entries it skipped as unreadable.
+
+A kept build is published again only after the sha256 of its database matches its record: a
+corrupt entry is refused by name (``make rollback TO=…``) or skipped for the next good one
+(``make rollback``). An entry whose ``build.json`` is not JSON or lacks fields, or whose database
+is missing, is reported by path and skipped; it never stops a run or a rollback.
+
+The manifest is rewritten from the folders after every publish and rollback, and which build is
+current is decided by the build id in the published file, so a crash between two of these steps
+leaves nothing inconsistent for long: the next publish or rollback writes the truth.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
+from pipelines.lifecycle import published_layout as layout
+from pipelines.lifecycle.build_meta import read_meta_build
+from pipelines.lifecycle.files import copy_tree, fsync_tree
+from pipelines.lifecycle.run_lock import run_lock
+
+MANIFEST = "manifest.json"
+ENTRY_FILE = layout.RECORD_FILE
+# What a record must hold, with the type of each value.
+RECORD_FIELDS = {"build_id": str, "sha256": str, "published_at_utc": str, "meta_build": dict}
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class RollbackError(RuntimeError):
+    """There is no (good) build to roll back to; nothing was published."""
+
+
+class UnreadableEntryError(ValueError):
+    """A kept build's ``build.json`` cannot be used, or its database is missing."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+class CorruptBuildError(ValueError):
+    """A copy of a build's database does not have the sha256 recorded for it."""
+
+    def __init__(self, database: Path, actual: str, record: Path, recorded: str) -> None:
+        super().__init__(
+            f"{database}: sha256 {actual} does not match {recorded} recorded in {record}"
+        )
+        self.database = database
+
+
+@dataclass(frozen=True)
+class Entry:
+    build_id: str
+    path: Path
+    record: dict[str, Any]
+
+    @property
+    def sha256(self) -> str:
+        return self.record["sha256"]
+
+    @property
+    def database(self) -> Path:
+        return self.path / PUBLISHED_NAME
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    """The build a rollback published, and the kept builds it skipped (one line each)."""
+
+    entry: Entry
+    skipped: list[str] = field(default_factory=list)
+
+
+def read_record(folder: Path) -> dict[str, Any]:
+    """``folder/build.json``, checked; raises ``UnreadableEntryError`` naming what is wrong."""
+    path = folder / ENTRY_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise UnreadableEntryError(path, "missing") from error
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise UnreadableEntryError(path, f"not JSON ({error.msg} at {where})") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise UnreadableEntryError(path, f"unreadable ({error})") from error
+    if not isinstance(record, dict):
+        raise UnreadableEntryError(path, "expected a JSON object")
+    wrong = [name for name, kind in RECORD_FIELDS.items() if not isinstance(record.get(name), kind)]
+    if wrong:
+        raise UnreadableEntryError(path, f"lacks {', '.join(wrong)} (or has the wrong type)")
+    if not SHA256.fullmatch(record["sha256"]):
+        raise UnreadableEntryError(path, f"sha256 is not 64 hex digits: {record['sha256']!r}")
+    if not (folder / PUBLISHED_NAME).is_file():
+        raise UnreadableEntryError(folder / PUBLISHED_NAME, "missing")
+    return record
+
+
+def verify_copy(copy: Path, original: Path, recorded: str) -> None:
+    """Raise ``CorruptBuildError`` (naming ``original``, the file ``copy`` was made from) unless
+    ``copy`` has the sha256 ``recorded`` in ``original``'s folder. The copy is what gets
+    published or kept, so it is the copy that is checked."""
+    actual = file_sha256(copy)
+    if actual != recorded:
+        raise CorruptBuildError(original, actual, original.parent / ENTRY_FILE, recorded)
+
+
+def add_entry(settings: Settings, folder: Path) -> Entry:
+    """Copy a published build's folder (``builds/<id>``) into ``history/<build_id>``, whole or
+    not at all, and only if the copy's database has the sha256 recorded when it was staged."""
+    record = read_record(folder)
+    build_id = record["build_id"]
+    partial = settings.history_dir / f".{build_id}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    settings.history_dir.mkdir(parents=True, exist_ok=True)
+    copy_tree(folder, partial)
+    try:
+        verify_copy(partial / PUBLISHED_NAME, folder / PUBLISHED_NAME, record["sha256"])
+    except CorruptBuildError:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    fsync_tree(partial)
+    target = settings.history_dir / build_id
+    if target.exists():  # kept already (an earlier attempt of this publish): the copy replaces it
+        retired = settings.history_dir / f".{build_id}.retired"
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(target, retired)
+        shutil.rmtree(retired, ignore_errors=True)
+    os.replace(partial, target)
+    return Entry(build_id, target, record)
+
+
+def scan(settings: Settings) -> tuple[list[Entry], list[UnreadableEntryError]]:
+    """Usable entries, newest first, and the entries that cannot be used (folders being written
+    start with a dot and are neither)."""
+    found, unreadable = [], []
+    if settings.history_dir.is_dir():
+        for folder in sorted(settings.history_dir.iterdir()):
+            if folder.name.startswith(".") or not folder.is_dir():
+                continue
+            try:
+                record = read_record(folder)
+            except UnreadableEntryError as error:
+                unreadable.append(error)
+                continue
+            found.append(Entry(record["build_id"], folder, record))
+    found.sort(key=lambda entry: entry.record["published_at_utc"], reverse=True)
+    return found, unreadable
+
+
+def entries(settings: Settings) -> list[Entry]:
+    """Usable entries, newest first."""
+    return scan(settings)[0]
+
+
+def current_entry(settings: Settings, kept: list[Entry]) -> Entry | None:
+    """The kept build that is published now: by the build id in the published file's
+    ``marts.meta_build`` (a client that opened it read-write may have changed its bytes), else
+    by the record of the published folder, else by sha256."""
+    if not settings.published_db.exists():
+        return None
+    build_ids = [published_build_id(settings.published_db)]
+    folder = layout.current_folder(settings)
+    if folder is not None:
+        with contextlib.suppress(UnreadableEntryError):
+            build_ids.append(read_record(folder)["build_id"])
+    for build_id in build_ids:
+        by_id = next((entry for entry in kept if entry.build_id == build_id), None)
+        if by_id is not None:
+            return by_id
+    published = file_sha256(settings.published_db)
+    return next((entry for entry in kept if entry.sha256 == published), None)
+
+
+def published_build_id(published_db: Path) -> str | None:
+    meta = read_meta_build(published_db)
+    return meta["build_id"] if meta else None
+
+
+def tidy(settings: Settings, kept_count: int = HISTORY_KEPT) -> dict[str, Any]:
+    """Keep the newest ``kept_count`` entries (and the published one), drop partial copies left
+    by a crash, and rewrite the manifest. Unreadable entries are left as they are (to look
+    into) and listed under ``skipped``. Returns the manifest."""
+    for leftover in settings.history_dir.glob(".*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    kept, unreadable = scan(settings)
+    current = current_entry(settings, kept)
+    for entry in kept[kept_count:]:
+        if entry != current:
+            shutil.rmtree(entry.path, ignore_errors=True)
+    kept = kept[:kept_count] + ([current] if current and current not in kept[:kept_count] else [])
+    # Paths relative to the warehouse folder: the manifest names no path of the build machine.
+    manifest = {
+        "published": PUBLISHED_NAME,
+        "current_build_id": current.build_id if current else None,
+        "kept": kept_count,
+        "builds": [
+            {**entry.record, "is_current": entry == current, "folder": entry.path.name}
+            for entry in kept
+        ],
+        "skipped": [
+            {
+                "path": error.path.relative_to(settings.warehouse_dir).as_posix(),
+                "problem": error.problem,
+            }
+            for error in unreadable
+        ],
+    }
+    settings.history_dir.mkdir(parents=True, exist_ok=True)
+    temporary = settings.history_dir / f".{MANIFEST}.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(temporary, settings.history_dir / MANIFEST)
+    return manifest
+
+
+def tidy_and_warn(settings: Settings) -> list[str]:
+    """``tidy``, and one warning line per unreadable entry it skipped (naming its path)."""
+    manifest = tidy(settings)
+    return [
+        f"history entry skipped: {settings.warehouse_dir / skipped['path']}: {skipped['problem']}"
+        for skipped in manifest["skipped"]
+    ]
+
+
+def restore(settings: Settings, entry: Entry) -> Path:
+    """Publish a kept build again: copy its folder into ``builds/``, check the copy's sha256
+    against the record (``CorruptBuildError`` otherwise, and nothing is published), then switch
+    ``current`` to it. Returns the published folder."""
+    layout.ensure_layout(settings)
+    partial = layout.partial_folder(settings, entry.build_id)
+    shutil.rmtree(partial)
+    try:
+        copy_tree(entry.path, partial)
+        verify_copy(partial / PUBLISHED_NAME, entry.database, entry.sha256)
+    except (CorruptBuildError, OSError):
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    folder = layout.commit_folder(settings, partial, entry.build_id)
+    # The build replaced by the last publish goes now (its readers had that long), not earlier:
+    # a rollback that publishes nothing changes nothing.
+    layout.remove_retired(settings, about_to_publish=folder)
+    layout.switch_to(settings, folder)
+    return folder
+
+
+def rollback(settings: Settings, to_build_id: str | None = None) -> RolledBack:
+    """Publish the newest good build before the current one (or ``to_build_id``) again.
+
+    A kept build whose database does not match its sha256, or whose record is unreadable, is
+    skipped (and named in ``skipped``); named with ``to_build_id``, it is refused with a
+    ``RollbackError``. Holds the run lock, so it never interleaves with a refresh publishing.
+    """
+    with run_lock(settings):
+        kept, unreadable = scan(settings)
+        skipped = [f"skipped {error}" for error in unreadable]
+        if to_build_id is not None:
+            target = next((entry for entry in kept if entry.build_id == to_build_id), None)
+            if target is None:
+                bad = next((e for e in unreadable if e.path.parent.name == to_build_id), None)
+                if bad is not None:
+                    raise RollbackError(f"not rolling back to {to_build_id}: {bad}")
+                known = ", ".join(entry.build_id for entry in kept) or "none"
+                raise RollbackError(f"no kept build {to_build_id!r}; kept builds: {known}")
+            try:
+                restore(settings, target)
+            except CorruptBuildError as error:
+                raise RollbackError(f"not rolling back to {to_build_id}: {error}") from error
+        else:
+            current = current_entry(settings, kept)
+            older = kept[kept.index(current) + 1 :] if current is not None else kept
+            for target in older:
+                try:
+                    restore(settings, target)
+                    break
+                except CorruptBuildError as error:
+                    skipped.append(f"skipped {error}")
+            else:
+                problems = f"; {'; '.join(skipped)}" if skipped else ""
+                raise RollbackError(
+                    f"no earlier build in {settings.history_dir} to roll back to "
+                    f"(kept: {', '.join(entry.build_id for entry in kept) or 'none'}){problems}"
+                )
+        tidy(settings)
+        return RolledBack(target, skipped)

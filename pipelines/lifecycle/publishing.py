@@ -1,0 +1,138 @@
+"""Publish: the audited build, its reports and exports become the published ones in one step.
+
+In order, under the run lock:
+
+1. refuse unless ingest, the full dbt build and the audit passed in this run (``build_record``);
+2. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
+3. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``, and
+   the data-quality report (``dq.json``, ``index.html``) into ``.build/reports``;
+4. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
+   database's sha256), via a temporary name;
+5. switch ``warehouse/current`` to that folder: one ``os.replace`` of a symbolic link, through
+   which ``bnd.duckdb``, ``reports/`` and ``export/`` lead (``lifecycle.published_layout``);
+6. copy the build into ``history/<build_id>`` (reflinks or copies, checked against the recorded
+   sha256), prune the history to the newest five and rewrite its manifest.
+
+A crash before step 5 leaves what readers see untouched (the next run removes the leftovers). A
+reader that resolves the published paths sees the previous build or this one, whole: database,
+reports and exports switch together, and a file already open keeps its old contents. A crash
+after step 5 leaves the new build published, whole; the next run adds its history entry (after
+checking the published database still has its recorded sha256).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.core.checksums import file_sha256
+from pipelines.core.failpoints import failpoint
+from pipelines.core.settings import PUBLISHED_NAME, Settings
+from pipelines.lifecycle import build_record, history
+from pipelines.lifecycle import published_layout as layout
+from pipelines.lifecycle.build_meta import write_meta_build
+from pipelines.lifecycle.exports import write_exports
+from pipelines.lifecycle.run_lock import hold_run_lock, release_run_lock
+from pipelines.reports.dq_report import BuildFacts, write_report
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Published:
+    path: Path
+    sha256: str
+    meta: dict[str, Any]
+    exports: dict[str, int]
+    report_seconds: float
+    # History entries skipped or not made (one line each, naming the path); the build is published.
+    warnings: list[str]
+
+
+def publish_build(settings: Settings, run_id: str, inputs: dict | None = None) -> Published:
+    """Publish the build of ``run_id``; raises ``PublishRefusedError`` if it is not complete.
+
+    ``inputs`` (what the build was made from) go into its ``build.json``."""
+    record = build_record.require_complete(settings, run_id)
+    hold_run_lock(settings)
+    meta, exports, report_seconds = stage_build(settings, record)
+    failpoint("publish", settings.build_dir)
+    folder, sha256 = assemble(settings, meta, inputs)
+    build_record.forget(settings)
+    settings.landing_db.unlink(missing_ok=True)  # the run's landed lines are in the build now
+    layout.switch_to(settings, folder)
+    failpoint("switched", settings.build_dir)
+    warnings = finish_publish(settings, folder)
+    release_run_lock(settings)
+    return Published(settings.published_db, sha256, meta, exports, report_seconds, warnings)
+
+
+def assemble(
+    settings: Settings, meta: dict[str, Any], inputs: dict | None = None
+) -> tuple[Path, str]:
+    """Move the staged build (database, reports, exports) into ``builds/<build_id>`` with its
+    ``build.json``; returns the folder, not yet published, and the database's sha256."""
+    layout.ensure_layout(settings)  # a warehouse of the older layout first moves into builds/
+    build_id = meta["build_id"]
+    partial = layout.partial_folder(settings, build_id)
+    record = layout.new_record(meta, file_sha256(settings.build_db), inputs)
+    os.replace(settings.build_db, partial / PUBLISHED_NAME)
+    for name, staged in (
+        ("reports", settings.build_reports_dir),
+        ("export", settings.build_export_dir),
+    ):
+        if staged.exists():
+            os.replace(staged, partial / name)
+        else:
+            (partial / name).mkdir()
+    (partial / layout.RECORD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return layout.commit_folder(settings, partial, build_id), record["sha256"]
+
+
+def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[str, int], float]:
+    """Everything before the rename: ``meta_build``, checkpoint, exports, report."""
+    build_db = settings.build_db
+    if not build_db.is_file():
+        raise FileNotFoundError(f"no build to publish at {build_db}")
+    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
+        meta = write_meta_build(con, record, datetime.now(UTC))
+        con.execute("checkpoint")
+    wal = Path(f"{build_db}.wal")
+    if wal.exists():
+        raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
+    incremental = record.get("kind") == build_record.FISCAL_YEARS
+    exports = write_exports(
+        build_db,
+        settings.build_export_dir,
+        meta,
+        reprocessed_years=record.get("fiscal_years") if incremental else None,
+        published_export_dir=settings.export_dir if incremental else None,
+        config=settings.duckdb_config(),
+    )
+    started = time.monotonic()
+    build = BuildFacts("published", record["run_id"], meta)
+    write_report(settings.build_reports_dir, build_db, build)
+    return meta, exports, time.monotonic() - started
+
+
+def finish_publish(settings: Settings, folder: Path) -> list[str]:
+    """Everything after the switch: keep the build in history and rewrite the manifest.
+
+    Returns warnings (one line each): a history entry not made because the published database
+    no longer matches its sha256, and unreadable entries skipped. None of them undo the publish.
+    """
+    warnings = []
+    try:
+        history.add_entry(settings, folder)
+    except (history.CorruptBuildError, history.UnreadableEntryError) as error:
+        warnings.append(f"not kept in history: {error}")
+    warnings += history.tidy_and_warn(settings)
+    return warnings

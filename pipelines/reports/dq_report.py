@@ -1,0 +1,336 @@
+"""The data-quality report of a build: ``dq.json`` (for machines) and ``index.html`` (for people).
+
+Both are made from what the build left in its reports folder (``dbt_results.json``,
+``gx_results.json``, ``rejected_files.json``) and from the build's database, for a published build
+and for a failed one alike. ``index.html`` is self-contained: styles inline, charts as inline SVG,
+no script, and every text that comes from an input file escaped (Jinja2 autoescape), so it renders
+the same on a network with no internet and can never run what a file smuggled in.
+
+``dq.json`` follows ``expectations/dq.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from pipelines.core.sql import json_rows
+from pipelines.reports.svg_charts import Series, stacked_bars
+
+SCHEMA_VERSION = "1.0"
+REPORT_HTML = "index.html"
+DQ_JSON = "dq.json"
+DBT_RESULTS = "dbt_results.json"
+GX_RESULTS = "gx_results.json"
+REJECTED_FILES = "rejected_files.json"
+TEMPLATES = Path(__file__).parent / "templates"
+# Columns of offending rows shown first, in this order; the rest follow as they come.
+ROW_COLUMNS_FIRST = (
+    "fiscal_year",
+    "account_code",
+    "level_code",
+    "line_code",
+    "total_kind",
+    "source_file",
+    "phase",
+)
+
+
+@dataclass
+class BuildFacts:
+    """What is known about the build the report is about."""
+
+    status: str  # "published" | "failed"
+    run_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # the marts.meta_build row, if published
+    step_failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
+
+
+def gx_checks(gx_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "check_id": f"gx.{suite['suite']}.{number}.{expectation['expectation']}",
+            "source": "gx",
+            "kind": "gx_expectation",
+            "suite": suite["suite"],
+            "description": expectation["description"],
+            "severity": "error",
+            "status": "pass" if expectation["success"] else "fail",
+            "observed": expectation.get("observed"),
+            "expected": expectation.get("expected") or None,
+            "message": None,
+            "asset": f"audit.audit_{suite['suite']}",
+            "offending_rows": expectation.get("offending_rows") or [],
+        }
+        for suite in gx_results
+        for number, expectation in enumerate(suite["expectations"], start=1)
+    ]
+
+
+def step_checks(step_failures: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """A step that failed outright (ingest rejecting a file, dbt erroring) is a failed check too."""
+    return [
+        {
+            "check_id": f"step.{step}",
+            "source": "pipeline",
+            "kind": "step",
+            "description": f"step {step} ran to the end",
+            "severity": "error",
+            "status": "error",
+            "observed": None,
+            "expected": None,
+            "message": message,
+            "asset": step,
+            "offending_rows": [],
+        }
+        for step, message in step_failures
+    ]
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables"
+        ).fetchall()
+    }
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    return json_rows(con.execute(sql))
+
+
+def reconciliation_status(row: dict[str, Any]) -> str:
+    """EXACT, WITHIN_TOLERANCE (when the table's precision allows a difference) or MISMATCH."""
+    difference = row.get("difference_krw_million")
+    if difference is None:
+        return "MISMATCH"
+    if difference == 0:
+        return "EXACT"
+    tolerance = row.get("tolerance_krw_million") or 0
+    return "WITHIN_TOLERANCE" if abs(difference) <= tolerance else "MISMATCH"
+
+
+def read_database(db_path: Path) -> dict[str, Any]:
+    """Raw files, comparisons and chart data from the build, as far as the build got."""
+    found: dict[str, Any] = {
+        "raw_files": [],
+        "reconciliation": [],
+        "comparisons": [],
+        "by_account": [],
+        "formulator": [],
+        "plan_documents": [],
+    }
+    if not db_path.is_file():
+        return found
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        tables = _tables(con)
+        if "raw.source_files" in tables:
+            found["raw_files"] = _rows(
+                con,
+                "select source_file as file, source_sha256 as sha256, size_bytes "
+                "from raw.source_files order by 1",
+            )
+        if "raw.plan_declared_counts" in tables:
+            found["plan_documents"] = [
+                row["file"]
+                for row in _rows(
+                    con,
+                    "select distinct source_file as file from raw.plan_declared_counts order by 1",
+                )
+            ]
+        if "audit.audit_budget_reconciliation" in tables:
+            found["reconciliation"] = [
+                {**row, "status": reconciliation_status(row)}
+                for row in _rows(
+                    con,
+                    "select * from audit.audit_budget_reconciliation "
+                    "order by fiscal_year, account_code, total_kind, source_file, phase",
+                )
+            ]
+        if "audit.audit_source_comparison" in tables:
+            found["comparisons"] = _rows(
+                con, "select * from audit.audit_source_comparison order by all"
+            )
+        # Charts show the current figure of each line (one source per year and line), so a
+        # second source of the same year never doubles a bar.
+        if {"marts.fct_budget_current", "marts.dim_account"} <= tables:
+            found["by_account"] = _rows(
+                con,
+                """select f.fiscal_year, coalesce(p.name_en, a.name_en) as account,
+                          min(coalesce(p.account_order, a.account_order)) as account_order,
+                          sum(f.amount_krw_million) as amount
+                   from marts.fct_budget_current as f
+                   inner join marts.dim_account as a on f.account_code = a.account_code
+                   left join marts.dim_account as p
+                       on a.parent_account_code = p.account_code and p.account_depth > 0
+                   group by all order by 1, 3""",
+            )
+        if {"marts.fct_budget_current", "marts.fct_budget_formulation"} <= tables:
+            found["formulator"] = _rows(
+                con,
+                """with amounts as (
+                       select c.fiscal_year, f.formulated_by,
+                              sum(c.amount_krw_million) as amount
+                       from marts.fct_budget_current as c
+                       inner join marts.fct_budget_formulation as f
+                           using (fiscal_year, account_code, level_code, phase, source_file)
+                       group by c.fiscal_year, f.formulated_by
+                   )
+                   select fiscal_year, formulated_by,
+                          100.0 * amount / sum(amount) over (partition by fiscal_year) as share
+                   from amounts order by all""",
+            )
+    return found
+
+
+def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, Any]:
+    """Everything the report says, as the ``dq.json`` document."""
+    checks = (
+        step_checks(build.step_failures)
+        + _read_json(reports_dir / DBT_RESULTS, [])
+        + gx_checks(_read_json(reports_dir / GX_RESULTS, []))
+    )
+    database = read_database(db_path)
+    statuses = [check["status"] for check in checks]
+    meta = build.meta
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "status": build.status,
+        "build": {
+            "build_id": meta.get("build_id"),
+            "run_id": build.run_id or meta.get("run_id"),
+            "started_at_utc": _text(meta.get("started_at_utc")),
+            "finished_at_utc": _text(meta.get("finished_at_utc")),
+            "code_version": meta.get("code_version"),
+            "raw_files": database["raw_files"],
+            # The files the plan documents came from; empty for a warehouse of budget tables alone.
+            "plan_documents": database["plan_documents"],
+        },
+        "summary": {
+            "checks": len(checks),
+            "passed": statuses.count("pass"),
+            "warned": statuses.count("warn"),
+            "failed": statuses.count("fail") + statuses.count("error"),
+            "not_run": statuses.count("not_run"),
+        },
+        "checks": checks,
+        "rejected_files": _read_json(reports_dir / REJECTED_FILES, []),
+        "reconciliation": database["reconciliation"],
+        "comparisons": database["comparisons"],
+        "links": {"gx_data_docs": "gx/index.html", "dbt_docs": "dbt_docs/index.html"},
+        "charts": {"by_account": database["by_account"], "formulator": database["formulator"]},
+    }
+
+
+def _text(value: Any) -> str | None:
+    """A time as ``YYYY-MM-DD HH:MM:SS`` (UTC), whether it came as a datetime or ISO text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value
+
+
+def series_by(rows: list[dict[str, Any]], key: str, value: str) -> tuple[list[int], list[Series]]:
+    """Years, and one chart series per distinct ``key`` (in order of appearance) of ``value``."""
+    years = sorted({row["fiscal_year"] for row in rows})
+    labels = list(dict.fromkeys(row[key] for row in rows))
+    series = [
+        Series(
+            str(label).replace("_", " "),
+            {row["fiscal_year"]: float(row[value]) for row in rows if row[key] == label},
+        )
+        for label in labels
+    ]
+    return years, series
+
+
+def charts(dq: dict[str, Any]) -> list[str]:
+    svgs = []
+    if by_account := dq["charts"]["by_account"]:
+        years, series = series_by(by_account, "account", "amount")
+        svgs.append(
+            stacked_bars(
+                chart_id="chart-by-account",
+                title="Special Accounts for Balanced National Development by account",
+                years=years,
+                series=series,
+                value_label="KRW million",
+            )
+        )
+    # Without plan documents no figure is attributed to a formulator: no chart of shares.
+    if (formulator := dq["charts"]["formulator"]) and dq["build"].get("plan_documents", True):
+        years, series = series_by(formulator, "formulated_by", "share")
+        svgs.append(
+            stacked_bars(
+                chart_id="chart-formulator",
+                title="Who formulates it: local governments, central agencies, or mixed",
+                years=years,
+                series=series,
+                value_label="%",
+                percent=True,
+            )
+        )
+    return svgs
+
+
+def row_columns(rows: list[dict[str, Any]]) -> list[str]:
+    seen = list(dict.fromkeys(key for row in rows for key in row))
+    first = [column for column in ROW_COLUMNS_FIRST if column in seen]
+    return first + [column for column in seen if column not in first]
+
+
+def render_html(dq: dict[str, Any]) -> str:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["number"] = _number
+    environment.filters["cell"] = cell
+    environment.globals["row_columns"] = row_columns
+    template = environment.get_template("report.html.j2")
+    failures = [check for check in dq["checks"] if check["status"] in ("fail", "error", "warn")]
+    return template.render(dq=dq, failures=failures, charts=charts(dq))
+
+
+def cell(value: Any, column: str) -> str:
+    """A table cell: amounts with thousands separators; years and line numbers as they are."""
+    if column == "fiscal_year" or column.endswith(("_year", "_line_number", "_number", "_id")):
+        return "" if value is None else str(value)
+    if column in ("ratio", "unit_factor") and isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:.6g}"
+    return _number(value)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def write_report(reports_dir: Path, db_path: Path, build: BuildFacts) -> Path:
+    """Write ``dq.json`` and ``index.html`` into ``reports_dir``; returns the HTML path."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    dq = collect(reports_dir, db_path, build)
+    (reports_dir / DQ_JSON).write_text(
+        json.dumps(dq, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+    )
+    html = reports_dir / REPORT_HTML
+    html.write_text(render_html(dq), encoding="utf-8")
+    return html
