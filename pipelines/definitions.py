@@ -1,7 +1,9 @@
-"""The Dagster code location: assembles the definitions; the logic lives in ``defs/`` and ``lib/``.
+"""The Dagster code location: assembles the definitions from ``defs/``.
 
-The dbt manifest must exist before this module is imported (``python -m pipelines prepare``, which
-``make run`` and ``make dev`` do for you).
+Loaded lazily: importing this module builds nothing and needs no dbt manifest. The definitions
+are built by ``build_definitions`` (the command line) or ``defs`` (``make dev``'s code server),
+and by then the manifest must exist (``python -m pipelines prepare``, which ``make run`` and
+``make dev`` do for you).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from pipelines.defs.automation import (
 from pipelines.defs.ingest.budget_lines import line_files_spec, raw_budget_lines
 from pipelines.defs.ingest.budget_tables import raw_budget_pages
 from pipelines.defs.ingest.plan_documents import raw_plan_documents
-from pipelines.defs.publish.warehouse import published_warehouse
+from pipelines.defs.publish.warehouse import build_published_warehouse
 from pipelines.defs.quality.gx_checks import gx_line_suites, gx_suites
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform.assets import bnd_dbt_models
+from pipelines.defs.transform.assets import build_dbt_models
 from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
 from pipelines.lifecycle.run_inputs import IGNORED
 
@@ -61,6 +63,7 @@ def raw_file_specs(settings: Settings) -> list[dg.AssetSpec]:
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     files = raw_file_specs(settings)
+    dbt_models = build_dbt_models()
     ingest = dg.map_asset_specs(
         lambda spec: spec.merge_attributes(deps=[file.key for file in files]),
         [raw_budget_pages, raw_plan_documents],
@@ -71,8 +74,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             line_files_spec,
             *ingest,
             raw_budget_lines,
-            bnd_dbt_models,
-            published_warehouse,
+            dbt_models,
+            build_published_warehouse(dbt_models),
         ],
         asset_checks=[gx_suites, gx_line_suites, published_warehouse_is_fresh],
         jobs=[refresh_warehouse, refresh_fiscal_years, check_freshness],
@@ -87,4 +90,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-defs = build_definitions(Settings.from_env())
+@dg.definitions
+def defs() -> dg.Definitions:
+    """What ``make dev`` (Dagster's code server) loads, lazily: nothing is built at import."""
+    return build_definitions(Settings.from_env())

@@ -38,6 +38,17 @@ class StaleBuildBusyError(RuntimeError):
     """A process left over from a crashed run still writes to the old build file."""
 
 
+def build_for_run(settings: Settings, run_id: str, kind: str = build_record.FULL) -> Path:
+    """The build file of ``run_id``, started now if the run has none yet: a new, empty file for a
+    full refresh (``start_build``), a copy of the published build for a refresh of some fiscal
+    years (``start_fiscal_years_build``). Ingest asks for its build here."""
+    if build_record.is_building(settings, run_id):
+        return settings.build_db
+    if kind == build_record.FULL:
+        return start_build(settings, run_id)
+    return start_fiscal_years_build(settings, run_id)
+
+
 def start_build(settings: Settings, run_id: str) -> Path:
     """Take the run lock, clear what an earlier run left, and create this run's empty build file.
 

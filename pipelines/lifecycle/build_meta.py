@@ -13,6 +13,7 @@ import subprocess
 import sys
 from datetime import datetime
 from functools import cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +143,7 @@ def write_meta_build(
 
     ``record`` is the build record (``lifecycle.build_record``): run id, start time, check counts.
     """
-    from dbt.version import __version__ as dbt_version
-
+    dbt_version = package_version("dbt-core")  # read from its metadata, without importing dbt
     line_files = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'raw' and table_name = 'budget_line_files'"

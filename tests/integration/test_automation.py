@@ -130,7 +130,7 @@ def test_freshness_warns_about_an_old_published_warehouse(
 def test_a_run_failing_outside_make_run_still_writes_its_report(
     raw_copy: Path, warehouse_with_published: Path
 ) -> None:
-    from pipelines.cli import execute_refresh
+    from pipelines.cli.refresh import execute_refresh
 
     replace_in_page(raw_copy, "By Cities and Provinces", "By Towns and Provinces")
     settings = Settings.at(raw_copy, warehouse_with_published)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.cli import execute_refresh
+from pipelines.cli.refresh import execute_refresh
 from pipelines.core.settings import Settings
 from pipelines.lifecycle import build_record
 from pipelines.lifecycle.build import start_build

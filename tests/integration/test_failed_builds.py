@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from pipelines.cli import execute_refresh
+from pipelines.cli.refresh import execute_refresh
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import Settings
 from pipelines.lifecycle.run_lock import release_run_lock
@@ -125,13 +125,13 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
     from pipelines.defs.ingest.budget_tables import raw_budget_pages
     from pipelines.defs.ingest.plan_documents import raw_plan_documents
     from pipelines.defs.resources import WarehouseResource
-    from pipelines.defs.transform.assets import bnd_dbt_models
+    from pipelines.defs.transform.assets import build_dbt_models
     from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
     from pipelines.lifecycle import build_record
 
     settings = Settings.at(raw_copy, tmp_path / "warehouse")
     result = dg.materialize(
-        [raw_budget_pages, raw_plan_documents, bnd_dbt_models],
+        [raw_budget_pages, raw_plan_documents, build_dbt_models()],
         selection=dg.AssetSelection.all().without_checks(),
         resources={
             "warehouse": WarehouseResource.from_settings(settings),

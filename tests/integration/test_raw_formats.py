@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.cli import RunOutcome, execute_refresh
+from pipelines.cli.refresh import RunOutcome, execute_refresh
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import Settings
 from pipelines.landing.rejections import REJECTED_FILES

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import compare_inputs
+from pipelines.cli.up_to_date import compare_inputs
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import PROJECT_ROOT, Settings
 from tests.integration.conftest import Build, cli_environment, run_cli

@@ -1,13 +1,12 @@
 """Ingest: the budget lines of the run's fiscal years land in the build's landing database."""
 
-import time
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipelines.core import progress
 from pipelines.core.errors import SourceError
-from pipelines.core.failpoints import failpoint
+from pipelines.core.settings import Settings
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.partitions import fiscal_years
 from pipelines.defs.resources import WarehouseResource
@@ -20,7 +19,8 @@ from pipelines.landing.budget_lines import (
 )
 from pipelines.landing.rejections import record_rejections
 from pipelines.lifecycle import build_record
-from pipelines.lifecycle.build import start_fiscal_years_build
+from pipelines.lifecycle.build import build_for_run
+from pipelines.lifecycle.step import Step, build_step
 
 LINE_FILES = dg.AssetKey(["data_raw", LINES_FOLDER])
 RAW_TABLES = {
@@ -63,18 +63,35 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     refresh of some fiscal years, this step starts the build as a copy of the published warehouse.
     A bad file stops the run here, named in ``rejected_files.json`` with its line and column.
     """
-    started, settings = time.monotonic(), warehouse.settings
+    settings = warehouse.settings
     years = [int(key) for key in context.partition_keys]
     every_year = _all_years()
-    if not build_record.is_building(settings, context.run_id):
-        start_fiscal_years_build(settings, context.run_id)
-    elif set(years) != every_year:
+    if build_record.is_building(settings, context.run_id) and set(years) != every_year:
         # A full refresh builds a new file: with some years only, the others would be lost.
         raise ValueError(
             f"a full refresh (refresh_warehouse) must cover every fiscal year "
             f"({min(every_year)}–{max(every_year)}), not {years[0]}–{years[-1]} only: to "
             "reprocess some years, run refresh_fiscal_years (`make run YEARS=…`)"
         )
+    with build_step(settings, context.run_id, "ingest") as step:
+        # In a full refresh the budget tables started the build; alone, this step starts it.
+        build_db = build_for_run(settings, context.run_id, build_record.FISCAL_YEARS)
+        files, landed = _land(settings, build_db, years, every_year, step)
+        step.passed("ingest_lines", details={"fiscal_years": list(landed.years)})
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+        step.summary = (
+            f"budget lines {span}: {landed.line_count:,} lines, "
+            f"{landed.subtotal_count:,} subtotals, {len(files)} file(s)"
+        )
+    counts = {
+        "budget_lines": landed.line_count + landed.subtotal_count,
+        "budget_line_files": len(files),
+    }
+    yield from landed_tables(RAW_TABLES, counts, landed.files, build_db)
+
+
+def _land(settings: Settings, build_db: Path, years: list[int], every_year: set[int], step: Step):
+    """Land the lines of ``years`` (a file that cannot be read is named in the reports)."""
     try:
         outside = sorted(set(available_years(settings.data_raw_dir)) - every_year)
         if outside:
@@ -89,25 +106,11 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     except SourceError as error:
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
-    with duckdb.connect(str(settings.build_db), config=settings.duckdb_config()) as con:
+    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         con.execute("attach $path as landing (read_only)", {"path": str(settings.landing_db)})
         record_line_files(con, "landing", files, landed)
-        failpoint("ingest", settings.build_dir)
-    build_record.mark_passed(
-        settings, context.run_id, "ingest_lines", details={"fiscal_years": list(landed.years)}
-    )
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    progress.done(
-        "ingest",
-        f"budget lines {span}: {landed.line_count:,} lines, {landed.subtotal_count:,} subtotals, "
-        f"{len(files)} file(s)",
-        started,
-    )
-    counts = {
-        "budget_lines": landed.line_count + landed.subtotal_count,
-        "budget_line_files": len(files),
-    }
-    yield from landed_tables(RAW_TABLES, counts, landed.files, settings.build_db)
+        step.failpoint()  # killed here, the build file is open for writing
+    return files, landed
 
 
 def _all_years() -> set[int]:

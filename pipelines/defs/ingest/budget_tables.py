@@ -1,19 +1,18 @@
 """Ingest: the registered budget tables in ``data_raw/`` land in the build's ``raw`` schema."""
 
-import time
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from pipelines.core import progress
 from pipelines.core.errors import SourceError
-from pipelines.core.failpoints import failpoint
+from pipelines.core.settings import Settings
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
 from pipelines.landing.rejections import raise_rejections, record_rejections
-from pipelines.lifecycle import build_record
-from pipelines.lifecycle.build import start_build
+from pipelines.lifecycle.build import build_for_run
+from pipelines.lifecycle.step import Step, build_step
 from pipelines.sources.registry import read_registry, value_of_record
 
 RAW_TABLES = {
@@ -44,8 +43,18 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     matched to the reference seeds is written to ``rejected_files.json`` in the build's reports
     with its name, place and what was expected, and the run stops here, before anything is built.
     """
-    started, settings = time.monotonic(), warehouse.settings
-    build_db = start_build(settings, context.run_id)
+    settings = warehouse.settings
+    with build_step(settings, context.run_id, "ingest") as step:
+        build_db = build_for_run(settings, context.run_id)
+        files, counts = _land(settings, build_db, step)
+        context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
+        step.summary = f"{len(files)} file(s), {counts['budget_cells']} budget cells"
+        step.passed("ingest")
+    yield from landed_tables(RAW_TABLES, counts, files, build_db)
+
+
+def _land(settings: Settings, build_db: Path, step: Step) -> tuple[dict[str, str], dict[str, int]]:
+    """Read every registered source, refuse the run naming every bad file, land the rest."""
     try:
         sources, rejected = read_registry(settings.data_raw_dir)
         rule = value_of_record(settings.data_raw_dir)
@@ -65,9 +74,5 @@ def raw_budget_pages(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
     with duckdb.connect(str(build_db)) as con:
         counts = land_pages(con, pages, totals, rule)
-        failpoint("ingest", settings.build_dir)
-    build_record.mark_passed(settings, context.run_id, "ingest")
-    files = {item.raw.source.file: item.raw.sha256 for item in parsed}
-    context.log.info(f"landed {counts} from {len(files)} file(s) into {build_db}")
-    progress.done("ingest", f"{len(files)} file(s), {counts['budget_cells']} budget cells", started)
-    yield from landed_tables(RAW_TABLES, counts, files, build_db)
+        step.failpoint()  # killed here, the build file is open for writing
+    return {item.raw.source.file: item.raw.sha256 for item in parsed}, counts

@@ -1,16 +1,14 @@
 """Ingest: the plan documents of the registered pages land in the build's ``raw`` schema."""
 
-import time
-
 import dagster as dg
 import duckdb
 
-from pipelines.core import progress
 from pipelines.core.errors import SourceError
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.plan_landing import check_same_bytes, land_plan_documents, parse_plan_source
 from pipelines.landing.rejections import raise_rejections, record_rejections
+from pipelines.lifecycle.step import build_step
 from pipelines.sources.registry import load_registry
 
 RAW_PLAN_TABLES = {
@@ -51,27 +49,28 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     parsed, a label the reference seeds do not know, or a list with another number of items than
     the registry declares stops the run here, with the file, the lines and what was expected.
     """
-    started, settings = time.monotonic(), warehouse.settings
-    sources = [
-        source for source in load_registry(settings.data_raw_dir) if source.has_plan_documents
-    ]
-    pages, rejected = [], []
-    for source in sources:
-        try:
-            pages.append(parse_plan_source(source))
-        except SourceError as error:
-            rejected.append(error)
-    if rejected:
-        record_rejections(settings.build_reports_dir, settings.data_raw_dir, rejected)
-        raise_rejections(rejected)
-    with duckdb.connect(str(settings.build_db)) as con:
-        check_same_bytes(con, pages)
-        counts = land_plan_documents(con, pages)
-    files = {page.raw.source.file: page.raw.sha256 for page in pages}
-    context.log.info(f"landed {counts} from {len(files)} file(s) into {settings.build_db}")
-    shown = ("project_areas", "formulation_methods", "budget_change_notes", "plans")
-    landed = ", ".join(f"{counts[table]} {table.replace('_', ' ')}" for table in shown)
-    if not sources:
-        landed = "none registered (no sources.yml entry has plan_documents): plan marts empty"
-    progress.done("ingest", f"plan documents: {landed}", started)
+    settings = warehouse.settings
+    with build_step(settings, context.run_id, "ingest") as step:
+        sources = [
+            source for source in load_registry(settings.data_raw_dir) if source.has_plan_documents
+        ]
+        pages, rejected = [], []
+        for source in sources:
+            try:
+                pages.append(parse_plan_source(source))
+            except SourceError as error:
+                rejected.append(error)
+        if rejected:
+            record_rejections(settings.build_reports_dir, settings.data_raw_dir, rejected)
+            raise_rejections(rejected)
+        with duckdb.connect(str(settings.build_db)) as con:
+            check_same_bytes(con, pages)
+            counts = land_plan_documents(con, pages)
+        files = {page.raw.source.file: page.raw.sha256 for page in pages}
+        context.log.info(f"landed {counts} from {len(files)} file(s) into {settings.build_db}")
+        shown = ("project_areas", "formulation_methods", "budget_change_notes", "plans")
+        landed = ", ".join(f"{counts[table]} {table.replace('_', ' ')}" for table in shown)
+        if not sources:
+            landed = "none registered (no sources.yml entry has plan_documents): plan marts empty"
+        step.summary = f"plan documents: {landed}"
     yield from landed_tables(RAW_PLAN_TABLES, counts, files, settings.build_db)

@@ -1,31 +1,20 @@
 """Publish: the audited build replaces ``warehouse/bnd.duckdb`` (see ``lifecycle.publishing``)."""
 
 import json
-import time
 
 import dagster as dg
 
 from pipelines.core import progress
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.transform.assets import bnd_dbt_models
 from pipelines.lifecycle.publishing import publish_build
 from pipelines.lifecycle.run_inputs import INPUTS_TAG, read_run_inputs
+from pipelines.lifecycle.step import build_step
 
 PUBLISHED = dg.AssetKey(["warehouse", "bnd"])
 # Publishing waits for every BI-facing and audit table, and so for their blocking checks.
 PUBLISHED_SCHEMAS = ("marts", "audit")
-UPSTREAM = sorted(
-    (key for key in bnd_dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS),
-    key=lambda key: key.to_user_string(),
-)
 
 
-@dg.asset(
-    key=PUBLISHED,
-    deps=UPSTREAM,
-    group_name="publish",
-    kinds={"duckdb", "parquet"},
-)
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """The audited warehouse BI tools read: ``bnd.duckdb`` in the warehouse folder.
 
@@ -37,19 +26,15 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     keeps a copy in ``history/``; a failed run never gets here and leaves the published file
     byte-identical.
     """
-    started, settings = time.monotonic(), warehouse.settings
+    settings = warehouse.settings
     inputs = read_run_inputs(settings.build_dir, context.run.tags.get(INPUTS_TAG))
-    published = publish_build(settings, context.run_id, inputs)
-    meta = published.meta
-    marts = len(json.loads(meta["mart_row_counts"]))
-    report_s = published.report_seconds
-    progress.line(
-        "publish",
-        f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package",
-        time.monotonic() - started - report_s,
-    )
-    report = settings.reports_dir / "index.html"
-    progress.line("report", f"{report} and dq.json", report_s)
+    with build_step(settings, context.run_id, "publish") as step:
+        published = publish_build(settings, context.run_id, inputs)
+        meta = published.meta
+        marts = len(json.loads(meta["mart_row_counts"]))
+        step.summary = f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package"
+        report = settings.reports_dir / "index.html"
+        step.split("report", f"{report} and dq.json", published.report_seconds)
     for warning in published.warnings:  # the build is published; its history needs a look
         context.log.warning(warning)
         progress.emit(f"WARNING {warning}")
@@ -70,3 +55,16 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
             "warnings": dg.MetadataValue.json(published.warnings),
         }
     )
+
+
+def build_published_warehouse(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The publish asset, after every mart and audit table of ``dbt_models`` (and so after
+    their blocking checks). Built with the definitions, since the dbt models come from the
+    manifest."""
+    upstream = sorted(
+        (key for key in dbt_models.keys if key.path[0] in PUBLISHED_SCHEMAS),
+        key=lambda key: key.to_user_string(),
+    )
+    return dg.asset(
+        key=PUBLISHED, deps=upstream, group_name="publish", kinds={"duckdb", "parquet"}
+    )(published_warehouse)

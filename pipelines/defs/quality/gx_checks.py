@@ -11,7 +11,6 @@ audit tables (a refresh of some fiscal years validates the subtotals of those ye
 """
 
 import json
-import time
 from collections.abc import Iterator, Mapping
 
 import dagster as dg
@@ -19,10 +18,9 @@ import duckdb
 
 from pipelines.checks.check_report import markdown_table
 from pipelines.checks.gx_audit import SuiteOutcome, run_suites
-from pipelines.core import progress
-from pipelines.core.failpoints import failpoint
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lifecycle import build_record
+from pipelines.lifecycle.step import build_step
 from pipelines.reports.dq_report import GX_RESULTS
 
 FCT_BUDGET = dg.AssetKey(["marts", "fct_budget"])
@@ -70,52 +68,48 @@ def _specs(tables: Mapping[str, dg.AssetKey]) -> list[dg.AssetCheckSpec]:
 @dg.multi_asset_check(specs=_specs(SUITE_TABLES))
 def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Validate the build's audit tables with GX; any failed expectation blocks publishing."""
-    yield from _validate(context, warehouse, SUITE_TABLES, step="audit")
+    yield from _validate(context, warehouse, SUITE_TABLES, step_name="audit")
 
 
 @dg.multi_asset_check(specs=_specs(LINE_SUITE_TABLES))
 def gx_line_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Validate the audit tables of the budget lines with GX; a failure blocks publishing."""
-    yield from _validate(context, warehouse, LINE_SUITE_TABLES, step="audit_lines")
+    yield from _validate(context, warehouse, LINE_SUITE_TABLES, step_name="audit_lines")
 
 
 def _validate(
     context: dg.AssetCheckExecutionContext,
     warehouse: WarehouseResource,
     tables: Mapping[str, dg.AssetKey],
-    step: str,
+    step_name: str,
 ) -> Iterator[dg.AssetCheckResult]:
-    started, settings = time.monotonic(), warehouse.settings
-    record = build_record.read(settings) or {}
-    years = ", ".join(str(year) for year in record.get("fiscal_years", [])) or "null"
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        frames = {
-            suite: con.execute(
-                f"select * from {'.'.join(table.path)} "
-                + (f"where fiscal_year in ({years}) " if suite in BY_FISCAL_YEAR else "")
-                + "order by all"
-            ).df()
-            for suite, table in tables.items()
-        }
-    outcomes = run_suites(
-        frames,
-        work_dir=settings.build_dir / "gx",
-        docs_dir=settings.build_reports_dir / "gx",
-    )
-    _keep_results(settings.build_reports_dir / GX_RESULTS, outcomes)
-    failpoint("audit", settings.build_dir)
-    evaluated = sum(len(outcome.expectations) for outcome in outcomes)
-    failed = sum(len(outcome.failures) for outcome in outcomes)
-    progress.done(
-        "audit",
-        f"{len(outcomes)} GX suites: {evaluated - failed} expectations passed, {failed} failed",
-        started,
-    )
-    if not failed:
-        kind = "gx_expectations" if step == "audit" else "gx_expectations_budget_lines"
-        build_record.mark_passed(
-            settings, context.run.run_id, step, checks={kind: {"passed": evaluated, "failed": 0}}
+    settings = warehouse.settings
+    with build_step(settings, context.run.run_id, "audit") as step:
+        record = build_record.read(settings) or {}
+        years = ", ".join(str(year) for year in record.get("fiscal_years", [])) or "null"
+        with duckdb.connect(str(settings.build_db), read_only=True) as con:
+            frames = {
+                suite: con.execute(
+                    f"select * from {'.'.join(table.path)} "
+                    + (f"where fiscal_year in ({years}) " if suite in BY_FISCAL_YEAR else "")
+                    + "order by all"
+                ).df()
+                for suite, table in tables.items()
+            }
+        outcomes = run_suites(
+            frames,
+            work_dir=settings.build_dir / "gx",
+            docs_dir=settings.build_reports_dir / "gx",
         )
+        _keep_results(settings.build_reports_dir / GX_RESULTS, outcomes)
+        evaluated = sum(len(outcome.expectations) for outcome in outcomes)
+        failed = sum(len(outcome.failures) for outcome in outcomes)
+        step.summary = (
+            f"{len(outcomes)} GX suites: {evaluated - failed} expectations passed, {failed} failed"
+        )
+        if not failed:
+            kind = "gx_expectations" if step_name == "audit" else "gx_expectations_budget_lines"
+            step.passed(step_name, checks={kind: {"passed": evaluated, "failed": 0}})
     for outcome in outcomes:
         failures = outcome.failures
         offending = [row for failure in failures for row in failure.offending_rows]

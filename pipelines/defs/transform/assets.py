@@ -1,7 +1,6 @@
 """Transform: every dbt model, seed and test as Dagster assets and asset checks."""
 
 import json
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,6 @@ from dagster_dbt import (
 from pipelines.checks.check_report import markdown_table
 from pipelines.checks.dbt_results import add_failing_rows, failing_rows_by_test, summarize_tests
 from pipelines.checks.gx_audit import preload_great_expectations
-from pipelines.core import progress
-from pipelines.core.failpoints import failpoint
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.project import (
     bnd_dbt_project,
@@ -26,7 +23,7 @@ from pipelines.defs.transform.project import (
     keep_partial_parse,
     prune_invocation_folders,
 )
-from pipelines.lifecycle import build_record
+from pipelines.lifecycle.step import build_step
 from pipelines.reports.dq_report import DBT_RESULTS
 
 
@@ -56,11 +53,6 @@ TRANSLATOR = BndDbtTranslator(
 LINE_TAG = "budget_lines"
 
 
-@dbt_assets(
-    manifest=bnd_dbt_project.manifest_path,
-    project=bnd_dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
-)
 def bnd_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
@@ -71,11 +63,11 @@ def bnd_dbt_models(
     years (``refresh_fiscal_years``) selects only them, and they replace the years that ingest
     wrote into the landing's ``raw.run_fiscal_years``.
     """
-    started, settings = time.monotonic(), warehouse.settings
+    settings = warehouse.settings
     # A failed test's check waits until dbt has finished, so that its rows can be read back from
     # the build and named in the run's output (``offending_rows``), not only "Got 42 results".
     failed_checks: list[dg.AssetCheckResult] = []
-    with dbt_environment(settings):
+    with build_step(settings, context.run_id, "transform") as step, dbt_environment(settings):
         invocation = dbt.cli(["build"], context=context)
         # GX's import (seconds of CPU) now runs in a thread while dbt builds in its own process.
         preload_great_expectations()
@@ -87,7 +79,7 @@ def bnd_dbt_models(
                         failed_checks.append(event)
                         continue
                     yield event
-                    failpoint("transform", settings.build_dir)
+                    step.failpoint()  # killed here, dbt is still building
             finally:  # the report needs the test results of a failed build most of all
                 run_results = keep_test_results(
                     invocation.target_path, settings.build_reports_dir, settings.build_db
@@ -98,25 +90,34 @@ def bnd_dbt_models(
             raise
         yield from _with_failing_rows(failed_checks, settings.build_reports_dir)
         counts = test_counts(run_results)
-    lines_only = context.is_subset and _selects_all_line_models(context)
-    what = "budget lines" if lines_only else "dbt build"
-    summary = f"{what}: {counts['passed']} tests passed, {counts['warned']} warned"
-    progress.done("transform", summary, started)
-    # Only a whole selection with every test vouches for the build, not a selection from the UI
-    # (leaving out any model or any test makes the step a subset): the whole project, or every
-    # budget-line model with its tests.
-    if not context.is_subset:
-        build_record.mark_passed(settings, context.run_id, "transform", {"dbt_tests": counts})
-        build_record.mark_passed(settings, context.run_id, "transform_lines")
-    elif lines_only:
-        build_record.mark_passed(
-            settings, context.run_id, "transform_lines", {"dbt_tests_budget_lines": counts}
-        )
+        lines_only = context.is_subset and _selects_all_line_models(context)
+        what = "budget lines" if lines_only else "dbt build"
+        step.summary = f"{what}: {counts['passed']} tests passed, {counts['warned']} warned"
+        # Only a whole selection with every test vouches for the build, not a selection from the
+        # UI (leaving out any model or any test makes the step a subset): the whole project, or
+        # every budget-line model with its tests.
+        if not context.is_subset:
+            step.passed("transform", {"dbt_tests": counts})
+            step.passed("transform_lines")
+        elif lines_only:
+            step.passed("transform_lines", {"dbt_tests_budget_lines": counts})
+
+
+def build_dbt_models() -> dg.AssetsDefinition:
+    """Every dbt model, seed and test of the project as assets and checks, run by
+    ``bnd_dbt_models``. Built with the definitions (``definitions.build_definitions``) since
+    it reads dbt's manifest: importing this module needs none (``python -m pipelines prepare``
+    makes it)."""
+    return dbt_assets(
+        manifest=bnd_dbt_project.manifest_path,
+        project=bnd_dbt_project,
+        dagster_dbt_translator=TRANSLATOR,
+    )(bnd_dbt_models)
 
 
 def _selects_all_line_models(context: dg.AssetExecutionContext) -> bool:
-    models = {spec.key for spec in bnd_dbt_models.specs if LINE_TAG in spec.tags}
-    tests = {spec.key for spec in bnd_dbt_models.check_specs if spec.asset_key in models}
+    models = {spec.key for spec in context.assets_def.specs if LINE_TAG in spec.tags}
+    tests = {spec.key for spec in context.assets_def.check_specs if spec.asset_key in models}
     return models <= context.selected_asset_keys and tests <= context.selected_asset_check_keys
 
 
