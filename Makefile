@@ -53,7 +53,7 @@ bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
 	$(PY) -m pipelines rollback $(if $(TO),--to $(TO))
 
-# The Dagster UI and daemon as `dagster dev` runs them, behind a guard (pipelines/ui.py): only
+# The Dagster UI and daemon as `dagster dev` runs them, behind a guard (pipelines/ui/): only
 # Host names in BND_UI_ALLOWED_HOSTS (plus localhost and the host below), no mutation over GET.
 dev: $(SYNCED)  ## Dagster UI on $(DAGSTER_HOST):$(DAGSTER_PORT) (loopback by default)
 	$(PY) -m pipelines prepare

@@ -91,8 +91,9 @@ def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
 ) -> None:
     import dagster as dg
 
-    from pipelines.defs.publish.warehouse import published_warehouse
+    from pipelines.defs.publish.warehouse import build_published_warehouse
     from pipelines.defs.resources import WarehouseResource
+    from pipelines.defs.transform.assets import build_dbt_models
 
     total = "Total 10,338,940 9,973,926 9,462,271 9,889,905 10,748,531 9,232,811\n"
     replace_in_page(raw_copy, total, "")
@@ -107,7 +108,7 @@ def test_a_missing_total_row_is_named_and_its_build_cannot_be_published_alone(
 
     # Materializing the publish step on its own (as a person could in the UI) is refused too.
     result = dg.materialize(
-        [published_warehouse],
+        [build_published_warehouse(build_dbt_models())],
         resources={"warehouse": WarehouseResource.from_settings(settings)},
         raise_on_error=False,
     )

@@ -93,7 +93,8 @@ def test_the_run_printed_one_line_per_step(published_build: Build) -> None:
     lines = published_build.stdout.splitlines()
     steps = [line.split()[0] for line in lines if line.startswith("  ") and line.endswith(" s")]
     assert steps == [
-        *("startup", "inputs", "prepare", "load"),  # Python, inputs compared, dbt, Dagster
+        *("startup", "inputs", "imports"),  # Python, inputs compared, Dagster's modules
+        *("prepare", "load"),  # dbt's manifest, the definitions
         *("ingest", "ingest", "ingest"),  # budget tables, budget lines, plan documents
         *("transform", "audit", "audit"),  # dbt build, GX suites, the budget lines' GX suites
         *("publish", "report", "dagster", "docs"),  # ... Dagster's own work in the run

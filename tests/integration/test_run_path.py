@@ -119,7 +119,7 @@ def test_force_builds_again_and_records_the_inputs(copied: Settings) -> None:
     assert after != before
     # Every second of the run is on a line: start-up, dbt, Dagster, each step.
     steps = [line.split()[0] for line in completed.stdout.splitlines() if line.endswith(" s")]
-    assert steps[:4] == ["startup", "inputs", "prepare", "load"]
+    assert steps[:5] == ["startup", "inputs", "imports", "prepare", "load"]
     assert "dagster" in steps and "transform" in steps and "publish" in steps
     assert "the lines above account for" in completed.stdout.splitlines()[-1]
     # The new build recorded its inputs: the next run is a no-change one.

@@ -53,8 +53,11 @@ TRANSLATOR = BndDbtTranslator(
 LINE_TAG = "budget_lines"
 
 
-def bnd_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+def build_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    every_model: dg.AssetsDefinition,
 ):
     """Build seeds, staging, intermediate, audit and marts into the run's build file; test them.
 
@@ -90,7 +93,7 @@ def bnd_dbt_models(
             raise
         yield from _with_failing_rows(failed_checks, settings.build_reports_dir)
         counts = test_counts(run_results)
-        lines_only = context.is_subset and _selects_all_line_models(context)
+        lines_only = context.is_subset and _selects_all_line_models(context, every_model)
         what = "budget lines" if lines_only else "dbt build"
         step.summary = f"{what}: {counts['passed']} tests passed, {counts['warned']} warned"
         # Only a whole selection with every test vouches for the build, not a selection from the
@@ -105,19 +108,30 @@ def bnd_dbt_models(
 
 def build_dbt_models() -> dg.AssetsDefinition:
     """Every dbt model, seed and test of the project as assets and checks, run by
-    ``bnd_dbt_models``. Built with the definitions (``definitions.build_definitions``) since
-    it reads dbt's manifest: importing this module needs none (``python -m pipelines prepare``
-    makes it)."""
-    return dbt_assets(
+    ``build_dbt``. Built with the definitions (``definitions.build_definitions``) since it reads
+    dbt's manifest: importing this module needs none (``python -m pipelines prepare`` makes it)."""
+
+    @dbt_assets(
         manifest=bnd_dbt_project.manifest_path,
         project=bnd_dbt_project,
         dagster_dbt_translator=TRANSLATOR,
-    )(bnd_dbt_models)
+    )
+    def bnd_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        """One dbt build of the project (or of the budget lines) into the run's build file."""
+        yield from build_dbt(context, dbt, warehouse, every_model=bnd_dbt_models)
+
+    return bnd_dbt_models
 
 
-def _selects_all_line_models(context: dg.AssetExecutionContext) -> bool:
-    models = {spec.key for spec in context.assets_def.specs if LINE_TAG in spec.tags}
-    tests = {spec.key for spec in context.assets_def.check_specs if spec.asset_key in models}
+def _selects_all_line_models(
+    context: dg.AssetExecutionContext, every_model: dg.AssetsDefinition
+) -> bool:
+    """Whether the run selected every budget-line model of ``every_model`` (the whole dbt
+    project's assets, not the run's subset) and every test of them."""
+    models = {spec.key for spec in every_model.specs if LINE_TAG in spec.tags}
+    tests = {spec.key for spec in every_model.check_specs if spec.asset_key in models}
     return models <= context.selected_asset_keys and tests <= context.selected_asset_check_keys
 
 
