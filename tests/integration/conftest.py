@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -10,10 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.core.checksums import file_sha256
-from pipelines.core.settings import PROJECT_ROOT, Settings
+from pipelines.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from pipelines.core.sql import quote_identifier
+from pipelines.landing.budget_lines import land_lines
 from tests.conftest import DATA_RAW
 
 
@@ -129,3 +133,56 @@ class LastGood:
 def last_good(raw_copy: Path, warehouse_with_published: Path) -> LastGood:
     settings = Settings.at(raw_copy, warehouse_with_published)
     return LastGood(settings, file_sha256(settings.published_db))
+
+
+@dataclass(frozen=True)
+class DbtOnCopy:
+    """A copy of a published build and the environment to run dbt against it by hand."""
+
+    build_db: Path
+    target: Path
+    env: dict[str, str]
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``dbt <args>`` in the dbt project, against the copy (its output captured)."""
+        return subprocess.run(
+            [sys.executable, "-m", "dbt.cli.main", *args, "--profiles-dir", "."],
+            cwd=DBT_PROJECT_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    def results(self) -> dict[str, dict]:
+        """dbt's ``run_results.json`` of the last command, by node name."""
+        run_results = json.loads((self.target / "run_results.json").read_text(encoding="utf-8"))
+        return {result["unique_id"].split(".")[-1]: result for result in run_results["results"]}
+
+
+# The schemas dbt builds (the raw tables and the seeds' reference tables are left).
+BUILT_SCHEMAS = ("marts", "audit", "intermediate", "staging")
+
+
+def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCopy:
+    """Copy ``published_db`` into ``folder``, with an empty landing database beside it.
+
+    ``built=False`` drops what dbt built, leaving the raw and reference tables: models can then
+    be built again from them (the marts' foreign keys forbid replacing a dimension in place)."""
+    build_db, landing_db = folder / "bnd.duckdb", folder / "landing.duckdb"
+    shutil.copy2(published_db, build_db)
+    if not built:
+        with duckdb.connect(str(build_db)) as con:
+            for schema in BUILT_SCHEMAS:
+                con.execute(f"drop schema {quote_identifier(schema)} cascade")
+    with duckdb.connect(str(landing_db)) as con:
+        land_lines(con, [], [])
+    target = folder / "target"
+    env = {
+        **os.environ,
+        "BND_BUILD_DB": str(build_db),
+        "BND_LANDING_DB": str(landing_db),
+        "BND_DUCKDB_TEMP_DIR": str(folder / "duckdb_tmp"),
+        "DBT_TARGET_PATH": str(target),
+    }
+    return DbtOnCopy(build_db, target, env)

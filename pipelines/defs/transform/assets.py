@@ -49,6 +49,9 @@ TRANSLATOR = BndDbtTranslator(
     # Source tests (on the raw tables) become asset checks too, like every other dbt test.
     settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
 )
+# dbt's unit tests prove the models' code on fixed inputs, not the data: they run in `make test`
+# (tests/integration/test_dbt_unit_tests.py), as dbt advises, not in every build of the data.
+DBT_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 # dbt's tag of the budget-line models (dagster-dbt makes dbt tags asset tags).
 LINE_TAG = "budget_lines"
 
@@ -71,7 +74,7 @@ def build_dbt(
     # the build and named in the run's output (``offending_rows``), not only "Got 42 results".
     failed_checks: list[dg.AssetCheckResult] = []
     with build_step(settings, context.run_id, "transform") as step, dbt_environment(settings):
-        invocation = dbt.cli(["build"], context=context)
+        invocation = dbt.cli(["build", *DBT_BUILD_FLAGS], context=context)
         # GX's import (seconds of CPU) now runs in a thread while dbt builds in its own process.
         preload_great_expectations()
         prune_invocation_folders(keep=invocation.target_path)

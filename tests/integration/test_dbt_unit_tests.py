@@ -1,0 +1,39 @@
+"""The dbt unit tests (models' logic on fixed inputs) pass.
+
+They prove code, not data, so a build of the data leaves them out (``DBT_BUILD_FLAGS``) and they
+run here, once per test session, against a copy of the shared build (dbt reads the upstream
+relations' columns from it). The list of unit tests is read from the dbt project's YAML, so a
+unit test that dbt did not run fails this test too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipelines.core.settings import DBT_PROJECT_DIR
+from pipelines.defs.transform.assets import DBT_BUILD_FLAGS
+from tests.integration.conftest import Build, dbt_on_copy
+
+
+def unit_tests_in_the_project() -> set[str]:
+    names = set()
+    for path in Path(DBT_PROJECT_DIR, "models").rglob("*.yml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        names |= {test["name"] for test in document.get("unit_tests", [])}
+    return names
+
+
+def test_every_dbt_unit_test_passes(published_build: Build, tmp_path: Path) -> None:
+    assert DBT_BUILD_FLAGS == ("--exclude-resource-type", "unit_test")
+    expected = unit_tests_in_the_project()
+    assert len(expected) >= 7  # conversion, reconciliation, value of record, formulation, …
+    dbt = dbt_on_copy(published_build.settings.published_db, tmp_path)
+
+    completed = dbt.run("test", "--select", "test_type:unit")
+
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    ran = {name: result["status"] for name, result in dbt.results().items()}
+    assert set(ran) == expected
+    assert set(ran.values()) == {"pass"}
