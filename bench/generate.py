@@ -10,6 +10,11 @@ The enacted lines of 2015–2020 add up, per account and level, to the figures o
 page (``tests/source_figures.py``), so the warehouse's reconciliation across grains holds; every
 other amount is made up.
 
+Every value of a line depends on its number and its fiscal year only (the page's figures are
+shared out within a year, subtotals are sums within a year), so the files are made one fiscal year
+at a time: the generator holds one year's lines (a 22nd of the size), never all of them, and 30 M
+lines need about what 1.4 M do.
+
     python bench/generate.py --lines 1000000 --out bench/data
 
 writes two complete raw folders, ``<out>/1m/csv`` and ``<out>/1m/parquet``: the project's
@@ -67,149 +72,176 @@ def _page_targets() -> str:
     return ", ".join(rows)
 
 
+def year_numbers(lines: int, year: int) -> str:
+    """SQL of the numbers ``n`` (``range(lines)``) of the lines of fiscal year ``year``.
+
+    The first ``covering`` lines cover the leaves of the page's years as enacted, in turn
+    (``YEARS[0] + n % len(YEARS)``); every later line is dealt to the years in turn
+    (``FIRST_YEAR + n % years``). Each number belongs to one year, so the years' lines together
+    are those of ``range(lines)``, each once."""
+    years = LAST_YEAR - FIRST_YEAR + 1
+    covering = len(YEARS) * len(COVERING_ORGANISATIONS)
+    first = covering + (year - FIRST_YEAR - covering) % years  # the first dealt line of the year
+    return (
+        f"select range as n from range({first}, {lines}, {years}) "
+        f"union all select range as n from range({min(covering, lines)}) "
+        f"where {YEARS[0]} + range % {len(YEARS)} = {year}"
+    )
+
+
 def generate(lines: int, out_dir: Path) -> dict[str, Path]:
     """Write about ``lines`` detail lines (plus subtotal rows) as CSV and as Parquet raw folders.
 
-    Returns format → raw folder. A folder that is already complete is left as it is.
+    One fiscal year at a time: its lines, their amounts and subtotals are made and written, then
+    replaced by the next year's, so memory holds a 22nd of the lines. Returns format → raw
+    folder. A folder that is already complete is left as it is.
     """
     folders = {fmt: raw_folder(out_dir, lines, fmt) for fmt in FORMATS}
     marker = f"{lines} lines, generator {GENERATOR_VERSION}\n"
     if all(_marker(folder) == marker for folder in folders.values()):
         return folders
-    years = LAST_YEAR - FIRST_YEAR + 1
-    organisations = CITIES_PROVINCES + SI_GUN_GU + CENTRAL_AGENCIES
-    covering = len(YEARS) * len(COVERING_ORGANISATIONS)
+    for folder in folders.values():
+        shutil.rmtree(folder, ignore_errors=True)
+        _copy_project_raw_files(folder)
     with duckdb.connect() as con:
         con.execute("set preserve_insertion_order = true")
         con.execute("set enable_progress_bar = false")
-        con.execute(
-            f"""
-            create table detail as
-            with numbered as (select range as n from range({lines})),
-            -- Keys are dealt out in turn, so that no two lines share fiscal year × organisation
-            -- × programme × phase (up to 3,000 programmes per organisation, 33 M lines). The
-            -- first lines cover every leaf of the page's years as enacted, once each, so that
-            -- each of the page's figures has lines to add up to, whatever the size.
-            dealt as (
-                select
-                    n,
-                    n % {years} as year_slot,
-                    (n // {years}) % {len(PHASES)} as phase_slot,
-                    n // {years} // {len(PHASES)} as turn
-                from numbered
-            ),
-            keyed as (
-                select
-                    n,
-                    case when n < {covering} then {YEARS[0]} + n % {len(YEARS)}
-                         else {FIRST_YEAR} + year_slot end::integer as fiscal_year,
-                    case when n < {covering}
-                         then {list(COVERING_ORGANISATIONS)}[n // {len(YEARS)} + 1]
-                         else turn % {organisations} end as org_index,
-                    case when n < {covering} then {PROGRAMMES}
-                         else (turn // {organisations} + 7 * (turn % {organisations}))
-                              % {PROGRAMMES} end as programme_index,
-                    case when n < {covering} then {PHASES.index("enacted")}
-                         else phase_slot end as phase_index
-                from dealt
-            )
-            select
-                n,
-                fiscal_year,
-                case
-                    when org_index < {CITIES_PROVINCES} then 'city_province'
-                    when org_index < {CITIES_PROVINCES + SI_GUN_GU} then 'si_gun_gu'
-                    else 'central_agency'
-                end as organisation_kind,
-                printf('ORG%04d', org_index) as organisation_code,
-                printf('PRG%05d', programme_index) as programme_code,
-                ({list(PHASES)})[phase_index + 1] as phase,
-                -- Local governments formulate the Local Autonomous Account (and Sejong, Jeju);
-                -- central agencies the Local Support Account.
-                case
-                    when org_index >= {CITIES_PROVINCES + SI_GUN_GU} then 'local_support'
-                    when org_index = 7 then 'sejong'
-                    when org_index = 16 then 'jeju'
-                    else 'local_autonomous'
-                end as account_code,
-                (1 + hash(n, 'amount') % 25000)::bigint as weight
-            from keyed
-            """
-        )
-        con.execute(
-            """
-            alter table detail add column level_code varchar;
-            update detail set level_code = case
-                when account_code <> 'local_autonomous' then 'account_whole'
-                else organisation_kind
-            end;
-            """
-        )
-        # Enacted lines of the page's years share out the page's figure by their weights; the
-        # first line of a group takes the rounding remainder. Other lines keep their weight.
-        con.execute(
-            f"""
-            create table scaled as
-            with targets(fiscal_year, account_code, level_code, target) as (
-                values {_page_targets()}
-            ),
-            shares as (
-                select
-                    d.*, t.target,
-                    floor(d.weight * t.target / sum(d.weight) over grp)::bigint as share,
-                    row_number() over (grp order by d.n) as position
-                from detail as d
-                inner join targets as t using (fiscal_year, account_code, level_code)
-                where d.phase = 'enacted'
-                window grp as (partition by d.fiscal_year, d.account_code, d.level_code)
-            )
-            select n, fiscal_year, organisation_kind, organisation_code, programme_code, phase,
-                   account_code, level_code,
-                   (share + case when position = 1
-                       then target - sum(share) over (
-                           partition by fiscal_year, account_code, level_code)
-                       else 0 end)::bigint as amount_krw_million
-            from shares
-            union all
-            select d.n, d.fiscal_year, d.organisation_kind, d.organisation_code, d.programme_code,
-                   d.phase, d.account_code, d.level_code, d.weight
-            from detail as d
-            where not exists (
-                select 1 from shares as s where s.n = d.n
-            )
-            """
-        )
-        con.execute(
-            f"""
-            create table published as
-            select fiscal_year, account_code, level_code, organisation_kind, organisation_code,
-                   programme_code, phase, amount_krw_million, false as is_subtotal
-            from scaled
-            union all
-            select fiscal_year, account_code, level_code, organisation_kind, organisation_code,
-                   '{SUBTOTAL_LABEL}', phase, sum(amount_krw_million)::bigint, true
-            from scaled
-            group by all
-            """
-        )
-        con.execute(
-            """
-            create view lines as
-            select *, true as is_synthetic
-            from published
-            order by fiscal_year, organisation_code, account_code, phase, is_subtotal,
-                     programme_code, amount_krw_million
-            """
-        )
-        for fmt, folder in folders.items():
-            shutil.rmtree(folder, ignore_errors=True)
-            _copy_project_raw_files(folder)
-            for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        for year in range(FIRST_YEAR, LAST_YEAR + 1):
+            _make_year(con, lines, year)
+            for fmt, folder in folders.items():
                 target = folder / LINES_FOLDER / str(year) / f"{FILE_STEM}.{fmt}"
                 target.parent.mkdir(parents=True)
                 _write_year(con, year, fmt, target)
-            (folder / ".complete").write_text(marker, encoding="utf-8")
+    for folder in folders.values():
+        (folder / ".complete").write_text(marker, encoding="utf-8")
     return folders
+
+
+def _make_year(con: duckdb.DuckDBPyConnection, lines: int, year: int) -> None:
+    """The view ``lines``: fiscal year ``year``'s lines and subtotals, in the files' order
+    (replacing the previous year's tables)."""
+    years = LAST_YEAR - FIRST_YEAR + 1
+    organisations = CITIES_PROVINCES + SI_GUN_GU + CENTRAL_AGENCIES
+    covering = len(YEARS) * len(COVERING_ORGANISATIONS)
+    con.execute(
+        f"""
+        create or replace table detail as
+        with numbered as ({year_numbers(lines, year)}),
+        -- Keys are dealt out in turn, so that no two lines share fiscal year × organisation
+        -- × programme × phase (up to 3,000 programmes per organisation, 33 M lines). The
+        -- first lines cover every leaf of the page's years as enacted, once each, so that
+        -- each of the page's figures has lines to add up to, whatever the size.
+        dealt as (
+            select
+                n,
+                n % {years} as year_slot,
+                (n // {years}) % {len(PHASES)} as phase_slot,
+                n // {years} // {len(PHASES)} as turn
+            from numbered
+        ),
+        keyed as (
+            select
+                n,
+                case when n < {covering} then {YEARS[0]} + n % {len(YEARS)}
+                     else {FIRST_YEAR} + year_slot end::integer as fiscal_year,
+                case when n < {covering}
+                     then {list(COVERING_ORGANISATIONS)}[n // {len(YEARS)} + 1]
+                     else turn % {organisations} end as org_index,
+                case when n < {covering} then {PROGRAMMES}
+                     else (turn // {organisations} + 7 * (turn % {organisations}))
+                          % {PROGRAMMES} end as programme_index,
+                case when n < {covering} then {PHASES.index("enacted")}
+                     else phase_slot end as phase_index
+            from dealt
+        )
+        select
+            n,
+            fiscal_year,
+            case
+                when org_index < {CITIES_PROVINCES} then 'city_province'
+                when org_index < {CITIES_PROVINCES + SI_GUN_GU} then 'si_gun_gu'
+                else 'central_agency'
+            end as organisation_kind,
+            printf('ORG%04d', org_index) as organisation_code,
+            printf('PRG%05d', programme_index) as programme_code,
+            ({list(PHASES)})[phase_index + 1] as phase,
+            -- Local governments formulate the Local Autonomous Account (and Sejong, Jeju);
+            -- central agencies the Local Support Account.
+            case
+                when org_index >= {CITIES_PROVINCES + SI_GUN_GU} then 'local_support'
+                when org_index = 7 then 'sejong'
+                when org_index = 16 then 'jeju'
+                else 'local_autonomous'
+            end as account_code,
+            (1 + hash(n, 'amount') % 25000)::bigint as weight
+        from keyed
+        """
+    )
+    con.execute(
+        """
+        alter table detail add column level_code varchar;
+        update detail set level_code = case
+            when account_code <> 'local_autonomous' then 'account_whole'
+            else organisation_kind
+        end;
+        """
+    )
+    # Enacted lines of the page's years share out the page's figure by their weights; the
+    # first line of a group takes the rounding remainder. Other lines keep their weight.
+    con.execute(
+        f"""
+        create or replace table scaled as
+        with targets(fiscal_year, account_code, level_code, target) as (
+            values {_page_targets()}
+        ),
+        shares as (
+            select
+                d.*, t.target,
+                floor(d.weight * t.target / sum(d.weight) over grp)::bigint as share,
+                row_number() over (grp order by d.n) as position
+            from detail as d
+            inner join targets as t using (fiscal_year, account_code, level_code)
+            where d.phase = 'enacted'
+            window grp as (partition by d.fiscal_year, d.account_code, d.level_code)
+        )
+        select n, fiscal_year, organisation_kind, organisation_code, programme_code, phase,
+               account_code, level_code,
+               (share + case when position = 1
+                   then target - sum(share) over (
+                       partition by fiscal_year, account_code, level_code)
+                   else 0 end)::bigint as amount_krw_million
+        from shares
+        union all
+        select d.n, d.fiscal_year, d.organisation_kind, d.organisation_code, d.programme_code,
+               d.phase, d.account_code, d.level_code, d.weight
+        from detail as d
+        where not exists (
+            select 1 from shares as s where s.n = d.n
+        )
+        """
+    )
+    con.execute(
+        f"""
+        create or replace table published as
+        select fiscal_year, account_code, level_code, organisation_kind, organisation_code,
+               programme_code, phase, amount_krw_million, false as is_subtotal
+        from scaled
+        union all
+        select fiscal_year, account_code, level_code, organisation_kind, organisation_code,
+               '{SUBTOTAL_LABEL}', phase, sum(amount_krw_million)::bigint, true
+        from scaled
+        group by all
+        """
+    )
+    con.execute(
+        """
+        create or replace view lines as
+        select *, true as is_synthetic
+        from published
+        order by fiscal_year, organisation_code, account_code, phase, is_subtotal,
+                 programme_code, amount_krw_million
+        """
+    )
 
 
 def _marker(folder: Path) -> str | None:

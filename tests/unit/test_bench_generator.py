@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.generate import FIRST_YEAR, LAST_YEAR, generate
+from bench.generate import FIRST_YEAR, LAST_YEAR, generate, year_numbers
 from pipelines.core.checksums import file_sha256
 from tests.source_figures import LEAVES, YEARS
 
@@ -86,3 +86,19 @@ def test_lines_look_exported_add_up_and_are_unique(tmp_path: Path) -> None:
         for index, year in enumerate(YEARS)
     }
     assert sums == expected
+
+
+def _numbers(lines: int, year: int) -> list[int]:
+    with duckdb.connect() as con:
+        return sorted(n for (n,) in con.execute(year_numbers(lines, year)).fetchall())
+
+
+def test_one_fiscal_year_at_a_time_deals_each_line_to_one_year() -> None:
+    # The first 30 lines cover the page's six years (2015 + n % 6); later ones go to the 22
+    # years in turn (2005 + n % 22): 2015 gets 0, 6, 12, 18, 24 and 32, 54, 76, 98.
+    assert _numbers(100, 2015) == [0, 6, 12, 18, 24, 32, 54, 76, 98]
+    assert _numbers(100, 2005) == [44, 66, 88]
+    assert _numbers(100, 2026) == [43, 65, 87]
+    every = sorted(n for year in range(FIRST_YEAR, LAST_YEAR + 1) for n in _numbers(1_000, year))
+    assert every == list(range(1_000))
+    assert _numbers(20, 2016) == [1, 7, 13, 19]  # fewer lines than the covering ones
