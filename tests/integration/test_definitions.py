@@ -55,9 +55,14 @@ def test_definitions_load_with_lineage_and_blocking_checks(tmp_path) -> None:
     }
     assert checks["gx_budget_reconciliation"].blocking
     assert checks["gx_budget_coverage"].blocking
-    # dbt tests on the fact table are asset checks too, and blocking (severity error).
-    dbt_checks = [name for name in checks if name.startswith("relationships_fct_budget")]
-    assert dbt_checks and all(checks[name].blocking for name in dbt_checks)
+    # dbt tests are asset checks too, and blocking (severity error): the budget lines' keys.
+    line_checks = {
+        check_key.name: graph.get_check_spec(check_key)
+        for check_key in graph.asset_check_keys
+        if check_key.asset_key == key(["marts", "fct_budget_line"])
+    }
+    dbt_checks = [name for name in line_checks if name.startswith("relationships_fct_budget_line")]
+    assert len(dbt_checks) == 2 and all(line_checks[name].blocking for name in dbt_checks)
 
     plan_checks = {
         check_key.name: graph.get_check_spec(check_key)

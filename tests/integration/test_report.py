@@ -39,7 +39,9 @@ def test_dq_json_follows_its_schema_and_holds_every_check(dq: dict) -> None:
         "fct_special_account_by_formulator has exactly one row per fiscal_year, formulated_by, "
         "phase, source_file"
     ) in descriptions
-    assert "every fct_budget.account_code exists in dim_account.account_code" in descriptions
+    assert (
+        "every dim_account.parent_account_code exists in dim_account.account_code" in descriptions
+    )
 
 
 def test_the_reconciliation_in_the_report_is_the_page_s_totals(dq: dict) -> None:
