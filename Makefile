@@ -46,8 +46,8 @@ browser:
 	    echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; \
 	  fi; }
 
-# Not part of `make test`: generates up to ~1 GB of synthetic lines and runs for many minutes.
-bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10000000) into bench/results.md
+# Not part of `make test`: generates up to ~4 GB of synthetic lines and runs for about half an hour.
+bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10000000,30000000; ~4 GB of data) into bench/results.md
 	$(PY) -m bench.run
 
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
