@@ -10,12 +10,14 @@ appended to, so the budget and plan-document steps of one run share it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pipelines.core.errors import SourceError
 
 REJECTED_FILES = "rejected_files.json"
+S, T = TypeVar("S"), TypeVar("T")
 
 
 class RejectedFilesError(SourceError):
@@ -50,6 +52,28 @@ def record_rejections(reports_dir: Path, data_raw_dir: Path, errors: Sequence[So
         )
     path.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def parse_every(
+    sources: Iterable[S],
+    parse: Callable[[S], T],
+    reports_dir: Path,
+    data_raw_dir: Path,
+    rejected: Sequence[SourceError] = (),
+) -> list[T]:
+    """``parse`` each source; if any failed (or ``rejected`` holds errors found before), record
+    every rejection in the build's reports and raise them together: one run names all the files
+    that need fixing."""
+    parsed, errors = [], list(rejected)
+    for source in sources:
+        try:
+            parsed.append(parse(source))
+        except SourceError as error:
+            errors.append(error)
+    if errors:
+        record_rejections(reports_dir, data_raw_dir, errors)
+        raise_rejections(errors)
+    return parsed
 
 
 def raise_rejections(errors: Sequence[SourceError]) -> None:

@@ -10,7 +10,7 @@ from pipelines.core.settings import Settings
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
-from pipelines.landing.rejections import raise_rejections, record_rejections
+from pipelines.landing.rejections import parse_every, record_rejections
 from pipelines.lifecycle.build import build_for_run
 from pipelines.lifecycle.step import Step, build_step
 from pipelines.sources.registry import read_registry, value_of_record
@@ -61,15 +61,9 @@ def _land(settings: Settings, build_db: Path, step: Step) -> tuple[dict[str, str
     except SourceError as error:  # the registry itself is broken
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
-    parsed: list[ParsedPage | ParsedControlTotals] = []
-    for source in sources:
-        try:
-            parsed.append(parse_source(source))
-        except SourceError as error:
-            rejected.append(error)
-    if rejected:
-        record_rejections(settings.build_reports_dir, settings.data_raw_dir, rejected)
-        raise_rejections(rejected)
+    parsed: list[ParsedPage | ParsedControlTotals] = parse_every(
+        sources, parse_source, settings.build_reports_dir, settings.data_raw_dir, rejected
+    )
     pages = [item for item in parsed if isinstance(item, ParsedPage)]
     totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
     with duckdb.connect(str(build_db)) as con:

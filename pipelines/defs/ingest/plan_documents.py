@@ -3,11 +3,10 @@
 import dagster as dg
 import duckdb
 
-from pipelines.core.errors import SourceError
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.plan_landing import check_same_bytes, land_plan_documents, parse_plan_source
-from pipelines.landing.rejections import raise_rejections, record_rejections
+from pipelines.landing.rejections import parse_every
 from pipelines.lifecycle.step import build_step
 from pipelines.sources.registry import load_registry
 
@@ -54,15 +53,9 @@ def raw_plan_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         sources = [
             source for source in load_registry(settings.data_raw_dir) if source.has_plan_documents
         ]
-        pages, rejected = [], []
-        for source in sources:
-            try:
-                pages.append(parse_plan_source(source))
-            except SourceError as error:
-                rejected.append(error)
-        if rejected:
-            record_rejections(settings.build_reports_dir, settings.data_raw_dir, rejected)
-            raise_rejections(rejected)
+        pages = parse_every(
+            sources, parse_plan_source, settings.build_reports_dir, settings.data_raw_dir
+        )
         with duckdb.connect(str(settings.build_db)) as con:
             check_same_bytes(con, pages)
             counts = land_plan_documents(con, pages)
