@@ -1,9 +1,9 @@
 """``make run``: build, audit and publish, or say the published build is up to date.
 
 Everything before the build (the folders, the run lock, the comparison of the inputs with the
-published build's) imports neither Dagster, dbt nor GX, so a no-change run ends in about a
-second. Only when a build is needed does the run load ``cli.build``, which imports them (3–4 s of
-imports): the command line's one deliberate lazy import, in ``_build_module``.
+published build's) imports neither Dagster, dbt nor GX, so a no-change run ends in a fraction
+of a second. Only when a build is needed does the run load ``cli.build``, which imports them
+(3–4 s of imports): the command line's one deliberate late import, in ``_build_module``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,16 @@ from __future__ import annotations
 import importlib
 import os
 import time
+import traceback
 from pathlib import Path
 
-from pipelines.cli.output import file_identity, print_fault, print_total, published_state
+from pipelines.cli.output import (
+    file_identity,
+    print_fault,
+    print_total,
+    published_state,
+    write_trace,
+)
 from pipelines.cli.up_to_date import compare_inputs
 from pipelines.core import progress
 from pipelines.core.faults import RunFault, check_folders, error_errno, fault_line
@@ -77,9 +84,16 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True, force: boo
             print("`make run FORCE=1` (--force) builds it again anyway")
             print_total(started)
             return 0
-        return _build_module().build(
-            settings, years, with_docs, inputs, started, published_before, terminal
-        )
+        try:
+            build = _build_module()
+        except Exception as error:  # a broken environment: one line; the trace in a log
+            log = write_trace("".join(traceback.format_exception(error)), None)
+            return print_fault(
+                f"Dagster and dbt could not be loaded ({type(error).__name__}: {error}). "
+                f"{nothing_published()} Set the environment up again (`make setup`); "
+                f"the full trace: {log}."
+            )
+        return build.build(settings, years, with_docs, inputs, started, published_before, terminal)
     finally:
         release_run_lock(settings)
         os.environ.pop(PROGRESS_FD_ENV, None)

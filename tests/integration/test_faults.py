@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,10 +20,10 @@ import duckdb
 import pytest
 
 from pipelines.core.checksums import file_sha256
-from pipelines.core.settings import Settings
+from pipelines.core.settings import PROJECT_ROOT, Settings
 from pipelines.lifecycle.run_lock import run_lock
 from tests.conftest import DATA_RAW
-from tests.integration.conftest import run_cli
+from tests.integration.conftest import cli_environment, run_cli
 
 
 @contextmanager
@@ -133,4 +134,35 @@ def test_a_run_lock_held_by_a_live_run_is_named_and_the_published_file_kept(
     assert f"(lock {settings.build_dir / 'run.lock'})" in line
     assert "wait for it to finish, then run again" in line
     assert "Nothing was published by this run." in line
+    assert file_sha256(settings.published_db) == before
+
+
+def test_an_environment_that_cannot_load_dagster_ends_in_one_line(tmp_path: Path) -> None:
+    """The build's modules (Dagster, dagster-dbt) are loaded late, once the run knows it has
+    work; a broken environment there still ends in one line naming the remedy, and the trace
+    goes to a log."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    before = publish_stand_in(warehouse)
+    settings = Settings.at(DATA_RAW, warehouse)
+    # `None` in sys.modules makes that import fail, as a broken installation would
+    script = (
+        "import sys; sys.modules['pipelines.cli.build'] = None\n"
+        "from pipelines.cli import main\n"
+        "raise SystemExit(main(['run', '--no-docs']))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=cli_environment(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = one_error_line(completed)
+    assert "Dagster and dbt could not be loaded (ModuleNotFoundError:" in line
+    assert f"Nothing was published: {settings.published_db} unchanged (sha256 {before})" in line
+    assert "Set the environment up again (`make setup`)" in line
+    log = Path(line.rsplit("the full trace: ", 1)[1].rstrip("."))
+    assert "pipelines.cli.build" in log.read_text(encoding="utf-8")
     assert file_sha256(settings.published_db) == before
