@@ -1,4 +1,5 @@
-"""The run proper, once ``cli.run`` holds the run lock and found something to build.
+"""The run proper, once ``cli.run`` holds the run lock (and releases it) and found something to
+build.
 
 The Dagster job runs in this process with everything Dagster, dbt and GX print sent to the
 run's log; the terminal gets one line per step, then the summary. A fault of the machine (a full
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from pipelines.checks.check_report import describe_row
 from pipelines.cli.output import (
+    nothing_published,
     open_log,
     output_to,
     print_fault,
@@ -35,7 +37,6 @@ from pipelines.core.progress import PROGRESS_FD_ENV
 from pipelines.core.settings import Settings
 from pipelines.defs.transform.docs import copy_kept_dbt_docs
 from pipelines.lifecycle.build import write_failed_build_report
-from pipelines.lifecycle.run_lock import release_run_lock
 
 
 def build(
@@ -48,12 +49,6 @@ def build(
     terminal: int,
 ) -> int:
     """The run proper (the run lock is held): the Dagster job, then the summary and docs."""
-
-    def nothing_published() -> str:
-        state = published_state(settings, published_before)
-        if state.startswith("CHANGED"):  # a fault after the rename: never hide it
-            return f"The published file {settings.published_db} {state}."
-        return f"Nothing was published: {settings.published_db} {state}."
 
     free_at_start = free_bytes(settings.build_dir)
     log_path: Path | None = None
@@ -75,6 +70,7 @@ def build(
                     ),
                 )
     except Exception as error:  # every failure ends in one line (see above)
+        unpublished = nothing_published(settings, published_before)
         trace = "".join(traceback.format_exception(error))
         log = write_trace(trace, log_path)
         code = error_errno(error)
@@ -82,18 +78,17 @@ def build(
             Path(error.filename) if isinstance(error, OSError) and error.filename else None
         )
         if code is not None:
-            line = fault_line(code, settings, nothing_published(), where, free_at_start)
+            line = fault_line(code, settings, unpublished, where, free_at_start)
         else:
-            line = f"the run failed: {type(error).__name__}: {error}. {nothing_published()}"
+            line = f"the run failed: {type(error).__name__}: {error}. {unpublished}"
         return print_fault(f"{line} The full trace: {log}.")
-    finally:
-        release_run_lock(settings)
     if fault is not None:
         code, where = fault
         log = write_trace("\n".join(outcome.step_traces), log_path)
-        line = fault_line(code, settings, nothing_published(), where, free_at_start)
+        unpublished = nothing_published(settings, published_before)
+        line = fault_line(code, settings, unpublished, where, free_at_start)
         return print_fault(f"{line} The full trace: {log}.")
-    print_summary(outcome, settings, time.monotonic() - started, published_before)
+    print_summary(outcome, settings, published_before)
     if docs_in_background:
         docs_log = start_dbt_docs_in_background(settings, log_path)
         print(
@@ -162,9 +157,7 @@ def start_dbt_docs_in_background(settings: Settings, log_path: Path | None) -> P
     return log
 
 
-def print_summary(
-    outcome: RunOutcome, settings: Settings, elapsed: float, published_before: str | None
-) -> None:
+def print_summary(outcome: RunOutcome, settings: Settings, published_before: tuple | None) -> None:
     failed, warnings = outcome.failed_checks, outcome.warnings
     passed = len(outcome.checks) - len(failed) - len(warnings)
     print(

@@ -28,6 +28,14 @@ def published_state(settings: Settings, published_before: tuple | None) -> str:
     return f"CHANGED although the build failed ({published_before} -> {after})"
 
 
+def nothing_published(settings: Settings, published_before: tuple | None) -> str:
+    """The end of a failed run's line: what became of the published file."""
+    state = published_state(settings, published_before)
+    if state.startswith("CHANGED"):  # a fault after the rename: never hide it
+        return f"The published file {settings.published_db} {state}."
+    return f"Nothing was published: {settings.published_db} {state}."
+
+
 def file_identity(path: Path) -> tuple[int, int, int, int] | None:
     """Which file ``path`` is and its state: (device, inode, size, mtime in ns), or None.
 

@@ -3,7 +3,7 @@
 ``make run`` materializes ``refresh_warehouse`` (or ``refresh_fiscal_years``) with Dagster's
 in-process executor, recording the run in ``$DAGSTER_HOME`` when it is set (so ``make dev`` shows
 it). This is the one module of the command line that imports Dagster, dbt (through dagster-dbt)
-and the definitions; ``cli.run`` loads it only when a build is needed.
+and the definitions; ``cli.run`` loads it (through ``cli.build``) only when a build is needed.
 """
 
 from __future__ import annotations

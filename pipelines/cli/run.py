@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pipelines.cli.output import (
     file_identity,
+    nothing_published,
     print_fault,
     print_total,
-    published_state,
     write_trace,
 )
 from pipelines.cli.up_to_date import compare_inputs
@@ -45,12 +45,6 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True, force: boo
     print(f"building {settings.warehouse_dir} from {settings.data_raw_dir} ({what})", flush=True)
     published_before = file_identity(settings.published_db)
 
-    def nothing_published() -> str:
-        state = published_state(settings, published_before)
-        if state.startswith("CHANGED"):  # a fault after the rename: never hide it
-            return f"The published file {settings.published_db} {state}."
-        return f"Nothing was published: {settings.published_db} {state}."
-
     terminal = os.dup(1)
     os.environ[PROGRESS_FD_ENV] = str(terminal)
     if startup is not None:
@@ -75,9 +69,10 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True, force: boo
             if code is None:
                 return print_fault(f"{settings.build_dir} cannot be prepared for a build: {error}.")
             where = Path(error.filename) if error.filename else None
-            return print_fault(fault_line(code, settings, nothing_published(), where))
+            return print_fault(
+                fault_line(code, settings, nothing_published(settings, published_before), where)
+            )
         if up_to_date.build_id is not None:
-            release_run_lock(settings)
             print(f"up to date (build {up_to_date.build_id}, published {up_to_date.published})")
             print(f"published: {settings.published_db} (unchanged)")
             print(f"report:    {settings.reports_dir / 'index.html'}")
@@ -90,7 +85,8 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True, force: boo
             log = write_trace("".join(traceback.format_exception(error)), None)
             return print_fault(
                 f"Dagster and dbt could not be loaded ({type(error).__name__}: {error}). "
-                f"{nothing_published()} Set the environment up again (`make setup`); "
+                f"{nothing_published(settings, published_before)} "
+                "Set the environment up again (`make setup`); "
                 f"the full trace: {log}."
             )
         return build.build(settings, years, with_docs, inputs, started, published_before, terminal)
