@@ -31,7 +31,7 @@ from pipelines.defs.publish.warehouse import build_published_warehouse
 from pipelines.defs.quality.gx_checks import gx_line_suites, gx_suites
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.assets import build_dbt_models
-from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
+from pipelines.defs.transform.project import dbt_build_resource
 from pipelines.lifecycle.run_inputs import IGNORED
 
 
@@ -85,7 +85,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         executor=dg.in_process_executor,
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
-            "dbt": LocalDbtCliResource(project_dir=bnd_dbt_project),
+            "dbt": dbt_build_resource(),
         },
     )
 

@@ -127,7 +127,7 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
     from pipelines.defs.ingest.plan_documents import raw_plan_documents
     from pipelines.defs.resources import WarehouseResource
     from pipelines.defs.transform.assets import build_dbt_models
-    from pipelines.defs.transform.project import LocalDbtCliResource, bnd_dbt_project
+    from pipelines.defs.transform.project import dbt_build_resource
     from pipelines.lifecycle import build_record
 
     settings = Settings.at(raw_copy, tmp_path / "warehouse")
@@ -136,7 +136,7 @@ def test_dbt_models_built_without_their_tests_do_not_vouch_for_the_build(
         selection=dg.AssetSelection.all().without_checks(),
         resources={
             "warehouse": WarehouseResource.from_settings(settings),
-            "dbt": LocalDbtCliResource(project_dir=bnd_dbt_project),
+            "dbt": dbt_build_resource(),
         },
     )
     release_run_lock(settings)  # held by this process since ingest; a run's end releases it

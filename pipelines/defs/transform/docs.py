@@ -41,11 +41,7 @@ from pipelines.core.settings import (
     TEMP_DIR_ENV,
     Settings,
 )
-from pipelines.defs.transform.project import (
-    PARTIAL_PARSE_FILE,
-    project_fingerprint,
-    warehouse_target_dir,
-)
+from pipelines.defs.transform.project import project_fingerprint, warehouse_target_dir
 from pipelines.lifecycle.published_layout import current_folder
 
 # What dbt writes → the name in the site.
@@ -139,9 +135,6 @@ def _generate(settings: Settings, published_db: Path, site: Path) -> None:
     target = warehouse_target_dir(settings) / "docs"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    parsed = target.parent / PARTIAL_PARSE_FILE  # the warehouse's parse state
-    if parsed.is_file():
-        shutil.copyfile(parsed, target / PARTIAL_PARSE_FILE)
     copy = target / PUBLISHED_NAME
     shutil.copy2(published_db, copy)
     env = {

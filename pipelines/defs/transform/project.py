@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -16,6 +17,7 @@ from dbt.version import __version__ as installed_dbt_version
 from packaging import version
 
 from pipelines.core.settings import DBT_PROJECT_DIR, Settings
+from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 
 bnd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -40,13 +42,27 @@ class LocalDbtCliResource(DbtCliResource):
         return None
 
 
+# The script every build's dbt command runs (with this Python): dbt from the project's parse state.
+DBT_COMMAND = Path(__file__).with_name("dbt_command.py")
+
+
+def dbt_build_resource() -> LocalDbtCliResource:
+    """The dbt resource of the builds: ``python dbt_command.py build …`` instead of ``dbt
+    build …``, so that dbt starts from the parse state ``prepare`` kept (``dbt_command``)."""
+    return LocalDbtCliResource(
+        project_dir=bnd_dbt_project,
+        dbt_executable=sys.executable,
+        global_config_flags=[str(DBT_COMMAND)],
+    )
+
+
 # dbt's partial parsing starts over whenever the rendered profile changes, and the profile holds
 # the warehouse's paths. So each warehouse keeps its own dbt target folder, whose
 # `partial_parse.msgpack` (saved after each dbt command) the next command of that warehouse starts
 # from: dbt parses the project once per warehouse (and again only for files that changed).
 WAREHOUSE_TARGETS = "warehouses"
 WAREHOUSE_TARGETS_KEPT = 8
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+PARTIAL_PARSE_FILE = PARSE_STATE_FILE = "partial_parse.msgpack"
 
 
 def warehouse_target_dir(settings: Settings) -> Path:
@@ -87,6 +103,8 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
     os.utime(target)
     _prune_warehouse_targets(target)
     variables = {**settings.dbt_env, "DBT_TARGET_PATH": str(target)}
+    state = current_parse_state()
+    variables[PARSE_STATE_ENV] = str(state) if state else ""
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:
@@ -116,6 +134,16 @@ def project_fingerprint() -> str:
             relative = path.relative_to(root)
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def current_parse_state() -> Path | None:
+    """``target/partial_parse.msgpack`` if ``prepare_manifest`` made it from the project's current
+    sources (the manifest Dagster's assets were made from), else None: dbt then parses itself."""
+    target = Path(bnd_dbt_project.project_dir) / bnd_dbt_project.target_path
+    stamp, state = target / FINGERPRINT_FILE, target / PARSE_STATE_FILE
+    if not (stamp.is_file() and state.is_file()):
+        return None
+    return state if stamp.read_text(encoding="utf-8") == project_fingerprint() else None
 
 
 def prepare_manifest(settings: Settings) -> bool:
