@@ -639,8 +639,9 @@ default) and the pipeline's memory limit and spill folder (`BND_DUCKDB_MEMORY_LI
 4GB), so both work within the same memory: one typed `read_csv` of every year's file (column
 types given, no sniffing, `thousands = ','`), the typed lines, `dim_organisation` and
 `dim_programme`, the fact (detail lines), one mart by fiscal year × account × level × phase, the
-subtotal and page-figure reconciliations, the grain check and the Parquet export (the fact
-partitioned by year, zstd). It does nothing the pipeline does not.
+subtotal and page-figure reconciliations, the grain check (grouped by a hash of the grain
+first, as the pipeline's grain test is) and the Parquet export (the fact partitioned by year,
+zstd). It does nothing the pipeline does not.
 
 **Pipeline** (`python -m pipelines run`), on top of that work:
 
@@ -656,8 +657,9 @@ partitioned by year, zstd). It does nothing the pipeline does not.
   leaf account and level, organisation kind, codes, phase, amount ≥ 0), a bad one stopping the run
   with its file, line and column; each file's sha256, size and line counts recorded
   (`raw.budget_line_files`);
-- transform: one `dbt build` of the whole project (staging, intermediate, marts and audit models
-  of the page, the plans and the lines), with its tests and the marts' enforced contracts (types,
+- transform: one `dbt build` (in its own process, started from the project's kept parse state)
+  of the whole project (staging, intermediate, marts and audit models of the page, the plans and
+  the lines), with its tests and the marts' enforced contracts (types,
   not null, primary keys): at this size {quoted_step(full_refresh, "transform")};
 - audit: the Great Expectations suites on the audit models (the page's reconciliation and
   coverage, the plan structure, the lines' subtotals and reconciliation across grains):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -12,3 +13,17 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 22), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def file_identity(path: Path) -> list[int]:
+    """Size, modification time (ns) and inode: what changes when a file is written or replaced."""
+    stat = path.lstat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def file_sha256_unless_known(path: Path, known: Sequence | None) -> str:
+    """``known[0]`` (a sha256 recorded with ``known[1:]``, the file's identity then) while the
+    file's identity is unchanged; else the file's sha256, read again."""
+    if known and list(known[1:]) == file_identity(path):
+        return str(known[0])
+    return file_sha256(path)

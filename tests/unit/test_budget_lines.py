@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import duckdb
 import pytest
 
 from bench.generate import generate
+from pipelines.core.checksums import file_identity
 from pipelines.core.errors import SourceError
 from pipelines.landing.budget_lines import available_years, find_line_files, land_lines
 from pipelines.lifecycle.run_inputs import changed_fiscal_years
@@ -159,3 +161,22 @@ def test_the_sensor_hashes_only_files_whose_size_time_or_inode_changed(tmp_path:
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
     again = raw_file_states(raw, known)
     assert again[year_file][0] == file_sha256(path) and again["sources.yml"][0] == "known"
+
+
+def test_a_file_whose_recorded_state_is_unchanged_is_not_hashed_again(tmp_path: Path) -> None:
+    # The run's inputs recorded every file's sha256 with its size, time and inode before the run:
+    # while those are unchanged the recorded sha256 is kept; any change reads the file again.
+    raw = _raw(tmp_path, GOOD)
+    path = raw / "budget_lines" / "2018" / "lines.csv"
+    name = "budget_lines/2018/lines.csv"
+    recorded = {name: ["sha256 as recorded before the run", *file_identity(path)]}
+    files = find_line_files(raw, [2018])
+
+    with duckdb.connect() as con:
+        kept = land_lines(con, files, [2018], recorded)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    with duckdb.connect() as con:
+        again = land_lines(con, files, [2018], recorded)
+
+    assert kept.files == {name: "sha256 as recorded before the run"}
+    assert again.files == {name: hashlib.sha256(path.read_bytes()).hexdigest()}

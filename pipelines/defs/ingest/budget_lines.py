@@ -20,6 +20,7 @@ from pipelines.landing.budget_lines import (
 from pipelines.landing.rejections import record_rejections
 from pipelines.lifecycle import build_record
 from pipelines.lifecycle.build import build_for_run
+from pipelines.lifecycle.run_inputs import INPUTS_TAG, read_run_inputs
 from pipelines.lifecycle.step import Step, build_step
 
 LINE_FILES = dg.AssetKey(["data_raw", LINES_FOLDER])
@@ -76,7 +77,9 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with build_step(settings, context.run_id, "ingest") as step:
         # In a full refresh the budget tables started the build; alone, this step starts it.
         build_db = build_for_run(settings, context.run_id, build_record.FISCAL_YEARS)
-        files, landed = _land(settings, build_db, years, every_year, step)
+        inputs = read_run_inputs(settings.build_dir, context.run.tags.get(INPUTS_TAG))
+        known = inputs.get("data_raw") if inputs else None
+        files, landed = _land(settings, build_db, years, every_year, step, known)
         step.passed("ingest_lines", details={"fiscal_years": list(landed.years)})
         span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
         step.summary = (
@@ -90,8 +93,16 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     yield from landed_tables(RAW_TABLES, counts, landed.files, build_db)
 
 
-def _land(settings: Settings, build_db: Path, years: list[int], every_year: set[int], step: Step):
-    """Land the lines of ``years`` (a file that cannot be read is named in the reports)."""
+def _land(
+    settings: Settings,
+    build_db: Path,
+    years: list[int],
+    every_year: set[int],
+    step: Step,
+    known: dict | None,
+):
+    """Land the lines of ``years`` (a file that cannot be read is named in the reports); files
+    whose state the run's inputs ``known`` recorded keep their sha256 (``land_lines``)."""
     try:
         outside = sorted(set(available_years(settings.data_raw_dir)) - every_year)
         if outside:
@@ -102,7 +113,7 @@ def _land(settings: Settings, build_db: Path, years: list[int], every_year: set[
             )
         files = find_line_files(settings.data_raw_dir, years)
         with duckdb.connect(str(settings.landing_db), config=settings.duckdb_config()) as con:
-            landed = land_lines(con, files, years)
+            landed = land_lines(con, files, years, known)
     except SourceError as error:
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
