@@ -29,8 +29,6 @@ export PYTHONPATH := $(CURDIR)
 # dagster-dbt and sqlfluff run the `dbt` executable of the project's environment.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-DAGSTER_HOST ?= 127.0.0.1
-DAGSTER_PORT ?= 3000
 
 .PHONY: run test dev lint format docs clean setup rollback browser bench
 
@@ -58,9 +56,9 @@ rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for
 
 # The Dagster UI and daemon as `dagster dev` runs them, behind a guard (pipelines/ui/): only
 # Host names in BND_UI_ALLOWED_HOSTS (plus localhost and the host below), no mutation over GET.
-dev: $(SYNCED)  ## Dagster UI on $(DAGSTER_HOST):$(DAGSTER_PORT) (loopback by default)
+dev: $(SYNCED)  ## Dagster UI on DAGSTER_HOST:DAGSTER_PORT (environment or .env; 127.0.0.1:3000 by default)
 	$(PY) -m pipelines prepare
-	exec $(PY) -m pipelines.ui --host $(DAGSTER_HOST) --port $(DAGSTER_PORT)
+	exec $(PY) -m pipelines.ui $(if $(DAGSTER_HOST),--host $(DAGSTER_HOST)) $(if $(DAGSTER_PORT),--port $(DAGSTER_PORT))
 
 docs: $(SYNCED)  ## dbt docs site for the published warehouse, into warehouse/reports/dbt_docs
 	$(PY) -m pipelines docs

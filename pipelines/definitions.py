@@ -12,7 +12,8 @@ import re
 
 import dagster as dg
 
-from pipelines.core.settings import Settings
+from pipelines.core.env_file import load_env_file
+from pipelines.core.settings import PROJECT_ROOT, Settings
 from pipelines.defs.automation import (
     build_refresh_schedule,
     check_freshness,
@@ -93,4 +94,5 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 @dg.definitions
 def defs() -> dg.Definitions:
     """What ``make dev`` (Dagster's code server) loads, lazily: nothing is built at import."""
+    load_env_file(PROJECT_ROOT)
     return build_definitions(Settings.from_env())

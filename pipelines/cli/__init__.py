@@ -13,6 +13,10 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from pipelines.core.env_file import load_env_file
+from pipelines.core.errors import SourceError
+from pipelines.core.settings import PROJECT_ROOT
+
 # command → (module, function): imported only when that command runs.
 COMMANDS = {
     "run": ("pipelines.cli.run", "run"),
@@ -43,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run: build even when nothing changed since the published build",
     )
     args = parser.parse_args(argv)
+    try:
+        load_env_file(PROJECT_ROOT)
+    except SourceError as error:
+        print(f"error: {error}")
+        return 2
     module, function = COMMANDS[args.command]
     command = getattr(importlib.import_module(module), function)
     if args.command == "rollback":

@@ -140,7 +140,11 @@ def _write_lines(
     reprocessed_years: list[int] | None,
     published_export_dir: Path | None,
 ) -> int:
-    """``fct_budget_line`` as one folder of Parquet files per fiscal year; returns its rows."""
+    """``fct_budget_line`` as one folder of Parquet files per fiscal year; returns its rows.
+
+    With no lines at all (a warehouse of the page alone) the folder holds one Parquet file of no
+    rows with the table's columns, so that reading ``fct_budget_line/**/*.parquet`` gives an empty
+    table instead of DuckDB's "No files found"."""
     options = "format parquet, compression zstd, write_partition_columns true"
     published = published_export_dir / LINES_TABLE if published_export_dir else None
     if reprocessed_years is None or published is None or not published.is_dir():
@@ -149,6 +153,8 @@ def _write_lines(
             f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
             {"target": str(target)},
         ).fetchone()
+        if written == 0:
+            _write_no_lines(con, target)
         return written
     counts = dict(
         con.execute(f"select fiscal_year, count(*) from marts.{LINES_TABLE} group by 1").fetchall()
@@ -168,7 +174,18 @@ def _write_lines(
             f"to $target ({options})",
             {"year": year, "target": str(folder / "lines_0.parquet")},
         )
+    if not counts:
+        _write_no_lines(con, target)
     return sum(counts.values())
+
+
+def _write_no_lines(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"copy (select * from marts.{LINES_TABLE} limit 0) to $target "
+        "(format parquet, compression zstd)",
+        {"target": str(target / "lines_none.parquet")},
+    )
 
 
 def fiscal_data_package(

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+from pipelines.core.env_file import load_env_file
 from pipelines.core.settings import PROJECT_ROOT
 from pipelines.ui.guard import LocalOnlyGuard, allowed_hosts
 
@@ -40,9 +41,10 @@ DAEMON_STOP_S = 4
 
 
 def main(argv: list[str] | None = None) -> int:
+    load_env_file(PROJECT_ROOT)  # DAGSTER_HOST, DAGSTER_PORT and the rest; inherited below
     parser = argparse.ArgumentParser(prog="python -m pipelines.ui", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--host", default=os.environ.get("DAGSTER_HOST") or "127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DAGSTER_PORT") or 3000))
     parser.add_argument("--no-daemon", action="store_true", help="the UI only (no sensors)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster"))

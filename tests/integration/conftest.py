@@ -26,6 +26,8 @@ def cli_environment(settings: Settings, **extra: str) -> dict[str, str]:
         **os.environ,
         "BND_DATA_RAW": str(settings.data_raw_dir),
         "BND_WAREHOUSE_DIR": str(settings.warehouse_dir),
+        # A developer's .env never reaches the tests; a test that reads one names its own.
+        "BND_ENV_FILE": os.devnull,
         **extra,
     }
     env.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: tests leave no run history

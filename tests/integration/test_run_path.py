@@ -126,3 +126,48 @@ def test_force_builds_again_and_records_the_inputs(copied: Settings) -> None:
     again = run_cli("run", copied)
     assert again.returncode == 0, again.stdout + again.stderr
     assert f"up to date (build {after}, published" in again.stdout
+
+
+def test_make_run_reads_the_folders_from_env_file(published_build: Build, tmp_path: Path) -> None:
+    settings = published_build.settings
+    env_file = tmp_path / "settings.env"
+    env_file.write_text(
+        f"# as .env.example\nBND_DATA_RAW={settings.data_raw_dir}\n"
+        f'BND_WAREHOUSE_DIR="{settings.warehouse_dir}"\n',
+        encoding="utf-8",
+    )
+    env = cli_environment(settings, BND_ENV_FILE=str(env_file), PYTHONPATH=str(PROJECT_ROOT))
+    del env["BND_DATA_RAW"], env["BND_WAREHOUSE_DIR"]  # only the file names the folders
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        cwd=tmp_path,  # not the project: the folders can only come from the file
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert f"up to date (build {_published_id(settings)}" in completed.stdout
+
+
+def test_a_broken_env_file_stops_the_run_naming_its_line(
+    published_build: Build, tmp_path: Path
+) -> None:
+    env_file = tmp_path / "settings.env"
+    env_file.write_text("BND_WAREHOUSE_DIR=/somewhere\nnot a setting\n", encoding="utf-8")
+    env = cli_environment(published_build.settings, BND_ENV_FILE=str(env_file))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert completed.returncode == 2
+    assert completed.stdout.startswith(f"error: {env_file}, line 2: expected NAME=value")
+    assert "Traceback" not in completed.stdout + completed.stderr
