@@ -8,7 +8,9 @@ $target``, ``ATTACH $path`` and ``SET ... = $value``, so no statement of the pip
 quoted literal.
 
 What cannot be a parameter is a name: a table or schema taken from the catalog. Those go
-through ``quote_identifier`` here, which doubles double quotes the way SQL quotes names.
+through ``quote_identifier`` here, which doubles double quotes the way SQL quotes names. One
+statement takes no parameter at all: ``COMMENT ON … IS '<text>'`` (DuckDB's parser wants a
+literal there), so the descriptions of the dbt YAML go through ``quote_literal``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ def quote_identifier(name: str) -> str:
     if "\x00" in name:
         raise ValueError(f"a NUL character cannot be part of an SQL name: {name!r}")
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """``text`` as an SQL string literal; a single quote in it is doubled."""
+    if "\x00" in text:
+        raise ValueError(f"a NUL character cannot be part of an SQL string: {text[:40]!r}")
+    return "'" + text.replace("'", "''") + "'"
 
 
 def json_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

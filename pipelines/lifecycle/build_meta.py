@@ -23,26 +23,43 @@ from pipelines.core.settings import PROJECT_ROOT, STORAGE_VERSION
 from pipelines.core.sql import quote_identifier
 
 META_TABLE = "marts.meta_build"
-# Columns, in order, with their DuckDB types; the README documents each one.
-COLUMNS = {
-    "build_id": "varchar",
-    "run_id": "varchar",
-    "started_at_utc": "timestamp",
-    "finished_at_utc": "timestamp",
-    "code_version": "varchar",
-    "dbt_version": "varchar",
-    "duckdb_version": "varchar",
-    "storage_version": "varchar",
-    "refresh_kind": "varchar",
-    "base_build_id": "varchar",
-    "fiscal_years_processed": "varchar",
-    "raw_file_count": "integer",
-    "raw_files": "varchar",
-    "mart_row_counts": "varchar",
-    "checks_passed": "integer",
-    "checks_failed": "integer",
-    "check_summary": "varchar",
+# Columns, in order: DuckDB type and meaning (kept as the column's comment in the warehouse, and
+# listed in the README).
+COLUMN_DOCS = {
+    "build_id": (
+        "varchar",
+        "<UTC time of publishing>-<first 8 characters of the run id>; also the build's folder "
+        "name in warehouse/builds/ and warehouse/history/.",
+    ),
+    "run_id": ("varchar", "The Dagster run that built it."),
+    "started_at_utc": ("timestamp", "When ingest started (UTC)."),
+    "finished_at_utc": ("timestamp", "When publishing began (UTC)."),
+    "code_version": ("varchar", "git describe --always --dirty of the code that built it."),
+    "dbt_version": ("varchar", "dbt-core version that built the models."),
+    "duckdb_version": ("varchar", "DuckDB version that wrote the file."),
+    "storage_version": ("varchar", "DuckDB storage format of the file."),
+    "refresh_kind": (
+        "varchar",
+        "full (every fiscal year rebuilt) or fiscal_years (some years' budget lines "
+        "reprocessed on a copy of the published build).",
+    ),
+    "base_build_id": (
+        "varchar",
+        "For a fiscal_years refresh, the published build it started from; else null.",
+    ),
+    "fiscal_years_processed": ("varchar", "Fiscal years whose budget lines were loaded, as JSON."),
+    "raw_file_count": ("integer", "Number of raw files read."),
+    "raw_files": ("varchar", "Every raw file read, as JSON: file, sha256, size in bytes."),
+    "mart_row_counts": ("varchar", "Rows per mart, as JSON."),
+    "checks_passed": ("integer", "dbt tests and GX expectations that passed."),
+    "checks_failed": ("integer", "dbt tests and GX expectations that failed (0 when published)."),
+    "check_summary": ("varchar", "Checks evaluated by kind (dbt, GX), as JSON."),
 }
+COLUMNS = {name: kind for name, (kind, _) in COLUMN_DOCS.items()}
+META_DESCRIPTION = (
+    "One row about the build you are reading: when and from what it was built, its row counts "
+    "and the checks it passed. Written by the publish step."
+)
 # Columns holding JSON text (BI tools read text everywhere; the manifest keeps them as JSON).
 JSON_COLUMNS = ("raw_files", "mart_row_counts", "check_summary", "fiscal_years_processed")
 

@@ -39,6 +39,7 @@ from pipelines.core.settings import PUBLISHED_NAME, Settings
 from pipelines.lifecycle import build_record, history
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import write_meta_build
+from pipelines.lifecycle.comments import DBT_MANIFEST, read_mart_docs, write_comments
 from pipelines.lifecycle.exports import write_exports
 from pipelines.lifecycle.run_lock import hold_run_lock, release_run_lock
 from pipelines.reports.dq_report import BuildFacts, write_report
@@ -98,12 +99,14 @@ def assemble(
 
 
 def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[str, int], float]:
-    """Everything before the rename: ``meta_build``, checkpoint, exports, report."""
+    """Everything before the rename: ``meta_build``, the marts' comments, checkpoint, exports,
+    report."""
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
     with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         meta = write_meta_build(con, record, datetime.now(UTC))
+        write_comments(con, read_mart_docs(DBT_MANIFEST))
         con.execute("checkpoint")
     wal = Path(f"{build_db}.wal")
     if wal.exists():
