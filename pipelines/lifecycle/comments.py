@@ -53,27 +53,35 @@ def read_mart_docs(manifest_path: Path) -> Docs:
 
 
 def write_comments(con: duckdb.DuckDBPyConnection, docs: Docs) -> int:
-    """Comment every table and column of ``marts`` that ``docs`` describes; returns how many
-    comments were written. Tables or columns the build does not have are left out."""
+    """Comment every table and column of ``marts`` that ``docs`` describes, in one transaction;
+    returns how many comments were written. Tables or columns the build lacks are left out."""
     existing: dict[str, set[str]] = {}
     for table, column in con.execute(
         "select table_name, column_name from information_schema.columns where table_schema = $s",
         {"s": MARTS},
     ).fetchall():
         existing.setdefault(table, set()).add(column)
-    written = 0
+    statements = []
     for table, (description, columns) in docs.items():
         if table not in existing:
             continue
         qualified = f"{quote_identifier(MARTS)}.{quote_identifier(table)}"
         if description:
-            con.execute(f"comment on table {qualified} is {quote_literal(description.strip())}")
-            written += 1
-        for column, text in columns.items():
-            if text and column in existing[table]:
-                con.execute(
-                    f"comment on column {qualified}.{quote_identifier(column)} "
-                    f"is {quote_literal(text.strip())}"
-                )
-                written += 1
-    return written
+            statements.append(
+                f"comment on table {qualified} is {quote_literal(description.strip())}"
+            )
+        statements += [
+            f"comment on column {qualified}.{quote_identifier(column)} "
+            f"is {quote_literal(text.strip())}"
+            for column, text in columns.items()
+            if text and column in existing[table]
+        ]
+    con.execute("begin transaction")
+    try:
+        for statement in statements:
+            con.execute(statement)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return len(statements)
