@@ -8,7 +8,7 @@ The dbt project's parse does not depend on the warehouse (its database is named 
 file, ``bnd.duckdb`` in every warehouse), so ``prepare`` parses once per change of the project
 and every build starts from that state: this script loads it and hands it to dbt's own runner.
 
-Run by path with the project's Python (``LocalDbtCliResource``); it imports dbt only. Without
+Run by path with the project's Python (``project.dbt_build_resource``); it imports dbt only. Without
 the state (``BND_DBT_PARSE_STATE`` unset, or a file that cannot be read) dbt parses as usual.
 """
 

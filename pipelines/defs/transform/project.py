@@ -56,13 +56,14 @@ def dbt_build_resource() -> LocalDbtCliResource:
     )
 
 
-# dbt's partial parsing starts over whenever the rendered profile changes, and the profile holds
-# the warehouse's paths. So each warehouse keeps its own dbt target folder, whose
-# `partial_parse.msgpack` (saved after each dbt command) the next command of that warehouse starts
-# from: dbt parses the project once per warehouse (and again only for files that changed).
+# Each warehouse keeps its own dbt target folder: its builds' artifacts and logs (dbt's invocation
+# folders, the newest few kept) and its docs. A build that cannot start from the kept parse state
+# (the project changed since `prepare`, e.g. in `make dev`) has dbt parse, and keeps that parse
+# here for the warehouse's next command (dbt reparses in full whenever the rendered profile, which
+# holds the warehouse's paths, changes).
 WAREHOUSE_TARGETS = "warehouses"
 WAREHOUSE_TARGETS_KEPT = 8
-PARTIAL_PARSE_FILE = PARSE_STATE_FILE = "partial_parse.msgpack"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def warehouse_target_dir(settings: Settings) -> Path:
@@ -140,7 +141,7 @@ def current_parse_state() -> Path | None:
     """``target/partial_parse.msgpack`` if ``prepare_manifest`` made it from the project's current
     sources (the manifest Dagster's assets were made from), else None: dbt then parses itself."""
     target = Path(bnd_dbt_project.project_dir) / bnd_dbt_project.target_path
-    stamp, state = target / FINGERPRINT_FILE, target / PARSE_STATE_FILE
+    stamp, state = target / FINGERPRINT_FILE, target / PARTIAL_PARSE_FILE
     if not (stamp.is_file() and state.is_file()):
         return None
     return state if stamp.read_text(encoding="utf-8") == project_fingerprint() else None
