@@ -13,6 +13,9 @@ DATA_RAW = PROJECT_ROOT / "data_raw"
 
 # Tests run Dagster on ephemeral instances: they leave no run history in the project's .dagster/.
 os.environ.pop("DAGSTER_HOME", None)
+# A developer's .env never reaches the tests (in this process or the commands they start); a
+# test that reads one names its own file.
+os.environ["BND_ENV_FILE"] = os.devnull
 
 
 @pytest.fixture
