@@ -8,25 +8,10 @@
 
 with
 
-lines as (
-    select * from {{ ref('stg_landing__budget_lines') }}
-),
-
 groups as (
-    select
-        fiscal_year,
-        source_file,
-        organisation_code,
-        account_code,
-        level_code,
-        phase,
-        sum(amount_krw_million) filter (where is_subtotal) as subtotal_krw_million,
-        count(*) filter (where is_subtotal) as subtotal_rows,
-        coalesce(sum(amount_krw_million) filter (where not is_subtotal), 0)
-            as detail_sum_krw_million,
-        count(*) filter (where not is_subtotal) as detail_lines
-    from lines
-    group by fiscal_year, source_file, organisation_code, account_code, level_code, phase
+    -- the run's fiscal years, added up once in int_budget_lines__organisation_groups
+    select * from {{ ref('int_budget_lines__organisation_groups') }}
+    where fiscal_year in ({{ run_fiscal_years() }})
 ),
 
 final as (

@@ -6,13 +6,20 @@
     pre_hook="{{ delete_reprocessed_fiscal_years() }}",
 ) }}
 
+with
+
+groups as (
+    -- the run's fiscal years, added up once in int_budget_lines__organisation_groups
+    select * from {{ ref('int_budget_lines__organisation_groups') }}
+    where fiscal_year in ({{ run_fiscal_years() }}) and detail_lines > 0
+)
+
 select
     fiscal_year,
     organisation_code,
-    max(organisation_kind) as organisation_kind,
-    min(organisation_kind) = max(organisation_kind) as has_one_kind,
-    count(*) as line_count,
-    sum(amount_krw_million) as amount_krw_million
-from {{ ref('stg_landing__budget_lines') }}
-where not is_subtotal
+    max(max_organisation_kind) as organisation_kind,
+    min(min_organisation_kind) = max(max_organisation_kind) as has_one_kind,
+    cast(sum(detail_lines) as bigint) as line_count,
+    sum(detail_sum_krw_million) as amount_krw_million
+from groups
 group by fiscal_year, organisation_code

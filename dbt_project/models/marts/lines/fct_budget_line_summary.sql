@@ -8,9 +8,10 @@
 
 with
 
-lines as (
-    select * from {{ ref('stg_landing__budget_lines') }}
-    where not is_subtotal
+groups as (
+    -- the run's fiscal years, added up once in int_budget_lines__organisation_groups
+    select * from {{ ref('int_budget_lines__organisation_groups') }}
+    where fiscal_year in ({{ run_fiscal_years() }}) and detail_lines > 0
 ),
 
 final as (
@@ -19,9 +20,9 @@ final as (
         account_code,
         level_code,
         phase,
-        count(*) as line_count,
-        sum(amount_krw_million) as amount_krw_million
-    from lines
+        cast(sum(detail_lines) as bigint) as line_count,
+        sum(detail_sum_krw_million) as amount_krw_million
+    from groups
     group by fiscal_year, account_code, level_code, phase
 )
 
