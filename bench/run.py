@@ -185,22 +185,36 @@ RUNS: dict[tuple[str, str], list[float]] = {}
 
 
 def repeated(label: str, step: str, run: Callable[[], Measurement]) -> Measurement:
-    """Run ``run`` ``BENCH_REPEAT`` times; the median wall time and the median peak.
+    """Run ``run`` ``BENCH_REPEAT`` times; the median wall time and the median peak."""
+    return repeated_in_turn(label, {step: run})[step]
 
-    Each run's log is kept under its number, so the step lines reported are those of the median
-    run, not of whichever ran last."""
-    runs = []
+
+def repeated_in_turn(
+    label: str, runs: Mapping[str, Callable[[], Measurement]]
+) -> dict[str, Measurement]:
+    """Each of ``runs`` once a round, ``BENCH_REPEAT`` rounds; per step the median wall time and
+    the median peak.
+
+    The two sides of a ratio (the baseline and the pipeline) take turns, so that a slower spell
+    of a shared machine falls on both instead of on whichever ran then. Each run's log is kept
+    under its number, so the step lines reported are those of the median run, not of whichever
+    ran last."""
+    measured: dict[str, list[Measurement]] = {step: [] for step in runs}
     for number in range(1, repetitions() + 1):
-        runs.append(run())
-        log = log_path(label, step)
-        if log.exists():
-            log.replace(log_path(label, step, number))
-    RUNS[(label, step)] = [measurement.seconds for measurement in runs]
-    return Measurement(
-        statistics.median(measurement.seconds for measurement in runs),
-        int(statistics.median(measurement.peak_bytes for measurement in runs)),
-        0,
-    )
+        for step, run in runs.items():
+            measured[step].append(run())
+            log = log_path(label, step)
+            if log.exists():
+                log.replace(log_path(label, step, number))
+    medians = {}
+    for step, measurements in measured.items():
+        RUNS[(label, step)] = [measurement.seconds for measurement in measurements]
+        medians[step] = Measurement(
+            statistics.median(measurement.seconds for measurement in measurements),
+            int(statistics.median(measurement.peak_bytes for measurement in measurements)),
+            0,
+        )
+    return medians
 
 
 def run_baseline(raw: Path, work: Path, label: str) -> Measurement:
@@ -326,15 +340,19 @@ def bench_size(lines: int) -> SizeResult:
     print(f"[{label}] warm cache: {warm_cache(raw) / 2**20:,.0f} MiB read", flush=True)
     work = WORK_DIR / label
     shutil.rmtree(work, ignore_errors=True)
-    baseline = repeated(label, "baseline", lambda: run_baseline(raw, work, label))
     full = work / "full"
-    # Refreshes of one warehouse, as a schedule runs them (the first also parses the dbt
-    # project for this new warehouse folder; the median leaves that out).
-    pipeline = repeated(
+    # The baseline and the pipeline in turns; the pipeline's refreshes go into one warehouse, as
+    # a schedule runs them.
+    measured = repeated_in_turn(
         label,
-        "full refresh",
-        lambda: run_pipeline(label, "full refresh", raw, full, "--no-docs", "--force"),
+        {
+            "baseline": lambda: run_baseline(raw, work, label),
+            "full refresh": lambda: run_pipeline(
+                label, "full refresh", raw, full, "--no-docs", "--force"
+            ),
+        },
     )
+    baseline, pipeline = measured["baseline"], measured["full refresh"]
     assert_same(work / "baseline" / "baseline.duckdb", full / "bnd.duckdb")
     raw_21, warehouse = work / "raw", work / "incremental"
     link_raw(raw, raw_21, range(FIRST_YEAR, LAST_YEAR))
@@ -605,8 +623,9 @@ How it was measured (`make bench`, `bench/run.py`):
 - Each run is one subprocess: wall time from start to exit; peak memory is the largest sum of
   `VmRSS` over the process and all its descendants, sampled from `/proc` every 20 ms (memory
   shared between processes counts in each). Every figure is the median of `BENCH_REPEAT` runs
-  (default 3; wall time and peak each); the incremental runs after the first replace the year
-  they added. A repeated run over the same inputs passes `--force` (else it stops as up to date),
+  (default 3; wall time and peak each); the baseline and the full refresh of a size take turns
+  (baseline, pipeline, baseline, …), so that a slower spell of the machine falls on both sides
+  of the ratio; the incremental runs after the first replace the year they added. A repeated run over the same inputs passes `--force` (else it stops as up to date),
   except the no-change run, which measures exactly that.
 - Targets (a size without one shows "{NO_TARGET}": there the fixed start-up of Dagster, dbt and
   Great Expectations outweighs the lines):

@@ -196,3 +196,28 @@ def test_the_incremental_raw_folder_shares_the_files_without_symbolic_links(
     ]
     assert not any(path.is_symlink() for path in target.rglob("*"))
     assert (target / "budget_lines/2026/lines.csv").samefile(source / "budget_lines/2026/lines.csv")
+
+
+def test_the_two_sides_of_a_ratio_take_turns(tmp_path: Path, monkeypatch) -> None:
+    # A slower spell of the machine must fall on the baseline and the pipeline alike: each round
+    # runs both, and each side's figure is the median of its own runs.
+    monkeypatch.setattr(run, "LOG_DIR", tmp_path)
+    monkeypatch.setenv(run.REPEAT_ENV, "3")
+    order: list[str] = []
+    seconds = {"baseline": iter([9.0, 8.0, 10.0]), "full refresh": iter([24.0, 22.0, 26.0])}
+
+    def side(name: str):
+        def measured() -> Measurement:
+            order.append(name)
+            return Measurement(next(seconds[name]), 2**30, 0)
+
+        return measured
+
+    medians = run.repeated_in_turn(
+        "10m", {"baseline": side("baseline"), "full refresh": side("full refresh")}
+    )
+
+    assert order == ["baseline", "full refresh"] * 3
+    assert medians["baseline"].seconds == 9.0
+    assert medians["full refresh"].seconds == 24.0
+    assert run.RUNS[("10m", "baseline")] == [9.0, 8.0, 10.0]
