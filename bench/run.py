@@ -625,8 +625,9 @@ How it was measured (`make bench`, `bench/run.py`):
   shared between processes counts in each). Every figure is the median of `BENCH_REPEAT` runs
   (default 3; wall time and peak each); the baseline and the full refresh of a size take turns
   (baseline, pipeline, baseline, …), so that a slower spell of the machine falls on both sides
-  of the ratio; the incremental runs after the first replace the year they added. A repeated run over the same inputs passes `--force` (else it stops as up to date),
-  except the no-change run, which measures exactly that.
+  of the ratio; the incremental runs after the first replace the year they added. A repeated
+  run over the same inputs passes `--force` (else it stops as up to date), except the no-change
+  run, which measures exactly that.
 - Targets (a size without one shows "{NO_TARGET}": there the fixed start-up of Dagster, dbt and
   Great Expectations outweighs the lines):
   - seed size: `make run --force` ≤ {MAX_SEED_SECONDS:g} s; no change ≤ {MAX_NO_CHANGE_SECONDS:g} s;
