@@ -37,13 +37,17 @@ def env_file_path(project_root: Path, environ: MutableMapping[str, str] = os.env
 
 def parse_env_file(path: Path) -> dict[str, str]:
     """The variables of ``path``; raises ``SourceError`` naming the line that is not one."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise SourceError(str(path), "size", f"at most {MAX_BYTES:,} bytes", f"{size:,}")
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(str(path), "size", f"at most {MAX_BYTES:,} bytes", f"{size:,}")
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise SourceError(str(path), f"byte {error.start}", "UTF-8 text") from error
+    except OSError as error:
+        raise SourceError(
+            str(path), "the file", "a readable settings file", error.strerror
+        ) from error
     variables: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -66,8 +70,13 @@ def load_env_file(
 ) -> Path | None:
     """Set the variables of the project's ``.env`` that the environment does not set already;
     returns the file read (None: there is none)."""
+    named = environ.get(ENV_FILE_ENV)
+    if named == os.devnull:  # "no settings file", as the tests say
+        return None
     path = env_file_path(project_root, environ)
     if not path.is_file():
+        if named:  # a file named on purpose that is not there is a mistake, not "no settings"
+            raise SourceError(named, ENV_FILE_ENV, "a settings file (see .env.example)", "none")
         return None
     for name, value in parse_env_file(path).items():
         environ.setdefault(name, value)

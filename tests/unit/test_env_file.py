@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,17 @@ def test_no_file_changes_nothing(tmp_path: Path) -> None:
     environ = {"A": "1"}
     assert load_env_file(tmp_path, environ) is None  # tmp_path/.env does not exist
     assert environ == {"A": "1"}
+
+
+def test_a_named_file_that_is_not_there_is_an_error_not_no_settings(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.env"
+    with pytest.raises(SourceError, match=f"^{missing}, {ENV_FILE_ENV}: expected a settings file"):
+        load_env_file(tmp_path, {ENV_FILE_ENV: str(missing)})
+    assert load_env_file(tmp_path, {ENV_FILE_ENV: os.devnull}) is None  # how tests say "none"
+
+
+def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "settings.env"
+    folder.mkdir()  # a folder where the file should be: reading it fails
+    with pytest.raises(SourceError, match="expected a readable settings file"):
+        parse_env_file(folder)
