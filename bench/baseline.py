@@ -24,24 +24,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core.settings import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
+from pipelines.landing.budget_lines import COLUMNS as LINE_COLUMNS
 from tests.source_figures import LEAVES, YEARS
 
-MEMORY_LIMIT_ENV = "BND_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "4GB"
 LINES_GLOB = "budget_lines/*/*"
-SUBTOTAL_LABEL = "소계"
-COLUMNS = {
-    "fiscal_year": "INTEGER",
-    "account_code": "VARCHAR",
-    "level_code": "VARCHAR",
-    "organisation_kind": "VARCHAR",
-    "organisation_code": "VARCHAR",
-    "programme_code": "VARCHAR",
-    "phase": "VARCHAR",
-    "amount_krw_million": "BIGINT",
-    "is_subtotal": "BOOLEAN",
-    "is_synthetic": "BOOLEAN",
-}
+# The line files' columns as the pipeline reads them, and the generator's two of its own.
+COLUMNS = {**LINE_COLUMNS, "is_subtotal": "BOOLEAN", "is_synthetic": "BOOLEAN"}
 FACT_GRAIN = (
     "fiscal_year",
     "account_code",

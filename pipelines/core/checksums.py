@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,10 +16,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def file_identity(path: Path) -> list[int]:
+def stat_identity(stat: os.stat_result) -> list[int]:
     """Size, modification time (ns) and inode: what changes when a file is written or replaced."""
-    stat = path.lstat()
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def file_identity(path: Path) -> list[int]:
+    """``stat_identity`` of ``path`` itself (a link is not followed)."""
+    return stat_identity(path.lstat())
 
 
 def file_sha256_unless_known(path: Path, known: Sequence | None) -> str:

@@ -31,10 +31,6 @@ LINE = re.compile(
 )
 
 
-def env_file_path(project_root: Path, environ: MutableMapping[str, str] = os.environ) -> Path:
-    return Path(environ.get(ENV_FILE_ENV) or project_root / ".env")
-
-
 def parse_env_file(path: Path) -> dict[str, str]:
     """The variables of ``path``; raises ``SourceError`` naming the line that is not one."""
     try:
@@ -68,13 +64,12 @@ def parse_env_file(path: Path) -> dict[str, str]:
 def load_env_file(
     project_root: Path, environ: MutableMapping[str, str] = os.environ
 ) -> Path | None:
-    """Set the variables of the project's ``.env`` that the environment does not set already;
-    returns the file read (None: there is none)."""
+    """Set the variables of the project's ``.env`` (or of the file ``BND_ENV_FILE`` names, which
+    must then exist) that the environment does not set already; returns the file read (None:
+    the project has no ``.env``)."""
     named = environ.get(ENV_FILE_ENV)
-    if named == os.devnull:  # "no settings file", as the tests say
-        return None
-    path = env_file_path(project_root, environ)
-    if not path.is_file():
+    path = Path(named) if named else project_root / ".env"
+    if not (path.exists() if named else path.is_file()):
         if named:  # a file named on purpose that is not there is a mistake, not "no settings"
             raise SourceError(named, ENV_FILE_ENV, "a settings file (see .env.example)", "none")
         return None

@@ -20,6 +20,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt's target folder: the manifest, the kept parse state, each warehouse's artifacts.
+DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 

@@ -17,13 +17,13 @@ from typing import Any
 
 import duckdb
 
-from pipelines.core.settings import DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_TARGET_DIR
 from pipelines.core.sql import quote_identifier, quote_literal
 from pipelines.lifecycle.build_meta import COLUMN_DOCS, META_DESCRIPTION, META_TABLE
 
 MARTS = "marts"
 # The manifest of the dbt project's current sources (``prepare`` writes it before every build).
-DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+DBT_MANIFEST = DBT_TARGET_DIR / "manifest.json"
 # table → (its description, column → description)
 Docs = dict[str, tuple[str, dict[str, str]]]
 

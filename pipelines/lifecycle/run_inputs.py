@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
-from pipelines.core.checksums import file_sha256
+from pipelines.core.checksums import file_sha256, stat_identity
 from pipelines.landing.budget_lines import LINES_FOLDER
 from pipelines.lifecycle.build_meta import code_fingerprint, read_meta_build
 from pipelines.sources.registry import REGISTRY_NAME
@@ -50,7 +50,7 @@ def raw_file_states(data_raw_dir: Path, known: FileStates | None = None) -> File
             if entry.startswith(".") or entry in IGNORED:
                 continue
             stat = path.lstat()
-            identity = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            identity = stat_identity(stat)
             name = str(path.relative_to(data_raw_dir))
             if S_ISLNK(stat.st_mode):
                 target = f"symbolic link to {os.readlink(path)}"

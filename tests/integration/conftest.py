@@ -20,14 +20,15 @@ from pipelines.core.sql import quote_identifier
 from pipelines.landing.budget_lines import land_lines
 from tests.conftest import DATA_RAW
 
+# The DuckDB 1.x client `make test` installs, for the tests that old BI drivers read the build.
+OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
+
 
 def cli_environment(settings: Settings, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "BND_DATA_RAW": str(settings.data_raw_dir),
         "BND_WAREHOUSE_DIR": str(settings.warehouse_dir),
-        # A developer's .env never reaches the tests; a test that reads one names its own.
-        "BND_ENV_FILE": os.devnull,
         **extra,
     }
     env.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance: tests leave no run history

@@ -11,12 +11,11 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from pipelines.core.settings import DBT_PROJECT_DIR
 from pipelines.lifecycle.build_meta import COLUMN_DOCS
 from pipelines.lifecycle.comments import mart_docs, write_comments
-from tests.integration.conftest import Build
+from tests.integration.conftest import OLD_CLIENT_PYTHON, Build
 
-OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
 QUERY = (
     "select table_name, column_name, comment from duckdb_columns() "
     "where schema_name = 'marts' order by all"

@@ -14,10 +14,9 @@ import pytest
 
 from pipelines.core.settings import EXPECTATIONS_DIR, PROJECT_ROOT
 from pipelines.core.sql import quote_identifier
-from tests.integration.conftest import Build, run_cli
+from tests.integration.conftest import OLD_CLIENT_PYTHON, Build, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
 
-OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
 FRICTIONLESS = PROJECT_ROOT / ".venv" / "bin" / "frictionless"
 
 

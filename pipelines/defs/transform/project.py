@@ -16,10 +16,14 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dbt.version import __version__ as installed_dbt_version
 from packaging import version
 
-from pipelines.core.settings import DBT_PROJECT_DIR, Settings
+from pipelines.core.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
 from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 
-bnd_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+bnd_dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target_path=DBT_TARGET_DIR.relative_to(DBT_PROJECT_DIR),
+)
 
 
 class LocalDbtCliResource(DbtCliResource):
@@ -69,8 +73,7 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 def warehouse_target_dir(settings: Settings) -> Path:
     """``dbt_project/target/warehouses/<hash of the warehouse folder>``."""
     key = hashlib.sha256(str(settings.warehouse_dir).encode()).hexdigest()[:16]
-    root = Path(bnd_dbt_project.project_dir) / bnd_dbt_project.target_path
-    return root / WAREHOUSE_TARGETS / key
+    return DBT_TARGET_DIR / WAREHOUSE_TARGETS / key
 
 
 def keep_partial_parse(invocation_target: Path) -> None:
@@ -140,8 +143,7 @@ def project_fingerprint() -> str:
 def current_parse_state() -> Path | None:
     """``target/partial_parse.msgpack`` if ``prepare_manifest`` made it from the project's current
     sources (the manifest Dagster's assets were made from), else None: dbt then parses itself."""
-    target = Path(bnd_dbt_project.project_dir) / bnd_dbt_project.target_path
-    stamp, state = target / FINGERPRINT_FILE, target / PARTIAL_PARSE_FILE
+    stamp, state = DBT_TARGET_DIR / FINGERPRINT_FILE, DBT_TARGET_DIR / PARTIAL_PARSE_FILE
     if not (stamp.is_file() and state.is_file()):
         return None
     return state if stamp.read_text(encoding="utf-8") == project_fingerprint() else None
@@ -154,12 +156,11 @@ def prepare_manifest(settings: Settings) -> bool:
     of the dbt project (or dbt itself) changed; returns whether it parsed. This skips dagster-dbt's
     own preparer, which spends about 3 s on ``dbt --version`` before the parse.
     """
-    target = Path(bnd_dbt_project.project_dir) / bnd_dbt_project.target_path
-    target.mkdir(parents=True, exist_ok=True)
-    stamp = target / FINGERPRINT_FILE
+    DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = DBT_TARGET_DIR / FINGERPRINT_FILE
     fingerprint = project_fingerprint()
     # Two processes preparing at once (make dev and make run) parse one after the other.
-    with (target / "prepare.lock").open("w") as lock:
+    with (DBT_TARGET_DIR / "prepare.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         fresh = stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint
         if fresh and bnd_dbt_project.manifest_path.exists():
