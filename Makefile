@@ -38,14 +38,19 @@ run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/ (YEARS=
 test: $(SYNCED) $(OLD_CLIENT_SYNCED) browser  ## run the whole test suite
 	$(PY) -m pytest
 
-# The report's browser test drives Debian's Chromium (Playwright downloads no browser here).
+# The reports' browser tests drive Debian's Chromium (Playwright downloads no browser here) and
+# check that Korean labels are drawn, with a Korean font (Nanum: Debian's smallest Hangul font).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	[ -n "$$(fc-list :lang=ko 2>/dev/null)" ] || missing="$$missing fonts-nanum"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "chromium is missing: install Debian's chromium package (sudo apt-get install chromium)"; \
-	  fi; }
+	    echo "missing for the browser tests: $$missing (sudo apt-get install $$missing)"; \
+	  fi; \
+	fi
 
 # Not part of `make test`: generates up to ~4 GB of synthetic lines and runs for about half an hour.
 bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10000000,30000000; ~4 GB of data) into bench/results.md

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.checks.check_list import DBT_RESULTS, GX_RESULTS
 from pipelines.core import progress
 from pipelines.core.settings import STORAGE_VERSION, Settings
 from pipelines.landing.budget_lines import LANDING_DDL
@@ -29,7 +30,7 @@ from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import read_meta_build
 from pipelines.lifecycle.files import clone_or_copy
 from pipelines.lifecycle.run_lock import hold_run_lock
-from pipelines.reports.dq_report import DBT_RESULTS, GX_RESULTS, BuildFacts, write_report
+from pipelines.reports.dq_report import BuildFacts, write_report
 
 log = logging.getLogger(__name__)
 

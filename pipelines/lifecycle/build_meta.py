@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.checks.check_list import CheckCount
 from pipelines.core.settings import PROJECT_ROOT, STORAGE_VERSION
 from pipelines.core.sql import quote_identifier
 
@@ -51,9 +52,27 @@ COLUMN_DOCS = {
     "raw_file_count": ("integer", "Number of raw files read."),
     "raw_files": ("varchar", "Every raw file read, as JSON: file, sha256, size in bytes."),
     "mart_row_counts": ("varchar", "Rows per mart, as JSON."),
-    "checks_passed": ("integer", "dbt tests and GX expectations that passed."),
-    "checks_failed": ("integer", "dbt tests and GX expectations that failed (0 when published)."),
-    "check_summary": ("varchar", "Checks evaluated by kind (dbt, GX), as JSON."),
+    "checks": (
+        "integer",
+        "Checks of the build: every dbt test and GX expectation (the count the run, the report "
+        "and dq.json give).",
+    ),
+    "checks_passed": ("integer", "Checks that passed."),
+    "checks_warned": ("integer", "Checks that failed with severity warn (reported, not blocking)."),
+    "checks_failed": ("integer", "Checks that failed (0 when published)."),
+    "check_summary": (
+        "varchar",
+        "The same counts by where the checks come from (dbt, gx), as JSON.",
+    ),
+    "rolled_back_at_utc": (
+        "timestamp",
+        "When `make rollback` published this build again (UTC); null for a build as first "
+        "published.",
+    ),
+    "rolled_back_from_build_id": (
+        "varchar",
+        "The build that was published before that rollback; null unless rolled back.",
+    ),
 }
 COLUMNS = {name: kind for name, (kind, _) in COLUMN_DOCS.items()}
 META_DESCRIPTION = (
@@ -154,11 +173,17 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def write_meta_build(
-    con: duckdb.DuckDBPyConnection, record: dict, finished_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    record: dict,
+    finished_at: datetime,
+    checks: CheckCount,
+    check_summary: dict[str, dict[str, int]],
 ) -> dict[str, Any]:
     """Create ``marts.meta_build`` in the build ``con`` is connected to; return its one row.
 
-    ``record`` is the build record (``lifecycle.build_record``): run id, start time, check counts.
+    ``record`` is the build record (``lifecycle.build_record``): run id, start time, years.
+    ``checks`` is the build's count of checks (``checks.check_list``), ``check_summary`` the same
+    by source.
     """
     dbt_version = package_version("dbt-core")  # read from its metadata, without importing dbt
     line_files = con.execute(
@@ -174,7 +199,6 @@ def write_meta_build(
         {"file": file, "sha256": sha256, "size_bytes": size}
         for file, sha256, size in con.execute(f"{query} order by 1").fetchall()
     ]
-    checks = record.get("checks", {})
     row = {
         "build_id": build_id(finished_at, record["run_id"]),
         "run_id": record["run_id"],
@@ -190,9 +214,13 @@ def write_meta_build(
         "raw_file_count": len(raw_files),
         "raw_files": json.dumps(raw_files, ensure_ascii=False),
         "mart_row_counts": json.dumps(mart_row_counts(con)),
-        "checks_passed": sum(step.get("passed", 0) for step in checks.values()),
-        "checks_failed": sum(step.get("failed", 0) for step in checks.values()),
-        "check_summary": json.dumps(checks),
+        "checks": checks.checks,
+        "checks_passed": checks.passed,
+        "checks_warned": checks.warned,
+        "checks_failed": checks.failed,
+        "check_summary": json.dumps(check_summary),
+        "rolled_back_at_utc": None,
+        "rolled_back_from_build_id": None,
     }
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
     con.execute(f"create or replace table {META_TABLE} ({columns})")

@@ -77,14 +77,13 @@ def mark_passed(
     settings: Settings,
     run_id: str,
     step: str,
-    checks: dict[str, dict[str, int]] | None = None,
     details: dict | None = None,
 ) -> None:
     """Record that ``step`` passed in ``run_id``.
 
-    ``checks`` counts what the step checked, by kind: ``{"dbt_tests": {"passed": 60, "failed":
-    0}}``; ``marts.meta_build`` sums them. ``details`` are kept in the record as they are
-    (ingest of budget lines notes ``fiscal_years``, the years the build reprocessed).
+    ``details`` are kept in the record as they are (ingest of budget lines notes
+    ``fiscal_years``, the years the build reprocessed). What a step checked is not counted here:
+    its results are in the build's reports folder (``checks.check_list``).
     """
     record = read(settings)
     if record is None or record["run_id"] != run_id:
@@ -94,7 +93,6 @@ def mark_passed(
             f"{run_id}: run the whole refresh_warehouse job"
         )
     record["passed"] = [*dict.fromkeys([*record["passed"], step])]
-    record.setdefault("checks", {}).update(checks or {})
     record.update(details or {})
     _write(settings, record)
 

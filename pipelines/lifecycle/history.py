@@ -25,14 +25,18 @@ import os
 import re
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import read_meta_build
 from pipelines.lifecycle.files import copy_tree, fsync_tree
+from pipelines.lifecycle.rollback_mark import Rollback, mark_rolled_back
 from pipelines.lifecycle.run_lock import run_lock
 
 MANIFEST = "manifest.json"
@@ -239,17 +243,27 @@ def tidy_and_warn(settings: Settings) -> list[str]:
 
 def restore(settings: Settings, entry: Entry) -> Path:
     """Publish a kept build again: copy its folder into ``builds/``, check the copy's sha256
-    against the record (``CorruptBuildError`` otherwise, and nothing is published), then switch
-    ``current`` to it. Returns the published folder."""
+    against the record (``CorruptBuildError`` otherwise, and nothing is published), mark the copy
+    as rolled back (``rollback_mark``), then switch ``current`` to it. Returns the published
+    folder."""
     layout.ensure_layout(settings)
+    replaced = published_build_id(settings.published_db) if settings.published_db.exists() else None
     partial = layout.partial_folder(settings, entry.build_id)
     shutil.rmtree(partial)
     try:
         copy_tree(entry.path, partial)
         verify_copy(partial / PUBLISHED_NAME, entry.database, entry.sha256)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        mark_rolled_back(partial, Rollback(entry.build_id, now, replaced), settings.duckdb_config())
     except (CorruptBuildError, OSError):
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    except duckdb.Error as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise RollbackError(
+            f"not rolling back to {entry.build_id}: its database could not be marked as rolled "
+            f"back ({error})"
+        ) from error
     folder = layout.commit_folder(settings, partial, entry.build_id)
     # The build replaced by the last publish goes now (its readers had that long), not earlier:
     # a rollback that publishes nothing changes nothing.

@@ -33,6 +33,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.checks.check_list import build_checks, count_checks, counts_by_source
 from pipelines.core.checksums import file_sha256
 from pipelines.core.failpoints import failpoint
 from pipelines.core.settings import PUBLISHED_NAME, Settings
@@ -105,7 +106,10 @@ def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
     with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
-        meta = write_meta_build(con, record, datetime.now(UTC))
+        checks = build_checks(settings.build_reports_dir)
+        meta = write_meta_build(
+            con, record, datetime.now(UTC), count_checks(checks), counts_by_source(checks)
+        )
         write_comments(con, read_mart_docs(DBT_MANIFEST))
         con.execute("checkpoint")
     wal = Path(f"{build_db}.wal")

@@ -5,7 +5,7 @@ Each Dagster asset of the run path (ingest, transform, audit, publish) does its 
 
 - ``step.summary = "…"``: the step's line on the terminal of ``make run`` (``core.progress``),
   printed with the step's elapsed time when the block ends without an error;
-- ``step.passed("ingest_lines", checks=…, details=…)``: a step of the build record
+- ``step.passed("ingest_lines", details=…)``: a step of the build record
   (``lifecycle.build_record``) that passed, recorded when the block ends without an error, so a
   step that fails half-way never vouches for the build;
 - ``step.split("report", "…", seconds)``: part of the step's time shown on a line of its own.
@@ -38,9 +38,9 @@ class Step:
     _passed: list[tuple[str, dict | None, dict | None]] = field(default_factory=list)
     _split: list[tuple[str, str, float]] = field(default_factory=list)
 
-    def passed(self, record_step: str, checks: dict | None = None, details: dict | None = None):
+    def passed(self, record_step: str, details: dict | None = None):
         """Record ``record_step`` as passed in the build record when the step ends well."""
-        self._passed.append((record_step, checks, details))
+        self._passed.append((record_step, details))
 
     def split(self, name: str, summary: str, seconds: float) -> None:
         """Show ``seconds`` of this step on a line of their own (and not on the step's line)."""
@@ -58,8 +58,8 @@ def build_step(settings: Settings, run_id: str, name: str) -> Iterator[Step]:
     step = Step(settings, run_id, name)
     yield step
     step.failpoint()
-    for record_step, checks, details in step._passed:
-        build_record.mark_passed(settings, run_id, record_step, checks=checks, details=details)
+    for record_step, details in step._passed:
+        build_record.mark_passed(settings, run_id, record_step, details=details)
     split_seconds = sum(seconds for _, _, seconds in step._split)
     progress.line(name, step.summary, time.monotonic() - started - split_seconds)
     for line_name, summary, seconds in step._split:

@@ -12,6 +12,7 @@ the same on a network with no internet and can never run what a file smuggled in
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,27 +20,56 @@ from typing import Any
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from pipelines.checks.check_list import build_checks, count_checks
 from pipelines.core.sql import json_rows
+from pipelines.landing.rejections import REJECTED_FILES
 from pipelines.reports.svg_charts import Series, stacked_bars
 
 SCHEMA_VERSION = "1.0"
 REPORT_HTML = "index.html"
 DQ_JSON = "dq.json"
-DBT_RESULTS = "dbt_results.json"
-GX_RESULTS = "gx_results.json"
-REJECTED_FILES = "rejected_files.json"
 TEMPLATES = Path(__file__).parent / "templates"
-# Columns of offending rows shown first, in this order; the rest follow as they come.
-ROW_COLUMNS_FIRST = (
-    "fiscal_year",
-    "account_code",
-    "level_code",
-    "line_code",
-    "total_kind",
-    "source_file",
-    "phase",
+# Rows of an audit table (offending rows, comparisons) as analysts read them: the figures that
+# show what is wrong first, then where, under plain headers, at most ROW_COLUMNS_SHOWN of them.
+# Every other column of the row goes into its last cell ("more"), so the table fits a 1,280 px
+# window whatever the check's table holds. Amounts are in KRW million (said above each table).
+ROW_HEADERS = {
+    "difference_krw_million": "difference",
+    "expected_krw_million": "expected (printed)",
+    "actual_krw_million": "actual (sum of parts)",
+    "tolerance_krw_million": "tolerance",
+    "amount_krw_million": "amount",
+    "other_amount_krw_million": "other source's amount",
+    "ratio": "ratio",
+    "status": "status",
+    "finding": "finding",
+    "expected_count": "expected count",
+    "actual_count": "actual count",
+    "n_values": "values published (1 expected)",
+    "n_null_amounts": "empty amounts",
+    "fiscal_year": "year",
+    "account_code": "account",
+    "level_code": "level",
+    "line_code": "line",
+    "organisation_code": "organisation",
+    "total_kind": "total",
+    "subject": "subject",
+    "phase": "phase",
+    "source_locator": "where",
+    "source_file": "file",
+}
+ROW_COLUMNS_SHOWN = 9
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+# Latin fonts first, then the CJK fonts of each platform (Noto CJK and Nanum on Linux, Apple SD
+# Gothic Neo, Malgun Gothic on Windows), so Korean labels never fall back to empty boxes.
+FONT_STACK = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans KR", '
+    '"Noto Sans CJK KR", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif'
 )
+# A file named by its locator ("file:line [column]") need not be shown again.
+SHOWN_BY = {"source_file": "source_locator"}
 
 
 @dataclass
@@ -54,47 +84,6 @@ class BuildFacts:
 
 def _read_json(path: Path, default: Any) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
-
-
-def gx_checks(gx_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "check_id": f"gx.{suite['suite']}.{number}.{expectation['expectation']}",
-            "source": "gx",
-            "kind": "gx_expectation",
-            "suite": suite["suite"],
-            "description": expectation["description"],
-            "severity": "error",
-            "status": "pass" if expectation["success"] else "fail",
-            "observed": expectation.get("observed"),
-            "expected": expectation.get("expected") or None,
-            "message": None,
-            "asset": f"audit.audit_{suite['suite']}",
-            "offending_rows": expectation.get("offending_rows") or [],
-        }
-        for suite in gx_results
-        for number, expectation in enumerate(suite["expectations"], start=1)
-    ]
-
-
-def step_checks(step_failures: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """A step that failed outright (ingest rejecting a file, dbt erroring) is a failed check too."""
-    return [
-        {
-            "check_id": f"step.{step}",
-            "source": "pipeline",
-            "kind": "step",
-            "description": f"step {step} ran to the end",
-            "severity": "error",
-            "status": "error",
-            "observed": None,
-            "expected": None,
-            "message": message,
-            "asset": step,
-            "offending_rows": [],
-        }
-        for step, message in step_failures
-    ]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -196,13 +185,8 @@ def read_database(db_path: Path) -> dict[str, Any]:
 
 def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, Any]:
     """Everything the report says, as the ``dq.json`` document."""
-    checks = (
-        step_checks(build.step_failures)
-        + _read_json(reports_dir / DBT_RESULTS, [])
-        + gx_checks(_read_json(reports_dir / GX_RESULTS, []))
-    )
+    checks = build_checks(reports_dir, build.step_failures)
     database = read_database(db_path)
-    statuses = [check["status"] for check in checks]
     meta = build.meta
     return {
         "schema_version": SCHEMA_VERSION,
@@ -218,13 +202,7 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
             # The files the plan documents came from; empty for a warehouse of budget tables alone.
             "plan_documents": database["plan_documents"],
         },
-        "summary": {
-            "checks": len(checks),
-            "passed": statuses.count("pass"),
-            "warned": statuses.count("warn"),
-            "failed": statuses.count("fail") + statuses.count("error"),
-            "not_run": statuses.count("not_run"),
-        },
+        "summary": count_checks(checks).as_dict(),
         "checks": checks,
         "rejected_files": _read_json(reports_dir / REJECTED_FILES, []),
         "reconciliation": database["reconciliation"],
@@ -257,7 +235,8 @@ def series_by(rows: list[dict[str, Any]], key: str, value: str) -> tuple[list[in
 
 def charts(dq: dict[str, Any]) -> list[str]:
     svgs = []
-    if by_account := dq["charts"]["by_account"]:
+    found = dq.get("charts") or {}  # a report of an older build may have none
+    if by_account := found.get("by_account"):
         years, series = series_by(by_account, "account", "amount")
         svgs.append(
             stacked_bars(
@@ -269,7 +248,7 @@ def charts(dq: dict[str, Any]) -> list[str]:
             )
         )
     # Without plan documents no figure is attributed to a formulator: no chart of shares.
-    if (formulator := dq["charts"]["formulator"]) and dq["build"].get("plan_documents", True):
+    if (formulator := found.get("formulator")) and dq["build"].get("plan_documents", True):
         years, series = series_by(formulator, "formulated_by", "share")
         svgs.append(
             stacked_bars(
@@ -284,10 +263,36 @@ def charts(dq: dict[str, Any]) -> list[str]:
     return svgs
 
 
-def row_columns(rows: list[dict[str, Any]]) -> list[str]:
-    seen = list(dict.fromkeys(key for row in rows for key in row))
-    first = [column for column in ROW_COLUMNS_FIRST if column in seen]
-    return first + [column for column in seen if column not in first]
+@dataclass(frozen=True)
+class RowLayout:
+    """How a table of audit rows is shown: ``columns`` (name, header) and the ``more`` columns
+    listed in each row's last cell."""
+
+    columns: list[tuple[str, str]]
+    more: list[str]
+
+
+def row_layout(rows: list[dict[str, Any]]) -> RowLayout:
+    present = [
+        name
+        for name in dict.fromkeys(key for row in rows for key in row)
+        if not (name in SHOWN_BY and SHOWN_BY[name] in rows[0])
+    ]
+    known = [name for name in ROW_HEADERS if name in present][:ROW_COLUMNS_SHOWN]
+    return RowLayout(
+        columns=[(name, ROW_HEADERS[name]) for name in known],
+        more=[name for name in present if name not in known],
+    )
+
+
+def korean(value: str) -> str | Markup:
+    """Text with Hangul in it, marked ``lang="ko"`` (escaped like any other text)."""
+    return Markup('<span lang="ko">{}</span>').format(value) if HANGUL.search(value) else value
+
+
+def plain_name(column: str) -> str:
+    """``total_precision_krw_million`` → ``total precision``: a column's name in words."""
+    return column.removesuffix("_krw_million").replace("_", " ")
 
 
 def render_html(dq: dict[str, Any]) -> str:
@@ -299,7 +304,10 @@ def render_html(dq: dict[str, Any]) -> str:
     )
     environment.filters["number"] = _number
     environment.filters["cell"] = cell
-    environment.globals["row_columns"] = row_columns
+    environment.globals["row_layout"] = row_layout
+    environment.globals["font_stack"] = Markup(FONT_STACK)
+    environment.filters["ko"] = korean
+    environment.filters["plain_name"] = plain_name
     template = environment.get_template("report.html.j2")
     failures = [check for check in dq["checks"] if check["status"] in ("fail", "error", "warn")]
     return template.render(dq=dq, failures=failures, charts=charts(dq))

@@ -11,12 +11,15 @@ from pipelines.cli.refresh import execute_refresh
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import Settings
 from pipelines.lifecycle.run_lock import release_run_lock
+from tests.browser import LAPTOP, browser
 from tests.helpers import replace_in_page, replace_in_registry
 from tests.integration.conftest import LastGood, run_cli
 from tests.source_figures import PAGE_FILE, PROJECT_AREAS
 
 
-def test_a_total_off_by_1000_fails_the_run_naming_2018(raw_copy: Path, last_good: LastGood) -> None:
+def test_a_total_off_by_1000_fails_the_run_naming_2018(
+    raw_copy: Path, last_good: LastGood, tmp_path: Path
+) -> None:
     # The page's 2018 Total is 9,889,905; make it 9,890,905.
     replace_in_page(raw_copy, "9,462,271 9,889,905 10,748,531", "9,462,271 9,890,905 10,748,531")
     settings, before = last_good.settings, last_good.published_sha256
@@ -48,6 +51,32 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(raw_copy: Path, last_good
     (failed,) = [check for check in dq["checks"] if check["status"] != "pass"]
     (offending,) = failed["offending_rows"]
     assert (offending["fiscal_year"], offending["difference_krw_million"]) == (2018, -1000)
+    # The same count of checks on the page, in dq.json and on the run's summary line.
+    count = dq["summary"]["checks"]
+    assert f"{count} checks: {count - 1} passed, 0 warnings, 1 failed" in out
+    assert f"<b>{count}</b>checks" in report
+    _the_difference_is_seen_first_in_a_laptop_window(settings.build_reports_dir, tmp_path)
+
+
+def _the_difference_is_seen_first_in_a_laptop_window(reports: Path, tmp_path: Path) -> None:
+    """The offending row under plain headers, difference and expected/actual first, within
+    1,280 px (the page does not scroll sideways)."""
+    with browser() as opened:
+        page = opened.page
+        page.goto((reports / "index.html").as_uri())
+        table = page.locator("#failures table.rows").first
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=tmp_path / "failed_build_report.png", full_page=True)
+        headers = table.locator("th").all_inner_texts()
+        assert headers[:3] == ["difference", "expected (printed)", "actual (sum of parts)"]
+        assert "year" in headers and "account" in headers
+        assert not [header for header in headers if "_" in header]  # no snake_case column
+        difference = table.locator("td").first
+        assert difference.inner_text() == "-1,000"
+        box = difference.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= LAPTOP["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    assert opened.external_requests() == []
 
 
 def test_an_unknown_label_stops_the_run_at_ingest(raw_copy: Path, last_good: LastGood) -> None:

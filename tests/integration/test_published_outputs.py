@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.core.settings import EXPECTATIONS_DIR, PROJECT_ROOT
+from pipelines.core.settings import DBT_TARGET_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 from pipelines.core.sql import quote_identifier
 from tests.integration.conftest import OLD_CLIENT_PYTHON, Build, run_cli
 from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
@@ -57,21 +57,36 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
     assert counts["marts.dim_formulation_method"] == 8
     assert counts["marts.dim_budget_change_note"] == 4
     assert counts["marts.dim_year"] == len(YEARS)
-    summary = json.loads(meta["check_summary"])
-    assert summary["dbt_tests"]["failed"] == 0 and summary["dbt_tests"]["passed"] > 50
-    committed = {
-        suite.stem: len(json.loads(suite.read_text(encoding="utf-8"))["expectations"])
+    # One count of checks: every dbt data test of the project (its manifest; unit tests test
+    # the code, in the test suite, not each build) and every GX expectation of the committed
+    # suites, the same in meta_build, dq.json, the report's page and the run's summary line.
+    manifest = json.loads((DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    dbt_tests = sum(node["resource_type"] == "test" for node in manifest["nodes"].values())
+    expectations = sum(
+        len(json.loads(suite.read_text(encoding="utf-8"))["expectations"])
         for suite in (EXPECTATIONS_DIR / "gx" / "expectations").glob("*.json")
+    )
+    checks = dbt_tests + expectations
+    summary = json.loads(meta["check_summary"])
+    assert summary == {
+        "dbt": {"checks": dbt_tests, "passed": dbt_tests, "warned": 0, "failed": 0, "not_run": 0},
+        "gx": {
+            "checks": expectations,
+            "passed": expectations,
+            "warned": 0,
+            "failed": 0,
+            "not_run": 0,
+        },
     }
-    lines = {name: count for name, count in committed.items() if name.startswith("budget_line")}
-    assert len(lines) == 2
-    assert summary["gx_expectations"] == {
-        "passed": sum(committed.values()) - sum(lines.values()),
-        "failed": 0,
-    }
-    assert summary["gx_expectations_budget_lines"] == {"passed": sum(lines.values()), "failed": 0}
-    assert meta["checks_passed"] == summary["dbt_tests"]["passed"] + sum(committed.values())
-    assert meta["checks_failed"] == 0
+    assert (meta["checks"], meta["checks_passed"]) == (checks, checks)
+    assert (meta["checks_warned"], meta["checks_failed"]) == (0, 0)
+    reports = published_build.settings.reports_dir
+    dq = json.loads((reports / "dq.json").read_text(encoding="utf-8"))
+    assert dq["summary"]["checks"] == checks
+    assert f"<b>{checks}</b>checks" in (reports / "index.html").read_text(encoding="utf-8")
+    printed = f"{checks} checks: {checks} passed, 0 warnings, 0 failed (each one is in the report)"
+    assert printed in published_build.stdout.splitlines()
+    assert meta["rolled_back_at_utc"] is None and meta["rolled_back_from_build_id"] is None
     # The history manifest keeps the same record.
     manifest = json.loads((published_build.settings.history_dir / "manifest.json").read_text())
     (entry,) = manifest["builds"]

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import jsonschema
 import pytest
 
 from pipelines.core.checksums import file_sha256
-from pipelines.core.settings import HISTORY_KEPT, Settings
+from pipelines.core.settings import EXPECTATIONS_DIR, HISTORY_KEPT, Settings
 from pipelines.lifecycle import build_record, history
 from pipelines.lifecycle.build import start_build
 from pipelines.lifecycle.build_record import PublishRefusedError
@@ -45,7 +46,7 @@ def audited_build(
     shutil.copyfile(template.settings.published_db, settings.build_db)
     (settings.build_reports_dir / "note.txt").write_text(run_id)
     for step in passed:
-        build_record.mark_passed(settings, run_id, step, {step: {"passed": 1, "failed": 0}})
+        build_record.mark_passed(settings, run_id, step)
 
 
 def published_build_id(settings: Settings) -> str:
@@ -90,6 +91,23 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
     assert history.rollback(settings).entry.build_id == second
     assert published_build_id(settings) == second
     assert (settings.reports_dir / "note.txt").read_text() == "run-0001-0000"
+    # The published copy says it was rolled back, in meta_build and in its report; the kept
+    # copy in history stays as it was published (its sha256 still matches its record).
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        at, replaced = con.execute(
+            "select rolled_back_at_utc, rolled_back_from_build_id from marts.meta_build"
+        ).fetchone()
+    assert replaced == third and at is not None
+    dq = json.loads((settings.reports_dir / "dq.json").read_text(encoding="utf-8"))
+    assert dq["rollback"]["build_id"] == second and dq["rollback"]["from_build_id"] == third
+    jsonschema.validate(dq, json.loads((EXPECTATIONS_DIR / "dq.schema.json").read_text()))
+    banner = (settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert "<b>Rolled back.</b>" in banner and f"replacing build <code>{third}</code>" in banner
+    (kept,) = [entry for entry in history.entries(settings) if entry.build_id == second]
+    assert file_sha256(kept.database) == kept.sha256 != file_sha256(settings.published_db)
+    published_record = json.loads((settings.warehouse_dir / "current" / "build.json").read_text())
+    assert published_record["sha256"] == file_sha256(settings.published_db)
+    assert published_record["meta_build"]["rolled_back_from_build_id"] == third
     package = json.loads((settings.export_dir / "datapackage.json").read_text())
     assert package["build_id"] == second
 

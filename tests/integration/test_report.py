@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from pipelines.core.settings import EXPECTATIONS_DIR
+from tests.browser import LAPTOP, browser, korean_font_families
 from tests.integration.conftest import Build
 from tests.source_figures import PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -58,37 +56,46 @@ def test_the_reconciliation_in_the_report_is_the_page_s_totals(dq: dict) -> None
 
 
 def test_the_report_renders_in_a_browser_without_any_request(published_build: Build) -> None:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), (
-        "Chromium is needed for this test: `apt-get install chromium` (make test does it as root)"
-    )
     reports = published_build.settings.reports_dir
-    requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto((reports / "index.html").as_uri())
-            assert page.locator("#summary").is_visible()
-            assert "Published." in page.locator("#summary").inner_text()
-            table = page.locator("#reconciliation-table")
-            assert table.is_visible()
-            assert "10,338,940" in table.inner_text()  # the page's 2015 Total
-            for chart in ("#chart-by-account", "#chart-formulator"):
-                assert page.locator(chart).is_visible()
-                box = page.locator(chart).bounding_box()
-                assert box is not None and box["width"] > 300 and box["height"] > 200
-                assert page.locator(f"{chart} rect").count() > 10  # bars, not an empty frame
-            # The GX Data Docs it links to open offline too.
-            page.goto((reports / "gx" / "index.html").as_uri())
-            assert page.locator("body").inner_text().strip()
-        finally:
-            browser.close()
-    external = [url for url in requests if not url.startswith("file://")]
-    assert external == []
-    assert requests[0] == (reports / "index.html").as_uri()
+    with browser() as opened:
+        page = opened.page
+        page.goto((reports / "index.html").as_uri())
+        assert page.locator("#summary").is_visible()
+        assert "Published." in page.locator("#summary").inner_text()
+        table = page.locator("#reconciliation-table")
+        assert table.is_visible()
+        assert "10,338,940" in table.inner_text()  # the page's 2015 Total
+        for chart in ("#chart-by-account", "#chart-formulator"):
+            assert page.locator(chart).is_visible()
+            box = page.locator(chart).bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 200
+            assert page.locator(f"{chart} rect").count() > 10  # bars, not an empty frame
+        # Nothing runs off a laptop's window.
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    assert opened.external_requests() == []
+    assert opened.requests[0] == (reports / "index.html").as_uri()
+
+
+def test_korean_text_in_the_report_is_drawn_with_a_korean_font(
+    published_build: Build, tmp_path: Path
+) -> None:
+    html = (published_build.settings.reports_dir / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and 'content="en, ko"' in html
+    assert '"Noto Sans CJK KR", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic"' in html
+    korean_fonts = korean_font_families()
+    assert korean_fonts, "no font covering Korean is installed (make test installs fonts-nanum)"
+    with browser() as opened:
+        page = opened.page
+        page.goto((published_build.settings.reports_dir / "index.html").as_uri())
+        page.locator("#all-checks summary").click()
+        # The description of the reconciliation check names the units 억원 and 조원.
+        label = page.locator("#all-checks td", has_text="억원 or 조원").first
+        label.evaluate("cell => cell.id = 'korean-label'")
+        label.screenshot(path=tmp_path / "korean_label.png")
+        drawn = opened.fonts_drawing("#korean-label")
+    # Chromium's own account of the fonts it drew the cell with: the four Hangul syllables
+    # (억원, 조원) came from a font that covers Korean, not from a box of a Latin font.
+    assert sum(glyphs for family, glyphs in drawn.items() if family in korean_fonts) >= 4, drawn
 
 
 def test_the_run_printed_one_line_per_step(published_build: Build) -> None:

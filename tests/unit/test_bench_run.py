@@ -44,7 +44,7 @@ full log: /tmp/benchseed/.build/logs/run-20261206T015506Z-1687.log
   report     /tmp/benchseed/reports/index.html and dq.json                       0.1 s
   dagster    the run's own work between steps (events, run storage)              0.6 s
   docs       kept site copied                                                    0.1 s
-asset checks: 159 passed, 0 failed, 0 warnings (every dbt test and GX expectation is in the report)
+179 checks: 179 passed, 0 warnings, 0 failed (each one is in the report)
 rows:
     marts.dim_account                               5
     marts.fct_budget_line                           0

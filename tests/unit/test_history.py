@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.core.checksums import file_sha256
-from pipelines.core.settings import Settings
+from pipelines.core.settings import PUBLISHED_NAME, Settings
 from pipelines.lifecycle import history
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build import finish_interrupted_publish
 from pipelines.lifecycle.files import clone_or_copy
 from pipelines.lifecycle.history import RollbackError
+from pipelines.lifecycle.published_layout import RECORD_FILE
 from pipelines.lifecycle.publishing import assemble, finish_publish
+from pipelines.lifecycle.rollback_mark import Rollback, mark_rolled_back
 from pipelines.lifecycle.run_lock import release_run_lock, run_lock
 from tests.integration.conftest import run_cli
 
@@ -118,7 +121,13 @@ def test_a_published_file_corrupted_in_place_leaves_its_kept_copy_good(settings:
     assert newest.build_id == "b2" and file_sha256(newest.database) == newest.sha256 == good
     rolled_back = history.rollback(settings, "b2")  # the kept copy repairs the published build
     assert rolled_back.entry.build_id == "b2"
-    assert file_sha256(settings.published_db) == good
+    # Published again from the good copy, marked as rolled back (so its bytes differ from the
+    # kept copy's, and its build.json records them); the kept copy is still good.
+    record = json.loads((layout.current_folder(settings) / layout.RECORD_FILE).read_text())
+    assert file_sha256(settings.published_db) == record["sha256"] != good
+    # What the corrupt file held could not be read: the build it replaced is not named.
+    assert record["meta_build"]["rolled_back_from_build_id"] is None
+    assert file_sha256(newest.database) == good
     assert published_ids(settings) == ("b2", "b2", "b2")
 
 
@@ -277,3 +286,22 @@ def test_a_warehouse_of_the_older_layout_moves_into_builds(settings: Settings) -
     assert published_ids(settings) == ("b1", "b1", "b1")
     assert history.rollback(settings).entry.build_id == "b0"
     assert published_ids(settings) == ("b0", "b0", "b0")
+
+
+def test_a_build_published_before_the_rollback_columns_gains_them(tmp_path: Path) -> None:
+    folder = tmp_path / "build"
+    folder.mkdir()
+    with duckdb.connect(str(folder / PUBLISHED_NAME)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.meta_build as select 'b-old' as build_id")
+    (folder / RECORD_FILE).write_text(json.dumps({"build_id": "b-old", "sha256": "0" * 64}))
+    at = datetime(2026, 12, 6, 7, 0, 0)
+
+    mark_rolled_back(folder, Rollback("b-old", at, "b-new"), config={})
+
+    with duckdb.connect(str(folder / PUBLISHED_NAME), read_only=True) as con:
+        row = con.execute("select * from marts.meta_build").fetchone()
+    assert row == ("b-old", at, "b-new")
+    record = json.loads((folder / RECORD_FILE).read_text())
+    assert record["sha256"] == file_sha256(folder / PUBLISHED_NAME)
+    assert record["meta_build"]["rolled_back_from_build_id"] == "b-new"
