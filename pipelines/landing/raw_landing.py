@@ -63,7 +63,9 @@ create or replace table raw.source_files (
     unit_override varchar,
     is_blocking_comparison boolean not null,
     registry_order integer not null,
-    allows_unit_mismatch boolean not null
+    allows_unit_mismatch boolean not null,
+    source_url varchar,
+    licence varchar
 );
 create or replace table raw.budget_tables (
     source_file varchar not null primary key,
@@ -419,6 +421,8 @@ def land_pages(
                     "is_blocking_comparison": source.blocking_comparisons,
                     "registry_order": source.registry_order,
                     "allows_unit_mismatch": source.allow_unit_mismatch,
+                    "source_url": source.url,
+                    "licence": source.licence,
                 }
             ],
         )

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.core.sql import quote_identifier
+from pipelines.core.sql import json_rows, quote_identifier
 from pipelines.lifecycle.files import clone_or_copy
 
 PACKAGE_FILE = "datapackage.json"
@@ -124,9 +124,12 @@ def write_exports(
         ).fetchone()
         years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
         first_year, last_year = years.fetchone()
-        sources = con.execute(
-            "select source_title, source_file, source_sha256 from marts.dim_source order by 2"
-        ).fetchall()
+        sources = json_rows(
+            con.execute(
+                "select source_title, source_file, source_sha256, publisher, source_url, "
+                "publication_date, licence from marts.dim_source order by source_file"
+            )
+        )
     package = fiscal_data_package(meta, first_year, last_year, sources)
     (export_dir / PACKAGE_FILE).write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -189,7 +192,7 @@ def _write_no_lines(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 
 def fiscal_data_package(
-    meta: dict[str, Any], first_year: int, last_year: int, sources: list[tuple[str, str, str]]
+    meta: dict[str, Any], first_year: int, last_year: int, sources: list[dict[str, Any]]
 ) -> dict[str, Any]:
     finished: datetime = meta["finished_at_utc"]
     return {
@@ -205,14 +208,9 @@ def fiscal_data_package(
         "created": finished.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "build_id": meta["build_id"],
         "code_version": meta["code_version"],
-        "sources": [
-            {
-                "title": spreadsheet_safe(title),
-                "path": spreadsheet_safe(f"data_raw/{file}"),
-                "sha256": sha256,
-            }
-            for title, file, sha256 in sources
-        ],
+        # Each raw file with its provenance as registered (``url``, ``publication_date`` and
+        # ``licence`` only where known).
+        "sources": [_package_source(source) for source in sources],
         "fiscalPeriod": {"start": f"{first_year}-01-01", "end": f"{last_year}-12-31"},
         "model": {
             "measures": {
@@ -294,6 +292,23 @@ def fiscal_data_package(
             }
         ],
     }
+
+
+def _package_source(source: dict[str, Any]) -> dict[str, Any]:
+    """A ``sources`` item of the package: the file and its provenance, text made safe to open
+    in a spreadsheet; a date as ``YYYY-MM-DD``; what is not known left out."""
+    item = {
+        "title": spreadsheet_safe(source["source_title"]),
+        "path": spreadsheet_safe(f"data_raw/{source['source_file']}"),
+        "sha256": source["source_sha256"],
+        "publisher": spreadsheet_safe(source["publisher"]),
+    }
+    for key, column in (("url", "source_url"), ("licence", "licence")):
+        if source.get(column):
+            item[key] = spreadsheet_safe(source[column])
+    if source.get("publication_date"):
+        item["publication_date"] = str(source["publication_date"])
+    return item
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -127,7 +127,8 @@ def read_database(db_path: Path) -> dict[str, Any]:
         if "raw.source_files" in tables:
             found["raw_files"] = _rows(
                 con,
-                "select source_file as file, source_sha256 as sha256, size_bytes "
+                "select source_file as file, source_sha256 as sha256, size_bytes, title, "
+                "publisher, publication_date, source_url as url, licence "
                 "from raw.source_files order by 1",
             )
         if "raw.plan_declared_counts" in tables:

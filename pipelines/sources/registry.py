@@ -89,6 +89,10 @@ class RawSource:
     # budget line every row states when the file has no line column.
     columns: dict[str, str] | None = None
     line: str | None = None
+    # Provenance, where known: the address it was published at and the terms it is published
+    # under, as the publisher states them.
+    url: str | None = None
+    licence: str | None = None
 
     @property
     def has_plan_documents(self) -> bool:
@@ -194,6 +198,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 where, f"{place}, allow_unit_mismatch", "true or false", repr(allow_unit_mismatch)
             )
         columns = _parse_columns(entry, where, place)
+        url = _parse_url(entry.get("url"), where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -216,6 +221,8 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 allow_unit_mismatch=allow_unit_mismatch,
                 columns=columns,
                 line=str(entry["line"]) if entry.get("line") else None,
+                url=url,
+                licence=str(entry["licence"]) if entry.get("licence") else None,
             )
         )
     return sources, _check_against_folder(raw_dir, sources, where)
@@ -338,6 +345,23 @@ def _parse_columns(entry: dict, where: str, place: str) -> dict[str, str] | None
     return {" ".join(header.split()): field for header, field in value.items()}
 
 
+URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+URL_MAX_LENGTH = 2_000
+
+
+def _parse_url(value: object, where: str, place: str) -> str | None:
+    """``url: https://…`` (an http or https address, nothing else: it becomes a link in the
+    report) or absent."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > URL_MAX_LENGTH or not URL.fullmatch(text):
+        raise SourceError(
+            where, f"{place}, url", "an http:// or https:// address without spaces", repr(value)
+        )
+    return text
+
+
 def _parse_date(value: object, where: str, place: str) -> dt.date | None:
     """``publication_date: 2020-12-02`` (YAML reads it as a date) or absent."""
     if value is None:
@@ -436,6 +460,8 @@ def _unregistered(raw_dir: Path, name: str, where: str) -> SourceError:
         "    title: <title as published>\n"
         "    publisher: <publisher>\n"
         "    publication_date: <YYYY-MM-DD>\n"
+        "    url: <https://… where it is published>\n"
+        "    licence: <the terms it is published under>\n"
         "    phase: enacted"
     )
     return SourceError(

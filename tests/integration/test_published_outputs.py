@@ -173,6 +173,17 @@ def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: 
         assert {attribute["source"] for attribute in dimension["attributes"].values()} <= fields
         assert set(dimension["primaryKey"]) <= set(dimension["attributes"])
     assert package["fiscalPeriod"] == {"start": "2015-01-01", "end": "2020-12-31"}
+    # The page's provenance as registered: no address or date is known, so none is given.
+    assert package["sources"] == [
+        {
+            "title": "Balanced National Development, Projects and Budget",
+            "path": f"data_raw/{PAGE_FILE}",
+            "sha256": PAGE_SHA256,
+            "publisher": "not stated on the page; the budget table cites the Ministry of "
+            "Economy and Finance",
+            "licence": "not stated on the page",
+        }
+    ]
 
     totals: dict[int, int] = defaultdict(int)
     with (export / resource["path"]).open(encoding="utf-8", newline="") as handle:

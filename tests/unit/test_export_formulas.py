@@ -37,13 +37,17 @@ def _warehouse(path: Path) -> None:
                 level_order integer);
             insert into marts.dim_level values ('account_whole', 'Whole', '계정', 1);
             create table marts.dim_source (source_file varchar, source_title varchar,
-                source_sha256 varchar);
+                source_sha256 varchar, publisher varchar, source_url varchar,
+                publication_date date, licence varchar);
             create table marts.fct_budget (fiscal_year integer, account_code varchar,
                 level_code varchar, phase varchar, source_file varchar, amount_krw_million bigint);
             """
         )
         for number, (file, title) in enumerate(HOSTILE.items()):
-            con.execute("insert into marts.dim_source values (?, ?, ?)", [file, title, "0" * 64])
+            con.execute(
+                "insert into marts.dim_source values (?, ?, ?, ?, ?, '2020-12-02', ?)",
+                [file, title, "0" * 64, title, f"https://example.org/{number}", title],
+            )
             con.execute(
                 "insert into marts.fct_budget values (2020, '-acct', 'account_whole', 'enacted', "
                 "?, ?)",
@@ -80,7 +84,8 @@ def test_text_cells_that_are_formulas_are_neutralised_and_amounts_stay_numbers(
 
     package = json.loads((tmp_path / "export" / PACKAGE_FILE).read_text(encoding="utf-8"))
     for source in package["sources"]:
-        assert not source["title"].startswith(FORMULA_STARTS), source
-        assert not source["path"].startswith(FORMULA_STARTS), source
+        for key in ("title", "path", "publisher", "licence", "url"):
+            assert not source[key].startswith(FORMULA_STARTS), source
+        assert source["publication_date"] == "2020-12-02"
     titles = sorted(source["title"] for source in package["sources"])
     assert titles == sorted(f"'{title}" for title in HOSTILE.values())

@@ -101,3 +101,21 @@ def test_a_link_put_in_place_after_the_registry_was_read_is_not_followed(
     assert error.value.expected == "a regular file inside the raw folder"
     # An entry that allows links reads it (its target was checked when the registry was read).
     assert read_source(dataclasses.replace(source, allow_symlink=True)).data == (b"not a source\n")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "file:///etc/passwd", "https://x.org/a b", "ftp://x.org/f", "x" * 9],
+)
+def test_a_url_must_be_an_http_address(raw_copy: Path, url: str) -> None:
+    _register(raw_copy, PAGE_FILE, f"\n    url: '{url}'")
+    with pytest.raises(SourceError, match=r"url: expected an http:// or https:// address"):
+        load_registry(raw_copy)
+
+
+def test_the_provenance_of_a_source_is_read_from_its_entry(raw_copy: Path) -> None:
+    url = "https://example.org/budget?id=1&lang=en"
+    _register(raw_copy, PAGE_FILE, f"\n    url: '{url}'\n    publication_date: 2020-12-02")
+    (source,) = load_registry(raw_copy)
+    assert (source.url, str(source.publication_date)) == (url, "2020-12-02")
+    assert source.licence == "not stated on the page"  # as data_raw/sources.yml registers it

@@ -14,6 +14,8 @@ final as (
         source_files.source_sha256,
         source_files.source_title,
         source_files.publisher,
+        source_files.source_url,
+        source_files.licence,
         source_files.source_format,
         source_files.phase,
         source_files.is_phase_default,

@@ -12,6 +12,8 @@ renamed as (
         source_format,
         title as source_title,
         publisher,
+        source_url,
+        licence,
         phase,
         is_phase_default,
         note as source_note,
