@@ -7,15 +7,18 @@ and GX validates those small results through its pandas datasource. The fact tab
 pandas.
 
 Each run works on its own copy of the GX project, so validation results and Data Docs belong to the
-build and nothing is written into the committed project.
+build and nothing is written into the committed project. The Data Docs are not GX's site (it needs
+scripts and fonts from CDNs) but pages of our own made from the validation results.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
+import json
+import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +28,10 @@ if TYPE_CHECKING:  # pandas is imported with GX, off the run's path (``preload_g
 
 from pipelines.core.settings import EXPECTATIONS_DIR
 
-DATA_DOCS_SITE = Path("gx/uncommitted/data_docs/local_site")
+# In the build's copy of the project: each suite's last validation result (GX's own JSON of it),
+# for the Data Docs (``reports.gx_docs``), and the suites as committed.
+VALIDATION_RESULTS = Path("validation_results.json")
+SUITES = Path("gx/expectations")
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,9 @@ class SuiteOutcome:
 _preload: threading.Thread | None = None
 
 
-def preload_great_expectations() -> None:
-    """Start importing Great Expectations in a background thread (idempotent).
+def preload_great_expectations(also: Callable[[], None] | None = None) -> None:
+    """Start importing Great Expectations in a background thread (idempotent), then run ``also``
+    there (the Data Docs compile their templates: ``reports.gx_docs.prepare``).
 
     Its import costs seconds of CPU and nothing else needs it before the audit step, which waits
     for the dbt build. The run starts this before the job, so the import overlaps dbt's own
@@ -69,25 +76,27 @@ def preload_great_expectations() -> None:
     global _preload
     if _preload is None:
         _preload = threading.Thread(
-            target=_import_gx, name="import-great-expectations", daemon=True
+            target=_import_gx, args=(also,), name="import-great-expectations", daemon=True
         )
         _preload.start()
 
 
-def _import_gx() -> None:
+def _import_gx(also: Callable[[], None] | None) -> None:
     # An error here is the audit's to report: it imports GX again and fails with it there.
     with contextlib.suppress(Exception):
         import great_expectations  # noqa: F401
         import pandas  # noqa: F401
 
+        if also is not None:
+            also()
 
-def run_suites(
-    frames: dict[str, pd.DataFrame], work_dir: Path, docs_dir: Path | None = None
-) -> list[SuiteOutcome]:
-    """Validate each frame with the checkpoint of the same name; optionally build Data Docs.
 
-    ``work_dir`` is the build's GX project: a second call in the same build adds its validations
-    to the first one's, so the Data Docs show every suite of the build.
+def run_suites(frames: dict[str, pd.DataFrame], work_dir: Path) -> list[SuiteOutcome]:
+    """Validate each frame with the checkpoint of the same name.
+
+    ``work_dir`` is the build's GX project: each validation result is kept there
+    (``kept_results``), and a second call in the same build adds its results to the first one's,
+    so the Data Docs show every suite of the build.
     """
     if _preload is not None:
         _preload.join()
@@ -103,36 +112,25 @@ def run_suites(
         result = checkpoint.run(batch_parameters={"dataframe": frame})
         (suite_result,) = result.run_results.values()
         outcomes.append(_suite_outcome(name, suite_result, frame))
-
-    if docs_dir is not None:
-        context.build_data_docs()
-        shutil.rmtree(docs_dir, ignore_errors=True)
-        shutil.copytree(work_dir / DATA_DOCS_SITE, docs_dir)
-        make_offline(docs_dir)
+        _keep_result(work_dir, name, suite_result.to_json_dict())
     return outcomes
 
 
-# Tags that make a browser fetch from another host: stylesheets, scripts, images.
-_REMOTE_RESOURCE = re.compile(
-    r"<link\b[^>]*\bhref=[\"']https?://[^>]*>"
-    r"|<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>"
-    r"|<img\b[^>]*\bsrc=[\"']https?://[^>]*>",
-    re.IGNORECASE,
-)
-_OFFLINE_STYLE = """<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#1d232a}
-table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d5d9de;padding:3px 6px}
-.d-none,.modal,.fa,.fas,.far{display:none}a{color:#1f5f99}
-</style>"""
+def kept_results(work_dir: Path) -> list[dict[str, Any]]:
+    """The validation result of every suite validated in the build whose GX folder is
+    ``work_dir``, by suite name."""
+    path = work_dir / VALIDATION_RESULTS
+    return list(json.loads(path.read_text(encoding="utf-8")).values()) if path.is_file() else []
 
 
-def make_offline(docs_dir: Path) -> None:
-    """Make GX's Data Docs readable without internet: they load Bootstrap, jQuery, Vega and logos
-    from CDNs. Drop those tags (nothing is fetched from elsewhere) and inline a plain style."""
-    for page in docs_dir.rglob("*.html"):
-        html = _REMOTE_RESOURCE.sub("", page.read_text(encoding="utf-8"))
-        html = html.replace("</head>", f"{_OFFLINE_STYLE}</head>", 1)
-        page.write_text(html, encoding="utf-8")
+def _keep_result(work_dir: Path, suite: str, result: dict[str, Any]) -> None:
+    """One file of results keyed by suite (no name ever becomes a path), written whole."""
+    path = work_dir / VALIDATION_RESULTS
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    kept[suite] = result
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(kept, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _suite_outcome(name: str, suite_result: Any, frame: pd.DataFrame) -> SuiteOutcome:

@@ -12,25 +12,22 @@ the same on a network with no internet and can never run what a file smuggled in
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from pipelines.checks.check_list import build_checks, count_checks
 from pipelines.core.sql import json_rows
 from pipelines.landing.rejections import REJECTED_FILES
+from pipelines.reports.html_pages import page_environment
 from pipelines.reports.svg_charts import Series, stacked_bars
 
 SCHEMA_VERSION = "1.0"
 REPORT_HTML = "index.html"
 DQ_JSON = "dq.json"
-TEMPLATES = Path(__file__).parent / "templates"
 # Rows of an audit table (offending rows, comparisons) as analysts read them: the figures that
 # show what is wrong first, then where, under plain headers, at most ROW_COLUMNS_SHOWN of them.
 # Every other column of the row goes into its last cell ("more"), so the table fits a 1,280 px
@@ -61,13 +58,6 @@ ROW_HEADERS = {
     "source_file": "file",
 }
 ROW_COLUMNS_SHOWN = 9
-HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-# Latin fonts first, then the CJK fonts of each platform (Noto CJK and Nanum on Linux, Apple SD
-# Gothic Neo, Malgun Gothic on Windows), so Korean labels never fall back to empty boxes.
-FONT_STACK = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans KR", '
-    '"Noto Sans CJK KR", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif'
-)
 # A file named by its locator ("file:line [column]") need not be shown again.
 SHOWN_BY = {"source_file": "source_locator"}
 
@@ -286,28 +276,16 @@ def row_layout(rows: list[dict[str, Any]]) -> RowLayout:
     )
 
 
-def korean(value: str) -> str | Markup:
-    """Text with Hangul in it, marked ``lang="ko"`` (escaped like any other text)."""
-    return Markup('<span lang="ko">{}</span>').format(value) if HANGUL.search(value) else value
-
-
 def plain_name(column: str) -> str:
     """``total_precision_krw_million`` → ``total precision``: a column's name in words."""
     return column.removesuffix("_krw_million").replace("_", " ")
 
 
 def render_html(dq: dict[str, Any]) -> str:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = page_environment()
     environment.filters["number"] = _number
     environment.filters["cell"] = cell
     environment.globals["row_layout"] = row_layout
-    environment.globals["font_stack"] = Markup(FONT_STACK)
-    environment.filters["ko"] = korean
     environment.filters["plain_name"] = plain_name
     template = environment.get_template("report.html.j2")
     failures = [check for check in dq["checks"] if check["status"] in ("fail", "error", "warn")]

@@ -22,6 +22,7 @@ from pipelines.checks.gx_audit import SuiteOutcome, run_suites
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lifecycle import build_record
 from pipelines.lifecycle.step import build_step
+from pipelines.reports.gx_docs import write_gx_docs
 
 FCT_BUDGET = dg.AssetKey(["marts", "fct_budget"])
 FCT_BUDGET_FORMULATION = dg.AssetKey(["marts", "fct_budget_formulation"])
@@ -96,11 +97,8 @@ def _validate(
                 ).df()
                 for suite, table in tables.items()
             }
-        outcomes = run_suites(
-            frames,
-            work_dir=settings.build_dir / "gx",
-            docs_dir=settings.build_reports_dir / "gx",
-        )
+        outcomes = run_suites(frames, work_dir=settings.build_dir / "gx")
+        write_gx_docs(settings.build_dir / "gx", settings.build_reports_dir / "gx")
         _keep_results(settings.build_reports_dir / GX_RESULTS, outcomes)
         evaluated = sum(len(outcome.expectations) for outcome in outcomes)
         failed = sum(len(outcome.failures) for outcome in outcomes)

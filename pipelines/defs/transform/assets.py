@@ -25,6 +25,7 @@ from pipelines.defs.transform.project import (
     prune_invocation_folders,
 )
 from pipelines.lifecycle.step import build_step
+from pipelines.reports import gx_docs
 
 
 class BndDbtTranslator(DagsterDbtTranslator):
@@ -76,7 +77,7 @@ def build_dbt(
     with build_step(settings, context.run_id, "transform") as step, dbt_environment(settings):
         invocation = dbt.cli(["build", *DBT_BUILD_FLAGS], context=context)
         # GX's import (seconds of CPU) now runs in a thread while dbt builds in its own process.
-        preload_great_expectations()
+        preload_great_expectations(also=gx_docs.prepare)
         prune_invocation_folders(keep=invocation.target_path)
         try:
             try:
