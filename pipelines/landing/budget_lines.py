@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -25,12 +25,15 @@ import duckdb
 from pipelines.core.checksums import file_sha256_unless_known
 from pipelines.core.errors import SourceError
 from pipelines.core.sql import quote_identifier
+from pipelines.landing.publisher_lines import PublisherFile, land_publisher_files
+from pipelines.sources.profiles import Profile
 from pipelines.sources.reference import leaf_account_levels
-from pipelines.sources.registry import is_valid_phase
+from pipelines.sources.registry import LineFileEntry, is_valid_phase
 
 LINES_FOLDER = "budget_lines"
 SUBTOTAL_LABEL = "소계"
 READERS = {".csv": "csv", ".parquet": "parquet"}
+PUBLISHER_SUFFIXES = {".csv", ".xlsx", ".json"}
 # Characters DuckDB reads as a pattern of file names (glob) where a path is expected.
 PATTERN_CHARACTERS = "*?[]{}"
 # Columns every file must have, with their types; other columns are ignored.
@@ -57,8 +60,28 @@ create or replace table raw.budget_lines (
     organisation_code varchar not null,
     programme_code varchar not null,
     phase varchar not null,
-    amount_krw_million bigint not null,
-    is_subtotal boolean not null
+    -- KRW million to the KRW thousand: a publisher's detail in 천원 is kept exactly.
+    amount_krw_million decimal(18, 3) not null,
+    is_subtotal boolean not null,
+    -- Whose layout the line came in: ``warehouse`` (this project's own) or a profile's name.
+    line_source varchar not null default 'warehouse',
+    -- Lines in a publisher's layout (landing.publisher_lines) only; null for the warehouse's own.
+    source_place varchar,
+    account_name_published varchar,
+    sub_account_name_published varchar,
+    account_mapping varchar,
+    field_name varchar,
+    sector_name varchar,
+    programme_name varchar,
+    unit_project_name varchar,
+    detail_project_name varchar
+);
+-- Rows of a publisher's file that belong to another 회계 than the special account, per 회계.
+create or replace table raw.excluded_line_rows (
+    source_file varchar not null,
+    fiscal_year integer not null,
+    account_name_published varchar,
+    row_count bigint not null
 );
 -- The fiscal years the run reprocesses (a year may have no lines: its rows are then removed).
 create or replace table raw.run_fiscal_years (fiscal_year integer not null primary key);
@@ -75,6 +98,15 @@ create table if not exists raw.budget_line_files (
     subtotal_count bigint not null,
     read_at timestamp not null
 );
+-- A build published before publishers' layouts were read gains their columns.
+alter table raw.budget_line_files add column if not exists profile varchar;
+alter table raw.budget_line_files add column if not exists unit_declared varchar;
+create table if not exists raw.excluded_line_rows (
+    source_file varchar not null,
+    fiscal_year integer not null,
+    account_name_published varchar,
+    row_count bigint not null
+);
 """
 
 
@@ -83,7 +115,7 @@ class LineFile:
     path: Path
     source_file: str  # the path inside data_raw/, e.g. budget_lines/2026/seoul.csv
     fiscal_year: int
-    reader: str  # csv or parquet
+    reader: str  # csv or parquet (the warehouse's own layout), or publisher (its profile's)
 
 
 def lines_dir(data_raw_dir: Path) -> Path:
@@ -98,14 +130,20 @@ def available_years(data_raw_dir: Path) -> list[int]:
     return sorted(int(path.name) for path in folder.iterdir() if re.fullmatch(r"\d{4}", path.name))
 
 
-def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
+def find_line_files(
+    data_raw_dir: Path, years: Iterable[int], publisher_files: Iterable[str] = ()
+) -> list[LineFile]:
     """The line files of ``years`` (a year without a folder has none); checks names and kinds.
+
+    ``publisher_files`` (names inside data_raw/, from ``line_files:`` of the registry) are in a
+    publisher's layout: CSV, XLSX or JSON, read through their profile (reader ``publisher``).
 
     Nothing here follows a symbolic link: the budget-lines folder, a year folder or a file that
     is one is refused by name (a link could lead the run to read anything on the machine). A
     file whose name holds one of DuckDB's pattern characters (``*?[]{}``) is refused too: DuckDB
     would read it as a pattern and load other files in its place.
     """
+    publishers = set(publisher_files)
     folder = lines_dir(data_raw_dir)
     if folder.is_symlink():
         raise _symlink_error(folder)
@@ -129,10 +167,17 @@ def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
                 continue
             if path.is_symlink():
                 raise _symlink_error(path)
-            reader = READERS.get(path.suffix.lower())
+            source_file = f"{LINES_FOLDER}/{year}/{path.name}"
+            if source_file in publishers and path.suffix.lower() in PUBLISHER_SUFFIXES:
+                reader = "publisher"
+            else:
+                reader = READERS.get(path.suffix.lower())
             if reader is None or not path.is_file():
                 raise SourceError(
-                    str(path), "whole file", "a .csv or .parquet file of budget lines"
+                    str(path),
+                    "whole file",
+                    "a .csv or .parquet file of budget lines (or a .csv, .xlsx or .json file "
+                    "in a publisher's layout, listed under line_files: in sources.yml)",
                 )
             pattern = sorted(set(path.name) & set(PATTERN_CHARACTERS))
             if pattern:
@@ -143,7 +188,6 @@ def find_line_files(data_raw_dir: Path, years: Iterable[int]) -> list[LineFile]:
                     "a pattern of file names); rename the file",
                     f"{' '.join(pattern)} in the name",
                 )
-            source_file = f"{LINES_FOLDER}/{year}/{path.name}"
             found.append(LineFile(path, source_file, year, reader))
     return found
 
@@ -164,6 +208,7 @@ class LandedLines:
     files: dict[str, str]  # source_file → sha256
     line_count: int
     subtotal_count: int
+    excluded: dict[str, int] = field(default_factory=dict)  # other 회계 → rows left out
 
 
 def _sha256(file: LineFile, known: Mapping[str, Sequence]) -> str:
@@ -175,8 +220,14 @@ def land_lines(
     files: Sequence[LineFile],
     years: Sequence[int],
     known: Mapping[str, Sequence] | None = None,
+    publishers: Mapping[str, tuple[LineFileEntry, Profile]] | None = None,
+    work_dir: Path | None = None,
 ) -> LandedLines:
     """Load ``files`` into ``raw.budget_lines`` (replaced) of the landing database ``con``.
+
+    Files in the warehouse's own layout are read by DuckDB straight into the landing; files in a
+    publisher's layout (``publishers``: their registry entry and profile, by name inside
+    data_raw/) through ``landing.publisher_lines``, with temporary copies in ``work_dir``.
 
     Each file's sha256 is recorded; ``known`` (source file → [sha256, size, modification time,
     inode], as the run's inputs recorded them before the run) saves reading a file again whose
@@ -199,7 +250,9 @@ def land_lines(
         try:
             con.execute(
                 f"""
-                insert into raw.budget_lines
+                insert into raw.budget_lines (source_file, fiscal_year, account_code,
+                    level_code, organisation_kind, organisation_code, programme_code, phase,
+                    amount_krw_million, is_subtotal)
                 select
                     f.source_file,
                     s.fiscal_year, s.account_code, s.level_code, s.organisation_kind,
@@ -217,6 +270,14 @@ def land_lines(
         except duckdb.Error as error:
             raise _reader_error(error, group) from error
     _check_values(con, files)
+    excluded: dict[str, int] = {}
+    profiled = [
+        PublisherFile(file.path, file.source_file, file.fiscal_year, *publishers[file.source_file])
+        for file in files
+        if file.reader == "publisher"
+    ]
+    if profiled:
+        excluded = land_publisher_files(con, profiled, work_dir or Path(".")).excluded
     line_count, subtotal_count = con.execute(
         "select count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal) "
         "from raw.budget_lines"
@@ -231,6 +292,7 @@ def land_lines(
         },
         line_count,
         subtotal_count,
+        excluded,
     )
 
 
@@ -270,21 +332,29 @@ def record_line_files(
     landing: str,
     files: Sequence[LineFile],
     landed: LandedLines,
+    publishers: Mapping[str, tuple[LineFileEntry, Profile]] | None = None,
 ) -> None:
-    """Replace the reprocessed years' rows of ``raw.budget_line_files`` in the build."""
+    """Replace the reprocessed years' rows of ``raw.budget_line_files`` (with each publisher
+    file's profile and declared unit) and ``raw.excluded_line_rows`` in the build."""
     con.execute(FILES_DDL)
+    for table in ("budget_line_files", "excluded_line_rows"):
+        con.execute(
+            f"delete from raw.{table} where list_contains($years::integer[], fiscal_year)",
+            {"years": list(landed.years)},
+        )
     con.execute(
-        "delete from raw.budget_line_files where list_contains($years::integer[], fiscal_year)",
-        {"years": list(landed.years)},
+        f"insert into raw.excluded_line_rows select * from "
+        f"{quote_identifier(landing)}.raw.excluded_line_rows"
     )
     if not files:
         return
     con.execute(
         "create or replace temporary table run_line_files (f varchar, y integer, "
-        "sha varchar, size bigint, fmt varchar)"
+        "sha varchar, size bigint, fmt varchar, profile varchar, unit varchar)"
     )
+    publishers = publishers or {}
     con.executemany(
-        "insert into run_line_files values (?, ?, ?, ?, ?)",
+        "insert into run_line_files values (?, ?, ?, ?, ?, ?, ?)",
         [
             [
                 file.source_file,
@@ -292,6 +362,8 @@ def record_line_files(
                 landed.files[file.source_file],
                 file.path.stat().st_size,
                 file.reader,
+                publishers[file.source_file][1].name if file.source_file in publishers else None,
+                publishers[file.source_file][0].unit if file.source_file in publishers else None,
             ]
             for file in files
         ],
@@ -301,7 +373,8 @@ def record_line_files(
         f"""
         insert into raw.budget_line_files
         select f.f, f.y, f.sha, f.size, f.fmt,
-               coalesce(n.lines, 0), coalesce(n.subtotals, 0), current_timestamp::timestamp
+               coalesce(n.lines, 0), coalesce(n.subtotals, 0), current_timestamp::timestamp,
+               f.profile, f.unit
         from run_line_files as f
         left join (
             select source_file,

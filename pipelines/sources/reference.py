@@ -164,3 +164,61 @@ def column_names(seeds_dir: Path = SEEDS_DIR) -> dict[str, ColumnName]:
                 f"{row['column_name']!r} also listed as {first.role!r}",
             )
     return names
+
+
+ACCOUNT_HISTORY_SEED = "ref_account_history.csv"
+# How an era's account maps to today's (``ref_account_history.csv``).
+ACCOUNT_MAPPINGS = ("same", "renamed", "mostly", "split")
+
+
+def account_name_key(name: str) -> str:
+    """How 회계 and 계정 names match: as labels do, and also without spaces or middle dots
+    (``광역·지역발전특별회계`` = ``광역지역발전 특별회계``)."""
+    return label_key(name).replace("·", "").replace(" ", "").replace(".", "")
+
+
+@dataclass(frozen=True)
+class AccountEra:
+    """A 회계 (with one of its 계정, or as a whole) under its name of some budget years, and
+    today's account it is (``mapping``: same, renamed, mostly or split)."""
+
+    first_year: int
+    last_year: int | None  # None: to this day
+    account_name: str
+    sub_account_name: str | None
+    today_account_code: str
+    mapping: str
+
+    @property
+    def account_key(self) -> str:
+        return account_name_key(self.account_name)
+
+    @property
+    def sub_account_key(self) -> str | None:
+        return account_name_key(self.sub_account_name) if self.sub_account_name else None
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+
+@cache
+def account_history(seeds_dir: Path = SEEDS_DIR) -> tuple[AccountEra, ...]:
+    """The special account's names and 계정 in each era, mapped to today's accounts."""
+    eras = []
+    for number, row in enumerate(_rows(ACCOUNT_HISTORY_SEED, seeds_dir), start=2):
+        if row["mapping"] not in ACCOUNT_MAPPINGS:
+            raise SourceError(
+                str(seeds_dir / ACCOUNT_HISTORY_SEED), f"line {number}, column mapping",
+                f"one of {', '.join(ACCOUNT_MAPPINGS)}", repr(row["mapping"]),
+            )  # fmt: skip
+        eras.append(
+            AccountEra(
+                first_year=int(row["first_year"]),
+                last_year=int(row["last_year"]) if row["last_year"] else None,
+                account_name=row["account_name_ko"],
+                sub_account_name=row["sub_account_name_ko"] or None,
+                today_account_code=row["today_account_code"],
+                mapping=row["mapping"],
+            )
+        )
+    return tuple(eras)

@@ -27,7 +27,9 @@ NOT_SOURCES = {REGISTRY_NAME, "README.md"}
 TABLE_FORMATS = {"page_text", "csv", "xlsx", "html"}
 CONTROL_TOTALS_FORMAT = "control_totals"
 FORMATS = {*TABLE_FORMATS, CONTROL_TOTALS_FORMAT}
-PHASES_FIXED = {"proposed", "enacted", "settled"}
+# ``final``: a year's budget after all its supplementary budgets (전년도 최종, as the next year's
+# detail budget states it), before it is settled.
+PHASES_FIXED = {"proposed", "enacted", "final", "settled"}
 REQUIRED_FIELDS = ("file", "format", "title", "publisher")
 # Lists of a page's plan documents that the page prints without saying how many items they hold.
 # A registry entry with ``plan_documents`` declares each count, so a dropped or extra item cannot
@@ -44,7 +46,7 @@ DECLARED_LISTS = {
 # name never decides. ``defaults.value_of_record`` in the registry states the rule; this is what
 # applies when it does not.
 VALUE_OF_RECORD_CRITERIA = ("precision", "phase", "publication_date")
-PHASE_AUTHORITY = ("settled", "supplementary", "enacted", "proposed")
+PHASE_AUTHORITY = ("settled", "final", "supplementary", "enacted", "proposed")
 # Fields of a control-totals file, which a registry entry's ``columns:`` may map headers to.
 CONTROL_TOTAL_FIELDS = ("fiscal_year", "line", "amount", "unit", "precision", "stated_by", "phase")
 CONTROL_TOTAL_FIELDS_IGNORED = "ignore"
@@ -97,6 +99,60 @@ class RawSource:
     @property
     def has_plan_documents(self) -> bool:
         return self.declared_counts is not None
+
+
+@dataclass(frozen=True)
+class LineFileEntry:
+    """A file of budget lines in a publisher's layout (``line_files:`` in the registry): its
+    profile (``data_raw/profiles/<profile>.yml``) and the unit of its amounts, declared."""
+
+    file: str  # inside data_raw/, e.g. budget_lines/2016/detail_2016.csv
+    profile: str
+    unit: str
+    publication_date: dt.date | None = None
+    url: str | None = None
+    licence: str | None = None
+    note: str | None = None
+
+
+LINE_FILES = "line_files"
+
+
+def line_file_entries(raw_dir: Path) -> dict[str, LineFileEntry]:
+    """``line_files:`` of the registry, by file; a file not listed is in the warehouse's own
+    layout. Each entry names its profile and declares its unit (never guessed: an entry without
+    one is refused, saying where to declare it)."""
+    where, document = _read_document(raw_dir)
+    entries = document.get(LINE_FILES) or []
+    if not isinstance(entries, list):
+        raise SourceError(where, LINE_FILES, "a list of line files", repr(entries))
+    found: dict[str, LineFileEntry] = {}
+    for number, entry in enumerate(entries, start=1):
+        place = f"entry {number} under '{LINE_FILES}'"
+        if not isinstance(entry, dict) or not entry.get("file") or not entry.get("profile"):
+            raise SourceError(where, place, "file and profile", repr(entry))
+        file = str(entry["file"])
+        if not entry.get("unit"):
+            raise SourceError(
+                where,
+                place,
+                f"the unit of {file}'s amounts, declared: `unit: 천원` (or 원, 백만원, 억원 …) "
+                f"under this entry in {where}",
+                "no unit",
+            )
+        confined_path(raw_dir, file, False, where, place)
+        if file in found:
+            raise SourceError(where, place, "each line file listed once", f"{file!r} twice")
+        found[file] = LineFileEntry(
+            file=file,
+            profile=str(entry["profile"]),
+            unit=str(entry["unit"]),
+            publication_date=_parse_date(entry.get("publication_date"), where, place),
+            url=_parse_url(entry.get("url"), where, place),
+            licence=str(entry["licence"]) if entry.get("licence") else None,
+            note=str(entry["note"]) if entry.get("note") else None,
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -173,7 +229,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
             raise SourceError(
                 where,
                 place,
-                "phase proposed, enacted, supplementary_<n> or settled (or defaults.phase)",
+                "phase proposed, enacted, supplementary_<n>, final or settled (or defaults.phase)",
                 repr(phase),
             )
         years = _parse_years(entry.get("years"), where, place)
@@ -295,7 +351,7 @@ def _read_document(raw_dir: Path) -> tuple[str, dict]:
 
 def value_of_record(raw_dir: Path, document: dict | None = None) -> ValueOfRecordRule:
     """``defaults.value_of_record`` of the registry: ``criteria`` (an order of ``precision``,
-    ``phase``, ``publication_date``, each once) and ``phase_authority`` (``settled``,
+    ``phase``, ``publication_date``, each once) and ``phase_authority`` (``settled``, ``final``,
     ``supplementary``, ``enacted``, ``proposed`` in an order, most authoritative first). Either
     left out means the documented default (``VALUE_OF_RECORD_CRITERIA``, ``PHASE_AUTHORITY``)."""
     where = str(raw_dir / REGISTRY_NAME)

@@ -22,6 +22,7 @@ from pipelines.lifecycle import build_record
 from pipelines.lifecycle.build import build_for_run
 from pipelines.lifecycle.run_inputs import INPUTS_TAG, read_run_inputs
 from pipelines.lifecycle.step import Step, build_step
+from pipelines.sources.profiles import publisher_layouts
 
 LINE_FILES = dg.AssetKey(["data_raw", LINES_FOLDER])
 RAW_TABLES = {
@@ -85,6 +86,11 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         step.summary = (
             f"budget lines {span}: {landed.line_count:,} lines, "
             f"{landed.subtotal_count:,} subtotals, {len(files)} file(s)"
+            + (
+                f"; {sum(landed.excluded.values()):,} rows of other 회계 left out"
+                if landed.excluded
+                else ""
+            )
         )
     counts = {
         "budget_lines": landed.line_count + landed.subtotal_count,
@@ -111,15 +117,16 @@ def _land(
                 "folder name",
                 f"a fiscal year from {min(every_year)} to {max(every_year)}",
             )
-        files = find_line_files(settings.data_raw_dir, years)
+        publishers = publisher_layouts(settings.data_raw_dir)
+        files = find_line_files(settings.data_raw_dir, years, publishers)
         with duckdb.connect(str(settings.landing_db), config=settings.duckdb_config()) as con:
-            landed = land_lines(con, files, years, known)
+            landed = land_lines(con, files, years, known, publishers, settings.build_dir)
     except SourceError as error:
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
     with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         con.execute("attach $path as landing (read_only)", {"path": str(settings.landing_db)})
-        record_line_files(con, "landing", files, landed)
+        record_line_files(con, "landing", files, landed, publishers)
         step.failpoint()  # killed here, the build file is open for writing
     return files, landed
 

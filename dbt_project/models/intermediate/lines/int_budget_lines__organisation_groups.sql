@@ -22,6 +22,7 @@ final as (
         account_code,
         level_code,
         phase,
+        line_source,
         min(organisation_kind) filter (where not is_subtotal) as min_organisation_kind,
         max(organisation_kind) filter (where not is_subtotal) as max_organisation_kind,
         count(*) filter (where not is_subtotal) as detail_lines,
@@ -30,7 +31,8 @@ final as (
         count(*) filter (where is_subtotal) as subtotal_rows,
         sum(amount_krw_million) filter (where is_subtotal) as subtotal_krw_million
     from lines
-    group by fiscal_year, source_file, organisation_code, account_code, level_code, phase
+    group by
+        fiscal_year, source_file, organisation_code, account_code, level_code, phase, line_source
 )
 
 select * from final

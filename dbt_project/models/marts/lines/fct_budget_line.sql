@@ -24,7 +24,17 @@ final as (
         programme_code,
         phase,
         source_file,
-        amount_krw_million
+        amount_krw_million,
+        line_source,
+        source_place,
+        account_name_published,
+        sub_account_name_published,
+        account_mapping,
+        field_name,
+        sector_name,
+        programme_name,
+        unit_project_name,
+        detail_project_name
     from lines
 )
 

@@ -1,4 +1,5 @@
--- The budget lines added up to the grain of fct_budget: fiscal year × account × level × phase.
+-- The budget lines added up to the grain of fct_budget: fiscal year × account × level × phase,
+-- per layout they came in (a publisher's detail and the warehouse's own lines are never added).
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -20,10 +21,11 @@ final as (
         account_code,
         level_code,
         phase,
+        line_source,
         cast(sum(detail_lines) as bigint) as line_count,
         sum(detail_sum_krw_million) as amount_krw_million
     from groups
-    group by fiscal_year, account_code, level_code, phase
+    group by fiscal_year, account_code, level_code, phase, line_source
 )
 
 select * from final

@@ -19,7 +19,17 @@ renamed as (
         phase,
         source_file,
         amount_krw_million,
-        is_subtotal
+        is_subtotal,
+        line_source,
+        source_place,
+        account_name_published,
+        sub_account_name_published,
+        account_mapping,
+        field_name,
+        sector_name,
+        programme_name,
+        unit_project_name,
+        detail_project_name
     from source
 )
 
