@@ -52,11 +52,11 @@ def detail_rows_2016() -> list[list[str]]:
         thousands = enacted * 1000
         first = thousands // 3 + 250  # 천원 that are not whole KRW millions
         for part, amount in enumerate((first, thousands - first), start=1):
-            rows.append([
-                "2016", f"합성부처{number}", SPECIAL_ACCOUNT_2016, ACCOUNTS_2016[account],
-                "지역개발", "지역및도시", f"합성프로그램{number}", f"합성단위사업{number}-{part}",
-                f"합성세부사업{number}-{part}", "사업비", "일반", f"{amount - 1000:,}", f"{amount:,}",
-            ])  # fmt: skip
+            where = ["2016", f"합성부처{number}", SPECIAL_ACCOUNT_2016, ACCOUNTS_2016[account]]
+            names = [f"합성프로그램{number}", f"합성단위사업{number}-{part}"]
+            names.append(f"합성세부사업{number}-{part}")
+            amounts = [f"{amount - 1000:,}", f"{amount:,}"]
+            rows.append([*where, "지역개발", "지역및도시", *names, "사업비", "일반", *amounts])
     for number, account in enumerate(OTHER_ACCOUNTS, start=1):
         rows.append([
             "2016", "합성부처9", account, "", "일반공공행정", "일반행정", f"다른프로그램{number}",

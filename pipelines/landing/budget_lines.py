@@ -67,8 +67,8 @@ create or replace table raw.budget_lines (
     line_source varchar not null default 'warehouse',
     -- Lines in a publisher's layout (landing.publisher_lines) only; null for the warehouse's own.
     source_place varchar,
-    account_name_published varchar,
-    sub_account_name_published varchar,
+    account_name_that_year varchar,
+    sub_account_name_that_year varchar,
     account_mapping varchar,
     field_name varchar,
     sector_name varchar,

@@ -360,6 +360,7 @@ def _insert_lines(con: duckdb.DuckDBPyConnection, file: PublisherFile, columns: 
                    $phase_{number} as phase, trim(r.{quote_identifier(column)}) as amount_text,
                    r.{PLACE} as source_place, $column_{number} as amount_column,
                    r.account_published, r.sub_account_published, a.mapping as account_mapping,
+                   a.sub_account_name_that_year as sub_account_that_year,
                    {_column(columns, "field")} as field_name,
                    {_column(columns, "sector")} as sector_name,
                    {_column(columns, "programme")} as programme_name,
@@ -379,15 +380,15 @@ def _insert_lines(con: duckdb.DuckDBPyConnection, file: PublisherFile, columns: 
     con.execute(
         """insert into raw.budget_lines (source_file, fiscal_year, account_code, level_code,
                organisation_kind, organisation_code, programme_code, phase, amount_krw_million,
-               is_subtotal, line_source, source_place, account_name_published,
-               sub_account_name_published, account_mapping, field_name, sector_name,
+               is_subtotal, line_source, source_place, account_name_that_year,
+               sub_account_name_that_year, account_mapping, field_name, sector_name,
                programme_name, unit_project_name, detail_project_name)
            select source_file, fiscal_year, account_code, level_code, organisation_kind,
                organisation_code, programme_code, phase,
                cast(cast(replace(amount_text, ',', '') as decimal(38, 6)) * $factor
                     as decimal(18, 3)),
-               false, $profile, source_place, account_published, sub_account_published,
-               account_mapping,
+               false, $profile, source_place, account_published,
+               coalesce(sub_account_published, sub_account_that_year), account_mapping,
                field_name, sector_name, programme_name, unit_project_name, detail_project_name
            from publisher_lines""",
         {"factor": factor, "profile": file.profile.name},

@@ -109,6 +109,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
         "by_account": [],
         "formulator": [],
         "plan_documents": [],
+        "excluded_rows": [],
     }
     if not db_path.is_file():
         return found
@@ -120,6 +121,13 @@ def read_database(db_path: Path) -> dict[str, Any]:
                 "select source_file as file, source_sha256 as sha256, size_bytes, title, "
                 "publisher, publication_date, source_url as url, licence "
                 "from raw.source_files order by 1",
+            )
+        if "raw.excluded_line_rows" in tables:
+            found["excluded_rows"] = _rows(
+                con,
+                "select source_file as file, fiscal_year, account_name_published as account, "
+                "sum(row_count) as rows from raw.excluded_line_rows "
+                "group by all order by file, fiscal_year, account",
             )
         if "raw.plan_declared_counts" in tables:
             found["plan_documents"] = [
@@ -196,6 +204,8 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
         "summary": count_checks(checks).as_dict(),
         "checks": checks,
         "rejected_files": _read_json(reports_dir / REJECTED_FILES, []),
+        # Rows of publishers' files that belong to another 회계 than the special account.
+        "excluded_rows": database["excluded_rows"],
         "reconciliation": database["reconciliation"],
         "comparisons": database["comparisons"],
         "links": {"gx_data_docs": "gx/index.html", "dbt_docs": "dbt_docs/index.html"},
