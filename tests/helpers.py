@@ -21,3 +21,10 @@ def replace_in_registry(raw_dir: Path, old: str, new: str) -> None:
     text = registry.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in the registry"
     registry.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def page_entry(raw_dir: Path):
+    """The registry entry of the page (the registry of data_raw/ lists other sources too)."""
+    from pipelines.sources.registry import load_registry
+
+    return next(source for source in load_registry(raw_dir) if source.file == PAGE_FILE)

@@ -16,6 +16,7 @@ from stat import S_ISLNK, S_ISREG
 from pipelines.core.checksums import file_sha256, stat_identity
 from pipelines.landing.budget_lines import LINES_FOLDER
 from pipelines.lifecycle.build_meta import code_fingerprint, read_meta_build
+from pipelines.sources.profiles import PROFILES_FOLDER
 from pipelines.sources.registry import REGISTRY_NAME
 
 IGNORED = {"README.md"}
@@ -80,9 +81,14 @@ def published_source_hashes(published_db: Path) -> dict[str, str] | None:
 def is_published(hashes: dict[str, str], published: dict[str, str] | None) -> bool:
     """Whether the published warehouse was built from exactly these source files.
 
-    The registry is not among the published raw files; it is compared by the sensor's cursor.
+    The registry and the publishers' profiles are not among the published raw files (they say
+    how to read them); they are compared by the sensor's cursor.
     """
-    sources = {name: digest for name, digest in hashes.items() if name != REGISTRY_NAME}
+    sources = {
+        name: digest
+        for name, digest in hashes.items()
+        if name != REGISTRY_NAME and Path(name).parts[0] != PROFILES_FOLDER
+    }
     return published is not None and sources == published
 
 

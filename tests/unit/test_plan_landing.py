@@ -9,13 +9,12 @@ import pytest
 
 from pipelines.core.errors import SourceError
 from pipelines.landing.plan_landing import parse_plan_source
-from pipelines.sources.registry import load_registry
-from tests.helpers import replace_in_page, replace_in_registry
+from tests.helpers import page_entry, replace_in_page, replace_in_registry
 from tests.source_figures import BUDGET_CHANGE_NOTES, METHODS, PAGE_FILE, PROJECT_AREAS
 
 
 def _parse(raw_dir: Path):
-    (source,) = load_registry(raw_dir)
+    source = page_entry(raw_dir)
     return parse_plan_source(source)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.core.errors import SourceError
 from pipelines.sources.registry import load_registry, read_source
-from tests.helpers import replace_in_registry
+from tests.helpers import page_entry, replace_in_registry
 from tests.source_figures import PAGE_FILE, PAGE_SHA256
 
 ENTRY = f"file: {PAGE_FILE}"
@@ -53,7 +53,7 @@ def test_a_symlink_is_refused_unless_the_entry_allows_it(raw_copy: Path) -> None
     assert "allow_symlink: true" in error.value.expected
 
     _register(raw_copy, PAGE_FILE, "\n    allow_symlink: true")
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     assert source.allow_symlink and read_source(source).sha256 == PAGE_SHA256
 
 
@@ -90,7 +90,7 @@ def test_allow_symlink_must_be_true_or_false(raw_copy: Path) -> None:
 def test_a_link_put_in_place_after_the_registry_was_read_is_not_followed(
     raw_copy: Path, tmp_path: Path
 ) -> None:
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     outside = tmp_path / "secret.txt"
     outside.write_text("not a source\n", encoding="utf-8")
     source.path.unlink()
@@ -116,6 +116,6 @@ def test_a_url_must_be_an_http_address(raw_copy: Path, url: str) -> None:
 def test_the_provenance_of_a_source_is_read_from_its_entry(raw_copy: Path) -> None:
     url = "https://example.org/budget?id=1&lang=en"
     _register(raw_copy, PAGE_FILE, f"\n    url: '{url}'\n    publication_date: 2020-12-02")
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     assert (source.url, str(source.publication_date)) == (url, "2020-12-02")
     assert source.licence == "not stated on the page"  # as data_raw/sources.yml registers it

@@ -9,12 +9,12 @@ import pytest
 from pipelines.core.errors import SourceError
 from pipelines.landing.raw_landing import parse_page_source
 from pipelines.sources.registry import RawSource, load_registry, read_source
-from tests.helpers import replace_in_page, replace_in_registry
+from tests.helpers import page_entry, replace_in_page, replace_in_registry
 from tests.source_figures import PAGE_FILE, PAGE_SHA256
 
 
 def test_the_committed_registry_describes_the_page(raw_copy: Path) -> None:
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     assert source.file == PAGE_FILE
     assert source.format == "page_text"
     # The page does not state the phase: the registry default is used, and marked as such.
@@ -47,14 +47,14 @@ def _register_page_with_phase(raw_copy: Path, phase: str) -> None:
 
 
 def test_an_invalid_phase_is_rejected_with_its_entry(raw_copy: Path) -> None:
-    _register_page_with_phase(raw_copy, "final")
-    with pytest.raises(SourceError, match=r"entry 1 under 'sources'.*found 'final'"):
+    _register_page_with_phase(raw_copy, "audited")
+    with pytest.raises(SourceError, match=r"entry 1 under 'sources'.*found 'audited'"):
         load_registry(raw_copy)
 
 
 def test_an_explicit_phase_is_not_a_default(raw_copy: Path) -> None:
     _register_page_with_phase(raw_copy, "supplementary_1")
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     assert (source.phase, source.is_phase_default) == ("supplementary_1", False)
 
 
@@ -66,7 +66,7 @@ def test_a_missing_registry(tmp_path: Path) -> None:
 @pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
 def test_an_empty_file_is_rejected(raw_copy: Path, content: bytes) -> None:
     (raw_copy / PAGE_FILE).write_bytes(content)
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     with pytest.raises(SourceError, match=f"{PAGE_FILE}, whole file: .*empty or blank"):
         read_source(source)
 
@@ -74,14 +74,14 @@ def test_an_empty_file_is_rejected(raw_copy: Path, content: bytes) -> None:
 def test_bytes_that_are_not_utf8_name_their_line(raw_copy: Path) -> None:
     page = raw_copy / PAGE_FILE
     page.write_bytes(page.read_bytes().replace(b"Category", "구분".encode("cp949")))
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     with pytest.raises(SourceError, match=r"line 53, byte \d+: expected UTF-8 text"):
         parse_page_source(source)
 
 
 def _registered_page_with(raw_copy: Path, old: str, new: str) -> RawSource:
     replace_in_page(raw_copy, old, new)
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     return source
 
 
@@ -153,7 +153,7 @@ def test_a_malformed_years_range_in_the_registry(raw_copy: Path) -> None:
 
 
 def test_the_registry_declares_the_counts_of_the_plan_documents(raw_copy: Path) -> None:
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     assert source.has_plan_documents and source.declared_counts is not None
     assert {name: declared.count for name, declared in source.declared_counts.items()} == {
         "project_areas": 11,
@@ -194,5 +194,5 @@ def test_a_page_without_plan_documents(raw_copy: Path) -> None:
     registry = raw_copy / "sources.yml"
     text = registry.read_text(encoding="utf-8")
     registry.write_text(text[: text.index("    plan_documents:")], encoding="utf-8")
-    (source,) = load_registry(raw_copy)
+    source = page_entry(raw_copy)
     assert not source.has_plan_documents
