@@ -23,7 +23,9 @@ from pipelines.checks.check_list import build_checks, count_checks
 from pipelines.core.sql import json_rows
 from pipelines.landing.rejections import REJECTED_FILES
 from pipelines.reports.html_pages import page_environment
-from pipelines.reports.svg_charts import Series, stacked_bars
+from pipelines.reports.svg_charts import Points, Series, source_lines, stacked_bars
+
+TRILLION = 1_000_000  # KRW million in a KRW trillion (조원)
 
 SCHEMA_VERSION = "1.0"
 REPORT_HTML = "index.html"
@@ -110,6 +112,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
         "formulator": [],
         "plan_documents": [],
         "excluded_rows": [],
+        "history": [],
     }
     if not db_path.is_file():
         return found
@@ -128,6 +131,14 @@ def read_database(db_path: Path) -> dict[str, Any]:
                 "select source_file as file, fiscal_year, account_name_published as account, "
                 "sum(row_count) as rows from raw.excluded_line_rows "
                 "group by all order by file, fiscal_year, account",
+            )
+        if "marts.fct_special_account_history" in tables:
+            found["history"] = _rows(
+                con,
+                "select fiscal_year, account_name_that_year, phase, source, source_kind, "
+                "source_locator, amount_krw_million, precision_krw_million "
+                "from marts.fct_special_account_history "
+                "where account_code = 'bnd_special_account' order by all",
             )
         if "raw.plan_declared_counts" in tables:
             found["plan_documents"] = [
@@ -209,7 +220,12 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
         "reconciliation": database["reconciliation"],
         "comparisons": database["comparisons"],
         "links": {"gx_data_docs": "gx/index.html", "dbt_docs": "dbt_docs/index.html"},
-        "charts": {"by_account": database["by_account"], "formulator": database["formulator"]},
+        "charts": {
+            "by_account": database["by_account"],
+            "formulator": database["formulator"],
+            # Every figure of every source for the special account as a whole, by year.
+            "history": database["history"],
+        },
     }
 
 
@@ -248,6 +264,8 @@ def charts(dq: dict[str, Any]) -> list[str]:
                 value_label="KRW million",
             )
         )
+    if history := found.get("history"):
+        svgs.append(history_chart(history))
     # Without plan documents no figure is attributed to a formulator: no chart of shares.
     if (formulator := found.get("formulator")) and dq["build"].get("plan_documents", True):
         years, series = series_by(formulator, "formulated_by", "share")
@@ -271,6 +289,46 @@ class RowLayout:
 
     columns: list[tuple[str, str]]
     more: list[str]
+
+
+# The account's history is charted from its creation to at least this year.
+HISTORY_FIRST_YEAR, HISTORY_LAST_YEAR = 2005, 2026
+
+
+def history_label(row: dict[str, Any]) -> str:
+    return f"{row['source_kind']}: {row['source']} ({row['phase']})"
+
+
+def history_chart(history: list[dict[str, Any]]) -> str:
+    """One line per source and phase of the special account's total, 2005 to today, in 조원."""
+    last = max([HISTORY_LAST_YEAR, *(row["fiscal_year"] for row in history)])
+    # The tables first, then the lines, then the stated totals in the order of their years.
+    kinds = {"summary table": 0, "detail lines": 1, "control total": 2}
+    ordered = sorted(
+        history, key=lambda row: (kinds.get(row["source_kind"], 3), row["fiscal_year"])
+    )
+    labels = list(dict.fromkeys(history_label(row) for row in ordered))
+    series = [
+        Points(
+            label,
+            {
+                row["fiscal_year"]: (
+                    float(row["amount_krw_million"]) / TRILLION,
+                    float(row["precision_krw_million"]) / TRILLION,
+                )
+                for row in history
+                if history_label(row) == label
+            },
+        )
+        for label in labels
+    ]
+    return source_lines(
+        chart_id="chart-history",
+        title="The special account as a whole since its creation, by source (조원, KRW trillion)",
+        years=list(range(HISTORY_FIRST_YEAR, last + 1)),
+        series=series,
+        value_label="KRW trillion (조원)",
+    )
 
 
 def row_layout(rows: list[dict[str, Any]]) -> RowLayout:
