@@ -36,7 +36,7 @@ from pipelines.core import limits
 from pipelines.core.errors import SourceError
 from pipelines.core.sql import quote_identifier
 from pipelines.sources.amounts import units_in
-from pipelines.sources.profiles import HIERARCHY, Profile
+from pipelines.sources.profiles import HIERARCHY, REQUIRED, Profile
 from pipelines.sources.reference import (
     account_history,
     account_name_key,
@@ -67,7 +67,6 @@ class PublisherFile:
 
 @dataclass
 class PublisherLanding:
-    lines: int = 0
     excluded: dict[str, int] = field(default_factory=dict)  # 회계 as published → rows
 
 
@@ -97,7 +96,6 @@ def land_publisher_files(
             "where not a.is_special group by 1"
         ).fetchall():
             landed.excluded[account] = landed.excluded.get(account, 0) + rows
-        landed.lines += _count_lines(con, file)
         _insert_excluded(con, file)
     return landed
 
@@ -108,11 +106,17 @@ def land_publisher_files(
 def _write_rows(file: PublisherFile, target: Path) -> None:
     """The file's header and rows as UTF-8 CSV, each row with its place in the file first."""
     header, rows = _read_rows(file)
+    width = len(header)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([PLACE, *header])
         for place, values in rows:
-            writer.writerow([place, *values])
+            if any(value.strip() for value in values[width:]):
+                raise SourceError(
+                    str(file.path), place, f"at most {width} cells, one per header",
+                    f"{len(values)} cells",
+                )  # fmt: skip
+            writer.writerow([place, *values[:width]])
 
 
 def _read_rows(file: PublisherFile) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -142,12 +146,10 @@ def _json_rows(data: bytes, where: str) -> tuple[list[str], list[tuple[str, list
     except json.JSONDecodeError as error:
         raise SourceError(where, f"line {error.lineno}", "JSON", error.msg) from None
     records = document
-    if isinstance(document, dict):
-        (service,) = document.values() if len(document) == 1 else (None,)
-        parts = service if isinstance(service, list) else []
-        records = next(
-            (part["row"] for part in parts if isinstance(part, dict) and "row" in part), None
-        )
+    if isinstance(document, dict):  # {"<service>": [{"head": …}, {"row": […]}]}
+        parts = next(iter(document.values())) if len(document) == 1 else None
+        rows = [part["row"] for part in parts or () if isinstance(part, dict) and "row" in part]
+        records = rows[0] if len(rows) == 1 else None
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
         raise SourceError(
             where, "whole file", "the API's answer ({service: [{head}, {row: [records]}]})",
@@ -191,7 +193,7 @@ def _columns(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> Columns:
         found = next((by_key[column_key(c)] for c in candidates if column_key(c) in by_key), None)
         if found is not None:
             fields[name] = found
-        elif name in ("fiscal_year", "account", "organisation", "detail_project"):
+        elif name in REQUIRED:
             raise SourceError(
                 where, "header", f"a column {' or '.join(candidates)} (profile {profile.name})",
                 f"the columns {', '.join(header[1:])}",
@@ -472,10 +474,6 @@ def _check_lines(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> None:
             "one line per fiscal year, account, organisation, programme and phase",
             f"{twice[2]} {twice[3]} {twice[4]!r} {twice[5]} twice",
         )  # fmt: skip
-
-
-def _count_lines(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> int:
-    return con.execute("select count(*) from publisher_lines").fetchone()[0]
 
 
 def _insert_excluded(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> None:

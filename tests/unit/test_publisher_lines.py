@@ -230,3 +230,30 @@ def test_an_unknown_profile_is_refused_naming_the_known_ones(tmp_path: Path) -> 
     register_line_file(raw, "budget_lines/2016/x.csv", "open_fiscal", "천원")
     with pytest.raises(SourceError, match=f"one of {LOCAL}, {OFD}"):
         publisher_layouts(raw)
+
+
+def test_a_bad_amount_in_the_api_s_answer_is_named_by_its_record(tmp_path: Path) -> None:
+    raw = _raw(tmp_path)
+    rows = detail_rows_2016()
+    rows[2][12] = "-5,000"  # 국회확정 of the third record
+    write_api_json(raw / "budget_lines" / "2016" / "api.json", rows)
+    register_line_file(raw, "budget_lines/2016/api.json", OFD, "천원")
+    with pytest.raises(SourceError) as error:
+        _land(raw, [2016])
+    assert error.value.place == "record 3, column Y_YY_DFN_MEDI_KCUR_AMT"
+    assert error.value.expected == "an amount of 0 or more in 천원"
+
+
+@pytest.mark.parametrize(
+    "document",
+    ['{"ExpenditureBudgetInit5": {"row": "x"}}', "[1, 2]", '{"a": [], "b": []}', '"[{"'],
+)
+def test_json_that_is_not_the_api_s_answer_is_refused(tmp_path: Path, document: str) -> None:
+    raw = _raw(tmp_path)
+    path = raw / "budget_lines" / "2016" / "api.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(document, encoding="utf-8")
+    register_line_file(raw, "budget_lines/2016/api.json", OFD, "천원")
+    with pytest.raises(SourceError) as error:
+        _land(raw, [2016])
+    assert error.value.file == str(path)
