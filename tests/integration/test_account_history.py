@@ -75,7 +75,7 @@ def test_the_report_charts_every_figure_of_every_source(
         chart = page.locator("#chart-history")
         assert chart.is_visible()
         assert chart.locator("circle.point").count() == len(history)
-        legend = chart.inner_text()
+        legend = chart.text_content() or ""
         assert f"summary table: {PAGE_FILE} (enacted)" in legend
         assert "control total: KRIHS 국토정책Brief, 2017-06-12 (not stated)" in legend
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -34,9 +34,15 @@ LINES = (
 )
 
 
+# A control total for 2016 (the page prints 9,973,926 KRW million), to compare the lines with.
+STATED_2016 = '2016,Total,9.97,조원,"a synthetic statement of the tests",,0.01,\n'
+
+
 def _raw(folder: Path, write, unit: str) -> Path:
     raw = folder / "data_raw"
     shutil.copytree(DATA_RAW, raw)
+    with (raw / "account_history_control_totals.csv").open("a", encoding="utf-8") as totals:
+        totals.write(STATED_2016)
     file = write(raw / "budget_lines" / "2016")
     register_line_file(raw, f"budget_lines/2016/{file.name}", OFD, unit)
     return raw
@@ -98,6 +104,26 @@ def test_the_detail_lands_beside_today_s_accounts_and_reconciles(api_build: Sett
     assert sorted(era) == [("광역계정", "mostly"), ("광역발전계정", "mostly")]
 
 
+def test_the_lines_are_compared_with_a_control_total_and_charted(api_build: Settings) -> None:
+    with duckdb.connect(str(api_build.published_db), read_only=True) as con:
+        compared = con.execute(
+            "select phase, amount_krw_million, other_amount_krw_million, status "
+            "from audit.audit_source_comparison where comparison_kind = 'detail_lines' "
+            "order by all"
+        ).fetchall()
+        history = con.execute(
+            "select phase, amount_krw_million from marts.fct_special_account_history "
+            "where fiscal_year = 2016 and account_code = 'bnd_special_account' "
+            "and source_kind = 'detail lines'"
+        ).fetchall()
+    # 9.97 조원 ± 0.005 holds both sums: enacted 9,973,926 (the page's) and proposed 8 less.
+    assert compared == [
+        ("enacted", 9_973_926, 9_970_000, "WITHIN_TOLERANCE"),
+        ("proposed", 9_973_918, 9_970_000, "WITHIN_TOLERANCE"),
+    ]
+    assert sorted(history) == [("enacted", 9_973_926), ("proposed", 9_973_918)]
+
+
 def test_the_other_accounts_of_the_download_are_counted_in_the_report(api_build: Settings) -> None:
     dq = json.loads((api_build.reports_dir / "dq.json").read_text(encoding="utf-8"))
     assert dq["excluded_rows"] == [
@@ -138,12 +164,16 @@ def test_amounts_declared_in_the_wrong_unit_fail_as_a_unit_mismatch(
     completed = run_cli("run", settings, "--no-docs")
 
     assert completed.returncode == 1
-    assert "FAILED check gx_budget_line_reconciliation" in completed.stdout
     assert file_sha256(settings.published_db) == before
+    # Against the 2016 control total the lines' sums are 1,000 times too large: a blocking
+    # UNIT_MISMATCH, named by year, account and the factor.
+    assert "FAILED check assert_blocking_source_comparisons_match" in completed.stdout
     dq = json.loads((settings.build_reports_dir / "dq.json").read_text(encoding="utf-8"))
-    (failed,) = [check for check in dq["checks"] if check["status"] == "fail"]
-    statuses = {row["status"] for row in failed["offending_rows"]}
-    assert statuses == {"UNIT_MISMATCH"}
-    assert {row["account_code"] for row in failed["offending_rows"]} == {
-        "local_support", "local_autonomous", "sejong", "jeju",
-    }  # fmt: skip
+    (failed,) = [
+        check for check in dq["checks"]
+        if check["check_id"].endswith("assert_blocking_source_comparisons_match")
+    ]  # fmt: skip
+    assert {(row["status"], row["unit_factor"]) for row in failed["offending_rows"]} == {
+        ("UNIT_MISMATCH", 0.001)
+    }
+    assert {row["comparison_kind"] for row in failed["offending_rows"]} == {"detail_lines"}

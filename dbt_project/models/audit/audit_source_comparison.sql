@@ -3,7 +3,9 @@
 --                  budget line and year in each source table (of the control total's phase, when
 --                  it states one); a control total no table can be compared with is listed as
 --                  NOT_COMPARED with the reason (no table holds the year, the line or the phase);
---   cross_source   two budget tables that publish the same budget line, year and phase.
+--   cross_source   two budget tables that publish the same budget line, year and phase;
+--   detail_lines   a control total against the sum of the budget lines of its year, account
+--                  (the whole account for its Total) and phase, per layout the lines came in.
 -- Tolerance comes from the coarser precision of the two figures (half a step of the coarser
 -- unit; a control total's is derived at ingest from the precision as published):
 -- EXACT when equal, WITHIN_TOLERANCE when |difference| <= tolerance, UNIT_MISMATCH when the
@@ -32,6 +34,33 @@ units as (
 
 lines as (
     select * from {{ ref('ref_budget_lines') }}
+),
+
+line_summary as (
+    select * from {{ ref('fct_budget_line_summary') }}
+),
+
+-- The budget lines added up per year, phase and layout: per account, and for the whole account.
+-- (Lines of an era's account that maps to none of today's count in the whole only.)
+line_sums as (
+    select
+        fiscal_year,
+        phase,
+        line_source,
+        account_code,
+        sum(amount_krw_million) as amount_krw_million
+    from line_summary
+    where account_code <> 'bnd_special_account'
+    group by fiscal_year, phase, line_source, account_code
+    union all
+    select
+        fiscal_year,
+        phase,
+        line_source,
+        'bnd_special_account' as account_code,
+        sum(amount_krw_million) as amount_krw_million
+    from line_summary
+    group by fiscal_year, phase, line_source
 ),
 
 controls_in_krw_million as (
@@ -80,6 +109,42 @@ against_control_totals as (
             and (controls.phase is null or controls.phase = cells.phase)
     inner join source_files as fact_file on cells.source_file = fact_file.source_file
     inner join source_files as control_file on controls.source_file = control_file.source_file
+),
+
+against_detail_lines as (
+    select
+        'detail_lines' as comparison_kind,
+        controls.fiscal_year,
+        lines.account_code,
+        cast(null as varchar) as level_code,
+        controls.line_code,
+        line_sums.phase,
+        'budget lines: ' || line_sums.line_source as source_file,
+        cast(null as varchar) as source_locator,
+        controls.source_file as other_source,
+        controls.source_locator as other_locator,
+        controls.stated_by as other_stated_by,
+        line_sums.amount_krw_million,
+        controls.amount_krw_million as other_amount_krw_million,
+        -- the lines are exact to the KRW thousand: the control total's precision decides
+        controls.precision_krw_million as tolerance_krw_million,
+        control_file.is_blocking_comparison,
+        control_file.allows_unit_mismatch,
+        cast(null as varchar) as reason
+    from controls_in_krw_million as controls
+    inner join lines on controls.line_code = lines.line_code
+    inner join line_sums
+        on
+            controls.fiscal_year = line_sums.fiscal_year
+            -- a Total of the special account is the sum of every line; a line code, its account's
+            and (
+                (lines.line_kind = 'total' and line_sums.account_code = 'bnd_special_account')
+                or (lines.line_kind <> 'total' and lines.account_code = line_sums.account_code)
+            )
+            and (controls.phase is null or controls.phase = line_sums.phase)
+    inner join source_files as control_file on controls.source_file = control_file.source_file
+    -- only whole accounts: a line code of one level has no sum of lines of its own
+    where lines.line_kind = 'total' or lines.level_code is null or lines.level_code = 'account_whole'
 ),
 
 across_sources as (
@@ -170,6 +235,8 @@ compared as (
     select * from against_control_totals
     union all
     select * from across_sources
+    union all
+    select * from against_detail_lines
 ),
 
 measured as (
