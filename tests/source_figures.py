@@ -164,3 +164,9 @@ def in_unit(amount_krw_million: int, krw_million_per_unit: int, decimals: int = 
 
     step = Decimal(1).scaleb(-decimals)
     return (Decimal(amount_krw_million) / krw_million_per_unit).quantize(step, ROUND_HALF_UP)
+
+
+# The second registered source: published totals of the special account across its history
+# (control totals, each row naming who stated it), 17 rows.
+HISTORY_FILE = "account_history_control_totals.csv"
+HISTORY_ROWS = 17

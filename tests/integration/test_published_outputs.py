@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 import textwrap
@@ -14,8 +15,17 @@ import pytest
 
 from pipelines.core.settings import DBT_TARGET_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 from pipelines.core.sql import quote_identifier
+from tests.conftest import DATA_RAW
 from tests.integration.conftest import OLD_CLIENT_PYTHON, Build, run_cli
-from tests.source_figures import LEAVES, PAGE_FILE, PAGE_SHA256, PROJECT_AREAS, TOTALS, YEARS
+from tests.source_figures import (
+    HISTORY_FILE,
+    LEAVES,
+    PAGE_FILE,
+    PAGE_SHA256,
+    PROJECT_AREAS,
+    TOTALS,
+    YEARS,
+)
 
 FRICTIONLESS = PROJECT_ROOT / ".venv" / "bin" / "frictionless"
 
@@ -37,8 +47,14 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
     assert meta["code_version"].startswith(head[:12])
     assert meta["run_id"].startswith(meta["build_id"].split("-")[1])
     assert meta["started_at_utc"] < meta["finished_at_utc"]
+    history = DATA_RAW / HISTORY_FILE
     assert json.loads(meta["raw_files"]) == [
-        {"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833}
+        {"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833},
+        {
+            "file": HISTORY_FILE,
+            "sha256": hashlib.sha256(history.read_bytes()).hexdigest(),
+            "size_bytes": history.stat().st_size,
+        },
     ]
     # The storage format DuckDB 1.x reads, and every mart's row count as it is in the file.
     assert meta["storage_version"] == "v1.0.0"
@@ -68,8 +84,16 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
     )
     checks = dbt_tests + expectations
     summary = json.loads(meta["check_summary"])
+    # One dbt test warns: 10.4 조원 stated for 2015 (a control total) is outside the page's
+    # 10,338,940 ± its precision; the comparison is reported, not blocking.
     assert summary == {
-        "dbt": {"checks": dbt_tests, "passed": dbt_tests, "warned": 0, "failed": 0, "not_run": 0},
+        "dbt": {
+            "checks": dbt_tests,
+            "passed": dbt_tests - 1,
+            "warned": 1,
+            "failed": 0,
+            "not_run": 0,
+        },
         "gx": {
             "checks": expectations,
             "passed": expectations,
@@ -78,13 +102,15 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
             "not_run": 0,
         },
     }
-    assert (meta["checks"], meta["checks_passed"]) == (checks, checks)
-    assert (meta["checks_warned"], meta["checks_failed"]) == (0, 0)
+    assert (meta["checks"], meta["checks_passed"]) == (checks, checks - 1)
+    assert (meta["checks_warned"], meta["checks_failed"]) == (1, 0)
     reports = published_build.settings.reports_dir
     dq = json.loads((reports / "dq.json").read_text(encoding="utf-8"))
     assert dq["summary"]["checks"] == checks
     assert f"<b>{checks}</b>checks" in (reports / "index.html").read_text(encoding="utf-8")
-    printed = f"{checks} checks: {checks} passed, 0 warnings, 0 failed (each one is in the report)"
+    printed = (
+        f"{checks} checks: {checks - 1} passed, 1 warnings, 0 failed (each one is in the report)"
+    )
     assert printed in published_build.stdout.splitlines()
     assert meta["rolled_back_at_utc"] is None and meta["rolled_back_from_build_id"] is None
     # The history manifest keeps the same record.
@@ -174,7 +200,8 @@ def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: 
         assert set(dimension["primaryKey"]) <= set(dimension["attributes"])
     assert package["fiscalPeriod"] == {"start": "2015-01-01", "end": "2020-12-31"}
     # The page's provenance as registered: no address or date is known, so none is given.
-    assert package["sources"] == [
+    assert package["sources"][1]["path"] == f"data_raw/{HISTORY_FILE}"
+    assert package["sources"][:1] == [
         {
             "title": "Balanced National Development, Projects and Budget",
             "path": f"data_raw/{PAGE_FILE}",

@@ -97,7 +97,8 @@ def test_facts_carry_their_provenance_and_phase(con: duckdb.DuckDBPyConnection) 
     assert row == (PAGE_FILE, PAGE_SHA256, f"{PAGE_FILE}:60 [2017]", "325,981", "enacted")
     source = con.execute(
         """select source_sha256, phase, is_phase_default, unit_label, reference_text
-           from marts.dim_source"""
+           from marts.dim_source where source_file = ?""",
+        [PAGE_FILE],
     ).fetchall()
     assert source == [
         (PAGE_SHA256, "enacted", True, "KRW 1 million", "The Ministry of Economy and Finance")

@@ -148,8 +148,8 @@ def test_the_registry_maps_a_ministry_file_and_lands_its_totals(raw_copy: Path) 
         "    publisher: a ministry\n    line: Total\n    allow_unit_mismatch: true\n"
         "    columns: {year: fiscal_year, source: stated_by, remarks: note}\n",
     )
-    page, ministry = load_registry(raw_copy)
-    assert (page.registry_order, ministry.registry_order) == (1, 2)
+    page, _, ministry = load_registry(raw_copy)  # the page, the history's totals, the ministry
+    assert (page.registry_order, ministry.registry_order) == (1, 3)
     assert (page.allow_unit_mismatch, ministry.allow_unit_mismatch) == (False, True)
     parsed = parse_source(ministry)
     assert len(parsed.totals) == 5 and parsed.totals[0].line_code == "total"
@@ -158,14 +158,14 @@ def test_the_registry_maps_a_ministry_file_and_lands_its_totals(raw_copy: Path) 
 @pytest.mark.parametrize(
     ("entry", "place"),
     [
-        ("    format: csv\n    columns: {year: fiscal_year}\n", "entry 2 under 'sources', columns"),
+        ("    format: csv\n    columns: {year: fiscal_year}\n", "entry 3 under 'sources', columns"),
         (
             "    format: control_totals\n    columns: {year: when}\n",
-            "entry 2 under 'sources', columns",
+            "entry 3 under 'sources', columns",
         ),
         (
             "    format: control_totals\n    allow_unit_mismatch: sometimes\n",
-            "entry 2 under 'sources', allow_unit_mismatch",
+            "entry 3 under 'sources', allow_unit_mismatch",
         ),
     ],
 )

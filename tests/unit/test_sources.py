@@ -10,7 +10,7 @@ from pipelines.core.errors import SourceError
 from pipelines.landing.raw_landing import parse_page_source
 from pipelines.sources.registry import RawSource, load_registry, read_source
 from tests.helpers import page_entry, replace_in_page, replace_in_registry
-from tests.source_figures import PAGE_FILE, PAGE_SHA256
+from tests.source_figures import HISTORY_FILE, PAGE_FILE, PAGE_SHA256
 
 
 def test_the_committed_registry_describes_the_page(raw_copy: Path) -> None:
@@ -193,6 +193,8 @@ def test_every_list_needs_a_declared_count(raw_copy: Path) -> None:
 def test_a_page_without_plan_documents(raw_copy: Path) -> None:
     registry = raw_copy / "sources.yml"
     text = registry.read_text(encoding="utf-8")
+    # The registry cut before the page's plan documents (and the entries after them).
     registry.write_text(text[: text.index("    plan_documents:")], encoding="utf-8")
+    (raw_copy / HISTORY_FILE).unlink()
     source = page_entry(raw_copy)
     assert not source.has_plan_documents
