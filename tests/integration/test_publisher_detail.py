@@ -176,4 +176,8 @@ def test_amounts_declared_in_the_wrong_unit_fail_as_a_unit_mismatch(
     assert {(row["status"], row["unit_factor"]) for row in failed["offending_rows"]} == {
         ("UNIT_MISMATCH", 0.001)
     }
-    assert {row["comparison_kind"] for row in failed["offending_rows"]} == {"detail_lines"}
+    # Named by the file of the lines and the place of the stated total.
+    assert {
+        (row["comparison_kind"], row["source_locator"], row["other_locator"])
+        for row in failed["offending_rows"]
+    } == {("detail_lines", "budget_lines/2016/detail.csv", "account_history_control_totals.csv:19")}

@@ -36,20 +36,23 @@ lines as (
     select * from {{ ref('ref_budget_lines') }}
 ),
 
-line_summary as (
-    select * from {{ ref('fct_budget_line_summary') }}
+line_groups as (
+    select * from {{ ref('int_budget_lines__organisation_groups') }}
+    where detail_lines > 0
 ),
 
--- The budget lines added up per year, phase and layout: per account, and for the whole account.
--- (Lines of an era's account that maps to none of today's count in the whole only.)
+-- The budget lines added up per year, phase and layout: per account, and for the whole account,
+-- with the files they came from. (Lines of an era's account that maps to none of today's count
+-- in the whole only.)
 line_sums as (
     select
         fiscal_year,
         phase,
         line_source,
         account_code,
-        sum(amount_krw_million) as amount_krw_million
-    from line_summary
+        sum(detail_sum_krw_million) as amount_krw_million,
+        string_agg(distinct source_file, ', ' order by source_file) as line_files
+    from line_groups
     where account_code <> 'bnd_special_account'
     group by fiscal_year, phase, line_source, account_code
     union all
@@ -58,8 +61,9 @@ line_sums as (
         phase,
         line_source,
         'bnd_special_account' as account_code,
-        sum(amount_krw_million) as amount_krw_million
-    from line_summary
+        sum(detail_sum_krw_million) as amount_krw_million,
+        string_agg(distinct source_file, ', ' order by source_file) as line_files
+    from line_groups
     group by fiscal_year, phase, line_source
 ),
 
@@ -120,7 +124,7 @@ against_detail_lines as (
         controls.line_code,
         line_sums.phase,
         'budget lines: ' || line_sums.line_source as source_file,
-        cast(null as varchar) as source_locator,
+        line_sums.line_files as source_locator,
         controls.source_file as other_source,
         controls.source_locator as other_locator,
         controls.stated_by as other_stated_by,
