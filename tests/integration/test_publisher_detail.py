@@ -27,6 +27,8 @@ from tests.publisher_files import (
 )
 
 OFD = "open_fiscal_data_detail_budget"
+# One run of the module's build, on one worker (the tests read it, or copy it).
+pytestmark = pytest.mark.xdist_group("publisher_detail")
 LINES = (
     "select fiscal_year, account_code, level_code, organisation_code, programme_code, phase, "
     "amount_krw_million, line_source, account_name_that_year, sub_account_name_that_year, "
