@@ -299,8 +299,8 @@ def _classify_accounts(
             raise SourceError(
                 where, f"{_first_place(con, columns, year_text, account_name, sub_name)}, "
                 f"column {columns.fields.get('sub_account', 'sub_account')}",
-                f"a 계정 of {account_name} in {fiscal_year} ({known}; data_raw/../dbt_project/"
-                "seeds/ref_account_history.csv lists each era's)",
+                f"a 계정 of {account_name} in {fiscal_year} ({known}; "
+                "dbt_project/seeds/ref_account_history.csv lists each era's)",
                 repr(sub_name or ""),
             )  # fmt: skip
         rows.append([year_text, account_name, sub_name, True, era.today_account_code,
