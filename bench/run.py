@@ -41,7 +41,6 @@ import duckdb
 
 from bench.generate import FIRST_YEAR, LAST_YEAR, LINES_FOLDER, raw_folder, size_label
 from bench.measure import CommandFailed, Measurement, measure
-from tests.source_figures import PAGE_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "bench" / "data"
@@ -52,7 +51,6 @@ SIZES_ENV = "BENCH_SIZES"
 REPEAT_ENV = "BENCH_REPEAT"
 DEFAULT_REPEAT = 3
 DEFAULT_SIZES = "1000000,10000000,30000000"
-PAGE_AND_REGISTRY = (PAGE_FILE, "sources.yml")
 FACT = "marts.fct_budget_line"
 # Targets. The seed-size runs' in seconds; the ratios either for every size (a number) or per
 # size of lines (a dict: a size it does not name is reported without a verdict, "—", as the
@@ -311,12 +309,14 @@ def assert_same(expected: Path, actual: Path) -> None:
 
 
 def link_raw(source: Path, target: Path, years: range) -> None:
-    """A raw folder sharing ``source``'s files: the page, the registry and the line files of
-    ``years``, as hard links (no copy, no disk). Not symbolic links: the pipeline refuses those
-    in a raw folder (a link could lead a run to any file of the machine)."""
+    """A raw folder sharing ``source``'s files: every registered source beside the registry (the
+    page, the history's control totals) and the line files of ``years``, as hard links (no copy,
+    no disk). Not symbolic links: the pipeline refuses those in a raw folder (a link could lead a
+    run to any file of the machine)."""
     (target / LINES_FOLDER).mkdir(parents=True, exist_ok=True)
-    for name in PAGE_AND_REGISTRY:
-        share_file(source / name, target / name)
+    for path in sorted(source.iterdir()):
+        if path.is_file():
+            share_file(path, target / path.name)
     for year in years:
         folder = target / LINES_FOLDER / str(year)
         folder.mkdir(exist_ok=True)
