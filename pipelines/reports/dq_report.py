@@ -135,8 +135,8 @@ def read_database(db_path: Path) -> dict[str, Any]:
         if "marts.fct_special_account_history" in tables:
             found["history"] = _rows(
                 con,
-                "select fiscal_year, account_name_that_year, phase, source, source_kind, "
-                "source_locator, amount_krw_million, precision_krw_million "
+                "select fiscal_year, account_name_that_year, phase, source_name as source, "
+                "source_kind, source_locator, amount_krw_million, precision_krw_million "
                 "from marts.fct_special_account_history "
                 "where account_code = 'bnd_special_account' order by all",
             )

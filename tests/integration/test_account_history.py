@@ -20,7 +20,7 @@ HISTORY = "account_history_control_totals.csv"
 def history(published_build: Build) -> list[tuple]:
     with duckdb.connect(str(published_build.settings.published_db), read_only=True) as con:
         return con.execute(
-            "select fiscal_year, account_name_that_year, phase, source_kind, source, "
+            "select fiscal_year, account_name_that_year, phase, source_kind, source_name, "
             "amount_krw_million, precision_krw_million from marts.fct_special_account_history "
             "where account_code = 'bnd_special_account' order by all"
         ).fetchall()

@@ -53,7 +53,7 @@ line_sums as (
         sum(detail_sum_krw_million) as amount_krw_million,
         string_agg(distinct source_file, ', ' order by source_file) as line_files
     from line_groups
-    where account_code <> 'bnd_special_account'
+    where account_code != 'bnd_special_account'
     group by fiscal_year, phase, line_source, account_code
     union all
     select
@@ -143,12 +143,15 @@ against_detail_lines as (
             -- a Total of the special account is the sum of every line; a line code, its account's
             and (
                 (lines.line_kind = 'total' and line_sums.account_code = 'bnd_special_account')
-                or (lines.line_kind <> 'total' and lines.account_code = line_sums.account_code)
+                or (lines.line_kind != 'total' and lines.account_code = line_sums.account_code)
             )
             and (controls.phase is null or controls.phase = line_sums.phase)
     inner join source_files as control_file on controls.source_file = control_file.source_file
     -- only whole accounts: a line code of one level has no sum of lines of its own
-    where lines.line_kind = 'total' or lines.level_code is null or lines.level_code = 'account_whole'
+    where
+        lines.line_kind = 'total'
+        or lines.level_code is null
+        or lines.level_code = 'account_whole'
 ),
 
 across_sources as (

@@ -27,19 +27,29 @@ eras as (
 ),
 
 table_figures as (
-    select
+    select  -- noqa: ST06
         fiscal_year,
-        coalesce(account_code, 'bnd_special_account') as account_code,
+        account_code,
         phase,
-        source_file as source,
+        source_file as source_name,
         'summary table' as source_kind,
-        any_value(source_file) as source_locator,
+        source_file as source_locator,
         sum(amount_krw_million) as amount_krw_million,
         sum(precision_krw_million) as precision_krw_million
     from facts
-    group by grouping sets (
-        (fiscal_year, account_code, phase, source_file), (fiscal_year, phase, source_file)
-    )
+    group by fiscal_year, account_code, phase, source_file
+    union all
+    select
+        fiscal_year,
+        'bnd_special_account' as account_code,
+        phase,
+        source_file as source_name,
+        'summary table' as source_kind,
+        source_file as source_locator,
+        sum(amount_krw_million) as amount_krw_million,
+        sum(precision_krw_million) as precision_krw_million
+    from facts
+    group by fiscal_year, phase, source_file
 ),
 
 line_figures as (
@@ -47,7 +57,7 @@ line_figures as (
         fiscal_year,
         account_code,
         phase,
-        line_source as source,
+        line_source as source_name,
         'detail lines' as source_kind,
         line_source as source_locator,
         sum(amount_krw_million) as amount_krw_million,
@@ -55,14 +65,14 @@ line_figures as (
         cast(0.0005 as decimal(38, 6)) as precision_krw_million
     from line_summary
     -- lines of an era's account that maps to none of today's (split) count in the whole only
-    where account_code <> 'bnd_special_account'
+    where account_code != 'bnd_special_account'
     group by fiscal_year, account_code, phase, line_source
     union all
     select
         fiscal_year,
         'bnd_special_account' as account_code,
         phase,
-        line_source as source,
+        line_source as source_name,
         'detail lines' as source_kind,
         line_source as source_locator,
         sum(amount_krw_million) as amount_krw_million,
@@ -76,7 +86,7 @@ control_figures as (
         control_totals.fiscal_year,
         budget_lines.account_code,
         control_totals.phase,
-        control_totals.stated_by as source,
+        control_totals.stated_by as source_name,
         'control total' as source_kind,
         control_totals.source_locator,
         cast(
@@ -88,12 +98,32 @@ control_figures as (
     inner join {{ ref('ref_units') }} as units on control_totals.unit_label = units.unit_label
 ),
 
-figures as (
+all_figures as (
     select * from table_figures
     union all
     select * from line_figures
     union all
     select * from control_figures
+),
+
+figures as (
+    select
+        fiscal_year,
+        account_code,
+        source_name,
+        source_kind,
+        source_locator,
+        coalesce(phase, 'not stated') as phase,
+        cast(amount_krw_million as decimal(38, 3)) as amount_krw_million,
+        cast(precision_krw_million as decimal(38, 6)) as precision_krw_million
+    from all_figures
+),
+
+figure_accounts as (
+    select distinct
+        fiscal_year,
+        account_code
+    from figures
 ),
 
 names as (
@@ -106,27 +136,27 @@ names as (
             distinct coalesce(eras.sub_account_name_ko, eras.account_name_ko), ' / '
             order by coalesce(eras.sub_account_name_ko, eras.account_name_ko)
         ) as account_name_that_year
-    from (select distinct fiscal_year, account_code from figures) as figures
+    from figure_accounts as figures
     inner join eras
         on
             figures.account_code = eras.today_account_code
             and figures.fiscal_year between eras.first_year and coalesce(eras.last_year, 9999)
-            and eras.mapping <> 'split'
+            and eras.mapping != 'split'
             and (eras.sub_account_name_ko is null) = (figures.account_code = 'bnd_special_account')
     group by all
 ),
 
 final as (
     select
-        cast(figures.fiscal_year as integer) as fiscal_year,
+        figures.fiscal_year,
         figures.account_code,
         names.account_name_that_year,
-        coalesce(figures.phase, 'not stated') as phase,
-        figures.source,
+        figures.phase,
+        figures.source_name,
         figures.source_kind,
         figures.source_locator,
-        cast(figures.amount_krw_million as decimal(38, 3)) as amount_krw_million,
-        cast(figures.precision_krw_million as decimal(38, 6)) as precision_krw_million
+        figures.amount_krw_million,
+        figures.precision_krw_million
     from figures
     left join names
         on figures.fiscal_year = names.fiscal_year and figures.account_code = names.account_code

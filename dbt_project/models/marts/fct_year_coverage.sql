@@ -8,18 +8,18 @@ history as (
 ),
 
 years as (
-    select cast(fiscal_year as integer) as fiscal_year
+    select cast(spine.range as integer) as fiscal_year
     from range(
         2005,
         greatest(2026, (select coalesce(max(fiscal_year), 2026) from history)) + 1
-    ) as spine (fiscal_year)
+    ) as spine
 ),
 
 held as (
     select
         fiscal_year,
         source_kind as grain,
-        source,
+        source_name,
         phase,
         cast(count(*) as integer) as figure_count
     from history
@@ -29,9 +29,9 @@ held as (
 final as (
     select
         years.fiscal_year,
-        coalesce(held.grain, 'none') as grain,
-        held.source,
+        held.source_name,
         held.phase,
+        coalesce(held.grain, 'none') as grain,
         coalesce(held.figure_count, 0) as figure_count
     from years
     left join held on years.fiscal_year = held.fiscal_year

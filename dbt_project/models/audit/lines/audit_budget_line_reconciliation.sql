@@ -150,8 +150,8 @@ final as (
         expected_krw_million,
         tolerance_krw_million,
         actual_krw_million,
-        actual_krw_million - expected_krw_million as difference_krw_million,
         line_count,
+        actual_krw_million - expected_krw_million as difference_krw_million,
         case
             when actual_krw_million = expected_krw_million then 'EXACT'
             when abs(actual_krw_million - expected_krw_million) <= tolerance_krw_million
