@@ -19,6 +19,7 @@ currency KRW, factor 1,000,000) and dimensions (account, level, fiscal period, p
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ def write_exports(
     """
     export_dir.mkdir(parents=True, exist_ok=True)
     rows = {}
-    with duckdb.connect(str(build_db), read_only=True, config=config or {}) as con:
+    with duckdb.connect(str(build_db), read_only=True, config=export_config(config or {})) as con:
         for table in mart_tables(con):
             if table == LINES_TABLE:
                 rows[f"{LINES_TABLE}/"] = _write_lines(
@@ -309,6 +310,32 @@ def _package_source(source: dict[str, Any]) -> dict[str, Any]:
     if source.get("publication_date"):
         item["publication_date"] = str(source["publication_date"])
     return item
+
+
+# Writing Parquet and CSV streams row groups: a few hundred MB suffice. Given the build's limit,
+# DuckDB keeps the fact's blocks in its buffer pool as it reads them, up to that limit: 3.9 GB of
+# 4 GB at 10 M lines, the run's peak (bench/results.md). The exports get at most this much.
+EXPORT_MEMORY_LIMIT = "1GB"
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?)(i?)b?\s*", re.IGNORECASE)
+
+
+def export_config(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with its memory limit lowered to ``EXPORT_MEMORY_LIMIT`` (a lower one is kept)."""
+    limit = config.get("memory_limit")
+    if limit is not None and _bytes(str(limit)) <= _bytes(EXPORT_MEMORY_LIMIT):
+        return config
+    return {**config, "memory_limit": EXPORT_MEMORY_LIMIT}
+
+
+def _bytes(size: str) -> float:
+    """``4GB``, ``512MiB``, ``1.5 GB`` in bytes (DuckDB's units); what does not parse is taken as
+    unlimited."""
+    match = _SIZE.fullmatch(size)
+    if match is None:
+        return float("inf")
+    number, prefix, binary = float(match[1]), match[2].lower(), match[3]
+    base = 1024 if binary else 1000
+    return number * base ** " kmgt".index(prefix or " ")
 
 
 def spreadsheet_safe(text: str) -> str:

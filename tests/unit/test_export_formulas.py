@@ -89,3 +89,16 @@ def test_text_cells_that_are_formulas_are_neutralised_and_amounts_stay_numbers(
         assert source["publication_date"] == "2020-12-02"
     titles = sorted(source["title"] for source in package["sources"])
     assert titles == sorted(f"'{title}" for title in HOSTILE.values())
+
+
+def test_the_exports_read_with_a_memory_limit_of_their_own() -> None:
+    from pipelines.lifecycle.exports import EXPORT_MEMORY_LIMIT, export_config
+
+    assert export_config({"memory_limit": "4GB", "threads": 2}) == {
+        "memory_limit": EXPORT_MEMORY_LIMIT,
+        "threads": 2,
+    }
+    assert export_config({})["memory_limit"] == EXPORT_MEMORY_LIMIT
+    for lower in ("512MB", "512MiB", "0.5GB", "900 MB"):
+        assert export_config({"memory_limit": lower}) == {"memory_limit": lower}
+    assert export_config({"memory_limit": "1.2GiB"})["memory_limit"] == EXPORT_MEMORY_LIMIT
