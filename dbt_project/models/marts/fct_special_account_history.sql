@@ -27,7 +27,7 @@ eras as (
 ),
 
 table_figures as (
-    select  -- noqa: ST06
+    select
         fiscal_year,
         account_code,
         phase,
