@@ -277,7 +277,7 @@ def land_lines(
         if file.reader == "publisher"
     ]
     if profiled:
-        excluded = land_publisher_files(con, profiled, work_dir or Path(".")).excluded
+        excluded = land_publisher_files(con, profiled, work_dir or Path("."))
     line_count, subtotal_count = con.execute(
         "select count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal) "
         "from raw.budget_lines"

@@ -27,7 +27,7 @@ import csv
 import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -65,18 +65,13 @@ class PublisherFile:
     profile: Profile
 
 
-@dataclass
-class PublisherLanding:
-    excluded: dict[str, int] = field(default_factory=dict)  # 회계 as published → rows
-
-
 def land_publisher_files(
     con: duckdb.DuckDBPyConnection, files: Sequence[PublisherFile], work_dir: Path
-) -> PublisherLanding:
+) -> dict[str, int]:
     """Add the lines of ``files`` to ``raw.budget_lines`` of the landing ``con`` and their
-    other-회계 rows to ``raw.excluded_line_rows``; raises ``SourceError`` naming file, place and
-    what was expected at the first bad value."""
-    landed = PublisherLanding()
+    other-회계 rows to ``raw.excluded_line_rows``; returns those rows' count per 회계 as
+    published. Raises ``SourceError`` naming file, place and what was expected at the first bad
+    value."""
     _register_history(con)
     for file in files:
         with tempfile.TemporaryDirectory(dir=work_dir) as scratch:
@@ -91,13 +86,14 @@ def land_publisher_files(
         columns = _columns(con, file)
         _classify_accounts(con, file, columns)
         _insert_lines(con, file, columns)
-        for account, rows in con.execute(
-            f"select r.account_published, count(*) from publisher_rows as r {JOIN_ACCOUNTS} "
-            "where not a.is_special group by 1"
-        ).fetchall():
-            landed.excluded[account] = landed.excluded.get(account, 0) + rows
         _insert_excluded(con, file)
-    return landed
+    # The rows left out, per 회계, as recorded (every file of the run, once).
+    return dict(
+        con.execute(
+            "select account_name_published, sum(row_count)::bigint from raw.excluded_line_rows "
+            "group by 1"
+        ).fetchall()
+    )
 
 
 # --- reading a file into rows ------------------------------------------------------------------
