@@ -11,6 +11,7 @@ background after the summary.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import subprocess
 import sys
@@ -38,6 +39,7 @@ from pipelines.core.progress import PROGRESS_FD_ENV
 from pipelines.core.settings import Settings
 from pipelines.defs.transform.docs import copy_kept_dbt_docs
 from pipelines.lifecycle.build import write_failed_build_report
+from pipelines.lifecycle.space import SHORTFALL
 
 
 def build(
@@ -59,7 +61,7 @@ def build(
         print(f"full log: {log_path}", flush=True)
         with output_to(log_path):
             outcome = execute_refresh(settings, years=years, inputs=inputs)
-            fault = step_fault(outcome)
+            fault = step_fault(outcome, settings)
             if outcome.published:
                 if with_docs:
                     docs_in_background = not docs_after_run(settings)
@@ -70,11 +72,20 @@ def build(
                         settings, outcome.run_id, outcome.step_failures
                     ),
                 )
+        if fault is not None:
+            code, where, message = fault
+            log = write_trace("\n".join(outcome.step_traces), log_path)
+            unpublished = nothing_published(settings, published_before)
+            line = shortfall_line(message, unpublished) or fault_line(
+                code, settings, unpublished, where, free_at_start
+            )
+            return print_fault(f"{line} The full trace: {log}.")
+        print_summary(outcome, settings, published_before)
     except Exception as error:  # every failure ends in one line (see above)
         unpublished = nothing_published(settings, published_before)
         trace = "".join(traceback.format_exception(error))
         log = write_trace(trace, log_path)
-        code = error_errno(error)
+        code = error_errno(error) or low_space_errno(settings)
         where = path_in(str(error)) or (
             Path(error.filename) if isinstance(error, OSError) and error.filename else None
         )
@@ -83,13 +94,6 @@ def build(
         else:
             line = f"the run failed: {type(error).__name__}: {error}. {unpublished}"
         return print_fault(f"{line} The full trace: {log}.")
-    if fault is not None:
-        code, where = fault
-        log = write_trace("\n".join(outcome.step_traces), log_path)
-        unpublished = nothing_published(settings, published_before)
-        line = fault_line(code, settings, unpublished, where, free_at_start)
-        return print_fault(f"{line} The full trace: {log}.")
-    print_summary(outcome, settings, published_before)
     if docs_in_background:
         docs_log = start_dbt_docs_in_background(settings, log_path)
         print(
@@ -98,6 +102,17 @@ def build(
         )
     print_total(started)
     return 0 if outcome.published else 1
+
+
+# Below this much free space, an error that names no fault is taken for one: a full disk
+# truncates files (a half-written JSON of dbt's) long before anything says "no space left".
+LOW_SPACE_BYTES = 1024 * 1024
+
+
+def low_space_errno(settings: Settings) -> int | None:
+    """ENOSPC when the build folder's filesystem is (all but) full, else None."""
+    free = free_bytes(settings.build_dir)
+    return errno.ENOSPC if free is not None and free < LOW_SPACE_BYTES else None
 
 
 def after_run(step: str, write: Callable[[], Path | None]) -> None:
@@ -114,13 +129,31 @@ def after_run(step: str, write: Callable[[], Path | None]) -> None:
         progress.done(step, str(path) if path else "not written (no build of this run)", started)
 
 
-def step_fault(outcome: RunOutcome) -> tuple[int, Path | None] | None:
-    """A failed step whose error is a full, read-only or unwritable disk: (errno, path named)."""
+def step_fault(outcome: RunOutcome, settings: Settings) -> tuple[int, Path | None, str] | None:
+    """A failed step whose error is a full, read-only or unwritable disk: (errno, path named,
+    the step's message). A step that failed otherwise on an (all but) full disk counts too: a
+    full disk shows first as a file cut short."""
     for _, message in outcome.step_failures:
         code = fault_errno(message)
         if code is not None:
-            return code, path_in(message)
+            return code, path_in(message), message
+    code = low_space_errno(settings) if outcome.step_failures else None
+    if code is not None:
+        return code, None, outcome.step_failures[0][1]
     return None
+
+
+def shortfall_line(message: str, unpublished: str) -> str | None:
+    """The publish's own line when it found too little free space before writing anything
+    (``lifecycle.space``): the folder, the bytes needed and the bytes free, as it said them."""
+    start = message.find(SHORTFALL)
+    if start < 0:
+        return None
+    said = message[start:].splitlines()[0].rstrip(".")
+    return (
+        f"{said}: free space there or set BND_WAREHOUSE_DIR to a folder on a larger disk, "
+        f"then run again. {unpublished}"
+    )
 
 
 def docs_after_run(settings: Settings) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipelines.core import progress
 from pipelines.core.checksums import file_sha256
+from pipelines.core.printable import printable
 from pipelines.core.settings import Settings
 
 
@@ -93,7 +94,7 @@ def print_total(started: float) -> None:
 
 def print_fault(line: str) -> int:
     """Print a fault's one line; the exit status of a run it stopped."""
-    print(f"error: {' '.join(line.split())}", file=sys.stderr)
+    print(f"error: {printable(' '.join(line.split()))}", file=sys.stderr)
     return 1
 
 

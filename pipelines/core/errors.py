@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipelines.core.printable import printable, printable_lines
+
 
 class SourceError(ValueError):
     """A raw file that cannot be used as it is.
@@ -10,6 +12,10 @@ class SourceError(ValueError):
     engineer can open the file at the right line without reading code. ``hint`` (how to fix it, or
     an example to copy) follows on lines of its own, so that a block meant to be copied (a YAML
     entry) carries no prose of the message.
+
+    The message shows the file, place and values escaped (``core.printable``): a name holding a
+    newline or a terminal's control sequence is printed as it is spelled, never obeyed. The
+    attributes keep them as given.
     """
 
     def __init__(
@@ -25,9 +31,9 @@ class SourceError(ValueError):
         self.expected = expected
         self.found = found
         self.hint = hint
-        message = f"{file}, {place}: expected {expected}"
+        message = f"{printable(file)}, {printable(place)}: expected {printable(expected)}"
         if found is not None:
-            message += f", found {found}"
+            message += f", found {printable(found)}"
         if hint:
-            message += f"\n{hint}"
+            message += f"\n{printable_lines(hint)}"
         super().__init__(message)

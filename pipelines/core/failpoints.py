@@ -14,7 +14,7 @@ from pathlib import Path
 
 FAILPOINT_ENV = "BND_FAILPOINT"
 # Where a kill must leave the published warehouse byte-identical ...
-BEFORE_SWITCH = ("ingest", "transform", "audit", "publish")
+BEFORE_SWITCH = ("ingest", "transform", "audit", "publish", "kept")
 # ... and right after publishing switched to the new build (database, reports, exports).
 NAMES = (*BEFORE_SWITCH, "switched")
 

@@ -16,6 +16,8 @@ import contextlib
 import os
 import time
 
+from pipelines.core.printable import printable
+
 PROGRESS_FD_ENV = "BND_PROGRESS_FD"
 
 _accounted: list[float] = []
@@ -27,7 +29,7 @@ def emit(line: str) -> None:
         return
     # The terminal may have gone away: progress is a courtesy, never a failure.
     with contextlib.suppress(OSError):
-        os.write(int(fd), (line + "\n").encode("utf-8"))
+        os.write(int(fd), (printable(line) + "\n").encode("utf-8"))
 
 
 def step_line(step: str, summary: str, elapsed_s: float) -> str:

@@ -85,7 +85,8 @@ class Settings:
 
     @property
     def build_db(self) -> Path:
-        """The build's own database file; published by renaming it over ``published_db``."""
+        """The build's own database file; published by moving it into ``builds/<build_id>/``
+        and switching the ``current`` link to that folder (``lifecycle.published_layout``)."""
         return self.build_dir / PUBLISHED_NAME
 
     @property

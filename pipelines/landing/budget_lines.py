@@ -210,6 +210,11 @@ class LandedLines:
     subtotal_count: int
     excluded: dict[str, int] = field(default_factory=dict)  # other 회계 → rows left out
 
+    def excluded_by_account(self) -> str:
+        """``일반회계 12, 농어촌구조개선특별회계 3``: each other 회계 with its rows, most first."""
+        ordered = sorted(self.excluded.items(), key=lambda item: (-item[1], item[0] or ""))
+        return ", ".join(f"{name or '(no 회계)'} {count:,}" for name, count in ordered)
+
 
 def _sha256(file: LineFile, known: Mapping[str, Sequence]) -> str:
     return file_sha256_unless_known(file.path, known.get(file.source_file))

@@ -124,29 +124,56 @@ def verify_copy(copy: Path, original: Path, recorded: str) -> None:
         raise CorruptBuildError(original, actual, original.parent / ENTRY_FILE, recorded)
 
 
-def add_entry(settings: Settings, folder: Path) -> Entry:
-    """Copy a published build's folder (``builds/<id>``) into ``history/<build_id>``, whole or
-    not at all, and only if the copy's database has the sha256 recorded when it was staged."""
+@dataclass(frozen=True)
+class StagedEntry:
+    """A build's copy, checked and on disk under a dot name, waiting for its publish to become
+    ``history/<build_id>`` by a rename (``commit_entry``), or to be dropped (``drop_entry``)."""
+
+    build_id: str
+    partial: Path
+    record: dict[str, Any]
+
+
+def stage_entry(settings: Settings, folder: Path) -> StagedEntry:
+    """Copy a build's folder (``builds/<id>``) to ``history/.<build_id>.partial``, checked
+    against the sha256 recorded when it was staged, and flushed to disk. This is the part of
+    keeping a build that can fail (a full disk, a bad copy): publishing does it before its
+    switch, so a failure here leaves the published build as it was."""
     record = read_record(folder)
     build_id = record["build_id"]
     partial = settings.history_dir / f".{build_id}.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    settings.history_dir.mkdir(parents=True, exist_ok=True)
-    copy_tree(folder, partial)
     try:
+        settings.history_dir.mkdir(parents=True, exist_ok=True)
+        copy_tree(folder, partial)
         verify_copy(partial / PUBLISHED_NAME, folder / PUBLISHED_NAME, record["sha256"])
-    except CorruptBuildError:
+        fsync_tree(partial)
+    except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    fsync_tree(partial)
-    target = settings.history_dir / build_id
+    return StagedEntry(build_id, partial, record)
+
+
+def commit_entry(settings: Settings, staged: StagedEntry) -> Entry:
+    """Give a staged copy its name ``history/<build_id>``: renames only, no data written."""
+    target = settings.history_dir / staged.build_id
     if target.exists():  # kept already (an earlier attempt of this publish): the copy replaces it
-        retired = settings.history_dir / f".{build_id}.retired"
+        retired = settings.history_dir / f".{staged.build_id}.retired"
         shutil.rmtree(retired, ignore_errors=True)
         os.replace(target, retired)
         shutil.rmtree(retired, ignore_errors=True)
-    os.replace(partial, target)
-    return Entry(build_id, target, record)
+    os.replace(staged.partial, target)
+    return Entry(staged.build_id, target, staged.record)
+
+
+def drop_entry(staged: StagedEntry) -> None:
+    shutil.rmtree(staged.partial, ignore_errors=True)
+
+
+def add_entry(settings: Settings, folder: Path) -> Entry:
+    """Copy a published build's folder (``builds/<id>``) into ``history/<build_id>``, whole or
+    not at all, and only if the copy's database has the sha256 recorded when it was staged."""
+    return commit_entry(settings, stage_entry(settings, folder))
 
 
 def scan(settings: Settings) -> tuple[list[Entry], list[UnreadableEntryError]]:

@@ -108,12 +108,28 @@ def commit_folder(settings: Settings, partial: Path, build_id: str) -> Path:
     return folder
 
 
-def switch_to(settings: Settings, folder: Path) -> None:
-    """Publish ``folder`` (in ``builds/``): one atomic rename of a new ``current`` link."""
+def _incoming(settings: Settings) -> Path:
+    return settings.warehouse_dir / f".{CURRENT}.incoming"
+
+
+def prepare_switch(settings: Settings, folder: Path) -> None:
+    """Everything of a switch to ``folder`` that writes: the warehouse's layout, and the new
+    ``current`` link under a temporary name. Publishing does this before its switch, so that
+    the switch itself is a rename, which needs no free space."""
     ensure_layout(settings)
-    incoming = settings.warehouse_dir / f".{CURRENT}.incoming"
+    incoming = _incoming(settings)
     incoming.unlink(missing_ok=True)
     os.symlink(Path(BUILDS) / folder.name, incoming)
+    _link_published_paths(settings)
+
+
+def switch_to(settings: Settings, folder: Path) -> None:
+    """Publish ``folder`` (in ``builds/``): one atomic rename of a new ``current`` link (made by
+    ``prepare_switch``, here if it was not)."""
+    incoming = _incoming(settings)
+    target = str(Path(BUILDS) / folder.name)
+    if not (incoming.is_symlink() and os.readlink(incoming) == target):
+        prepare_switch(settings, folder)
     os.replace(incoming, current_link(settings))
     fsync_directory(settings.warehouse_dir)
     _link_published_paths(settings)

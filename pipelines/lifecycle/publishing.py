@@ -3,21 +3,28 @@
 In order, under the run lock:
 
 1. refuse unless ingest, the full dbt build and the audit passed in this run (``build_record``);
-2. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
-3. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``, and
-   the data-quality report (``dq.json``, ``index.html``) into ``.build/reports``;
-4. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
+2. check that the filesystems have room for everything that follows (``lifecycle.space``);
+3. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
+4. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``, and
+   the data-quality report (``dq.json``, ``index.html``) and any other reports the caller adds
+   (the dbt docs kept for this schema) into ``.build/reports``;
+5. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
    database's sha256), via a temporary name;
-5. switch ``warehouse/current`` to that folder: one ``os.replace`` of a symbolic link, through
-   which ``bnd.duckdb``, ``reports/`` and ``export/`` lead (``lifecycle.published_layout``);
-6. copy the build into ``history/<build_id>`` (reflinks or copies, checked against the recorded
-   sha256), prune the history to the newest five and rewrite its manifest.
+6. copy that folder into ``history/.<build_id>.partial``, checked against the recorded sha256
+   and flushed to disk;
+7. switch ``warehouse/current`` to the build's folder: one ``os.replace`` of a symbolic link,
+   through which ``bnd.duckdb``, ``reports/`` and ``export/`` lead (``lifecycle.published_layout``);
+8. rename the history copy to ``history/<build_id>``, prune the history to the newest five and
+   rewrite its manifest.
 
-A crash before step 5 leaves what readers see untouched (the next run removes the leftovers). A
-reader that resolves the published paths sees the previous build or this one, whole: database,
-reports and exports switch together, and a file already open keeps its old contents. A crash
-after step 5 leaves the new build published, whole; the next run adds its history entry (after
-checking the published database still has its recorded sha256).
+Everything that writes data, and so everything a full disk can stop, happens before the switch
+(steps 2–6): a publish that fails there removes what it staged and leaves what readers see as
+it was, and the run exits non-zero having changed nothing live. After the switch only renames
+and the manifest remain; a failure there is a warning (the build is published, whole) that the
+next run repairs. A reader that resolves the published paths sees the previous build or this
+one, whole: database, reports and exports switch together, and a file already open keeps its
+old contents. A crash after the switch leaves the new build published; the next run adds its
+history entry (after checking the published database still has its recorded sha256).
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +46,7 @@ from pipelines.checks.check_list import build_checks, count_checks, counts_by_so
 from pipelines.core.checksums import file_sha256
 from pipelines.core.failpoints import failpoint
 from pipelines.core.settings import PUBLISHED_NAME, Settings
-from pipelines.lifecycle import build_record, history
+from pipelines.lifecycle import build_record, history, space
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import write_meta_build
 from pipelines.lifecycle.comments import DBT_MANIFEST, read_mart_docs, write_comments
@@ -59,20 +68,42 @@ class Published:
     warnings: list[str]
 
 
-def publish_build(settings: Settings, run_id: str, inputs: dict | None = None) -> Published:
+def publish_build(
+    settings: Settings,
+    run_id: str,
+    inputs: dict | None = None,
+    add_reports: Callable[[Path, Path], object] | None = None,
+) -> Published:
     """Publish the build of ``run_id``; raises ``PublishRefusedError`` if it is not complete.
 
-    ``inputs`` (what the build was made from) go into its ``build.json``."""
+    ``inputs`` (what the build was made from) go into its ``build.json``; ``add_reports(build_db,
+    reports_dir)`` writes further reports of the build into its staged reports folder."""
     record = build_record.require_complete(settings, run_id)
     hold_run_lock(settings)
-    meta, exports, report_seconds = stage_build(settings, record)
+    space.check_space(space.needs_before_staging(settings))
+    meta, exports, report_seconds = stage_build(settings, record, add_reports)
     failpoint("publish", settings.build_dir)
     folder, sha256 = assemble(settings, meta, inputs)
+    try:
+        space.check_space(
+            space.needs_after_staging(settings, folder), space.MARGIN_AFTER_STAGING_BYTES
+        )
+        kept = history.stage_entry(settings, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # never published: nothing reads it
+        raise
+    try:
+        layout.prepare_switch(settings, folder)
+        failpoint("kept", settings.build_dir)
+    except BaseException:
+        history.drop_entry(kept)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     build_record.forget(settings)
     settings.landing_db.unlink(missing_ok=True)  # the run's landed lines are in the build now
     layout.switch_to(settings, folder)
     failpoint("switched", settings.build_dir)
-    warnings = finish_publish(settings, folder)
+    warnings = finish_publish(settings, kept)
     release_run_lock(settings)
     return Published(settings.published_db, sha256, meta, exports, report_seconds, warnings)
 
@@ -99,9 +130,13 @@ def assemble(
     return layout.commit_folder(settings, partial, build_id), record["sha256"]
 
 
-def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[str, int], float]:
+def stage_build(
+    settings: Settings,
+    record: dict,
+    add_reports: Callable[[Path, Path], object] | None = None,
+) -> tuple[dict[str, Any], dict[str, int], float]:
     """Everything before the rename: ``meta_build``, the marts' comments, checkpoint, exports,
-    report."""
+    reports."""
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
@@ -127,19 +162,22 @@ def stage_build(settings: Settings, record: dict) -> tuple[dict[str, Any], dict[
     started = time.monotonic()
     build = BuildFacts("published", record["run_id"], meta)
     write_report(settings.build_reports_dir, build_db, build)
+    if add_reports is not None:
+        add_reports(build_db, settings.build_reports_dir)
     return meta, exports, time.monotonic() - started
 
 
-def finish_publish(settings: Settings, folder: Path) -> list[str]:
-    """Everything after the switch: keep the build in history and rewrite the manifest.
-
-    Returns warnings (one line each): a history entry not made because the published database
-    no longer matches its sha256, and unreadable entries skipped. None of them undo the publish.
-    """
+def finish_publish(settings: Settings, kept: history.StagedEntry) -> list[str]:
+    """Everything after the switch: name the history copy, prune the history and rewrite the
+    manifest. Renames and a small manifest only; none of it can undo the publish, so a failure
+    is a warning (one line each, naming the path), as are unreadable entries skipped."""
     warnings = []
     try:
-        history.add_entry(settings, folder)
-    except (history.CorruptBuildError, history.UnreadableEntryError) as error:
-        warnings.append(f"not kept in history: {error}")
-    warnings += history.tidy_and_warn(settings)
+        history.commit_entry(settings, kept)
+    except OSError as error:
+        warnings.append(f"published, but not kept in history ({error}); the next run keeps it")
+    try:
+        warnings += history.tidy_and_warn(settings)
+    except OSError as error:
+        warnings.append(f"history manifest not rewritten ({error}); the next run rewrites it")
     return warnings

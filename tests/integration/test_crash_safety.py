@@ -37,7 +37,7 @@ from tests.source_figures import TOTALS
 
 # Failpoints reached by ``make run`` itself, and those of ``publish_build`` (before its switch).
 IN_THE_PIPELINE = ("ingest", "transform", "audit")
-IN_PUBLISHING = ("publish",)
+IN_PUBLISHING = ("publish", "kept")
 
 PUBLISH = """
 import shutil, sys
@@ -110,10 +110,13 @@ def test_killing_a_run_in_any_stage_loses_nothing(
         kill_at(stage, settings, start_cli("run", settings, **{FAILPOINT_ENV: stage}))
         assert file_sha256(settings.published_db) == before, f"killed in {stage}"
         assert total_2015(settings.published_db) == TOTALS["bnd_special_account"][0]
+    kept_before = [entry.build_id for entry in history.entries(settings)]
     for stage in IN_PUBLISHING:
         kill_at(stage, settings, start_publish(settings, template, stage))
         assert file_sha256(settings.published_db) == before, f"killed in {stage}"
         assert total_2015(settings.published_db) == TOTALS["bnd_special_account"][0]
+        # Killed with its history copy made ("kept"): no entry until the switch named it.
+        assert [entry.build_id for entry in history.entries(settings)] == kept_before, stage
 
     # Killed right after the switch: the new build is published with its own reports and exports.
     kill_at("switched", settings, start_publish(settings, template, "switched"))

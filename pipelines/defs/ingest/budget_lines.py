@@ -87,7 +87,8 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             f"budget lines {span}: {landed.line_count:,} lines, "
             f"{landed.subtotal_count:,} subtotals, {len(files)} file(s)"
             + (
-                f"; {sum(landed.excluded.values()):,} rows of other 회계 left out"
+                f"; {sum(landed.excluded.values()):,} rows of other 회계 left out "
+                f"({landed.excluded_by_account()})"
                 if landed.excluded
                 else ""
             )

@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.core import progress
 from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.transform.docs import install_kept_dbt_docs
 from pipelines.lifecycle.publishing import publish_build
 from pipelines.lifecycle.run_inputs import INPUTS_TAG, read_run_inputs
 from pipelines.lifecycle.step import build_step
@@ -29,7 +30,14 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     settings = warehouse.settings
     inputs = read_run_inputs(settings.build_dir, context.run.tags.get(INPUTS_TAG))
     with build_step(settings, context.run_id, "publish") as step:
-        published = publish_build(settings, context.run_id, inputs)
+        published = publish_build(
+            settings,
+            context.run_id,
+            inputs,
+            add_reports=lambda database, reports: install_kept_dbt_docs(
+                settings, database, reports
+            ),
+        )
         meta = published.meta
         marts = len(json.loads(meta["mart_row_counts"]))
         step.summary = f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package"

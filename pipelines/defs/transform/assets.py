@@ -19,6 +19,7 @@ from pipelines.checks.dbt_results import add_failing_rows, failing_rows_by_test,
 from pipelines.checks.gx_audit import preload_great_expectations
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.project import (
+    PARTIAL_PARSE_FILE,
     bnd_dbt_project,
     dbt_environment,
     keep_partial_parse,
@@ -91,7 +92,10 @@ def build_dbt(
                 run_results = keep_test_results(
                     invocation.target_path, settings.build_reports_dir, settings.build_db
                 )
-                keep_partial_parse(invocation.target_path)
+                keep_partial_parse(
+                    invocation.target_path / PARTIAL_PARSE_FILE,
+                    invocation.target_path.parent / PARTIAL_PARSE_FILE,
+                )
         except Exception:
             yield from _with_failing_rows(failed_checks, settings.build_reports_dir)
             raise

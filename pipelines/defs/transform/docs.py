@@ -42,7 +42,7 @@ from pipelines.core.settings import (
     Settings,
 )
 from pipelines.defs.transform.project import project_fingerprint, warehouse_target_dir
-from pipelines.lifecycle.published_layout import current_folder
+from pipelines.lifecycle.published_layout import RECORD_FILE, current_folder
 
 # What dbt writes → the name in the site.
 SITE_FILES = {
@@ -85,6 +85,7 @@ def write_dbt_docs(settings: Settings) -> Path:
             for other in kept.iterdir():
                 if other != site:
                     shutil.rmtree(other, ignore_errors=True)
+        _install_in_history(settings, folder, site)
         return _install(site, folder / "reports" / "dbt_docs")
 
 
@@ -93,10 +94,29 @@ def copy_kept_dbt_docs(settings: Settings) -> Path | None:
     second); None when no site is kept for it (the dbt project or the schema changed): then
     ``write_dbt_docs`` has to make one, which takes dbt seconds."""
     folder = _published_folder(settings)
-    site = warehouse_target_dir(settings) / "docs_sites" / site_key(folder / PUBLISHED_NAME)
+    return install_kept_dbt_docs(settings, folder / PUBLISHED_NAME, folder / "reports")
+
+
+def install_kept_dbt_docs(settings: Settings, database: Path, reports_dir: Path) -> Path | None:
+    """Copy the site kept for ``database``'s schema into ``reports_dir/dbt_docs``; None when
+    none is kept. Publishing calls this on the staged build, so the docs are part of what is
+    switched to and kept in the history, written before the switch like the other reports."""
+    site = warehouse_target_dir(settings) / "docs_sites" / site_key(database)
     if not (site / "index.html").is_file():
         return None
-    return _install(site, folder / "reports" / "dbt_docs")
+    return _install(site, reports_dir / "dbt_docs")
+
+
+def _install_in_history(settings: Settings, folder: Path, site: Path) -> None:
+    """A site made after its build was published goes into the build's history entry too, so a
+    rollback to it brings its docs."""
+    try:
+        build_id = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))["build_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    kept = settings.history_dir / str(build_id) / "reports"
+    if kept.is_dir() and kept.resolve().parent.parent == settings.history_dir.resolve():
+        _install(site, kept / "dbt_docs")
 
 
 def _published_folder(settings: Settings) -> Path:

@@ -76,13 +76,12 @@ def warehouse_target_dir(settings: Settings) -> Path:
     return DBT_TARGET_DIR / WAREHOUSE_TARGETS / key
 
 
-def keep_partial_parse(invocation_target: Path) -> None:
-    """Save a dbt command's parse state for the next command of the same warehouse."""
-    state = invocation_target / PARTIAL_PARSE_FILE
+def keep_partial_parse(state: Path, kept: Path) -> None:
+    """Copy a dbt command's parse state ``state`` to ``kept`` (whole, via a temporary name)."""
     if state.is_file():
-        partial = invocation_target.parent / f".{PARTIAL_PARSE_FILE}.partial"
+        partial = kept.with_name(f".{kept.name}.partial")
         shutil.copyfile(state, partial)
-        os.replace(partial, invocation_target.parent / PARTIAL_PARSE_FILE)
+        os.replace(partial, kept)
 
 
 def _prune_warehouse_targets(keep: Path) -> None:
@@ -140,13 +139,52 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# The parse state ``prepare`` keeps for the builds: a copy of what its own ``dbt parse`` wrote,
+# under a name no other dbt command writes. dbt's ``partial_parse.msgpack`` in target/ is also
+# written by any other dbt command pointed there (sqlfluff's dbt templater in ``make lint``, with
+# the lint profile): a build started from that state fails, and the project's fingerprint alone
+# cannot tell, since the sources did not change.
+KEPT_PARSE_STATE = "bnd_parse_state.msgpack"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stamp() -> dict[str, str]:
+    """What ``prepare_manifest`` recorded: the sources' fingerprint, and the sha256 of the
+    manifest and of the parse state its parse wrote (empty when there is no stamp)."""
+    stamp = DBT_TARGET_DIR / FINGERPRINT_FILE
+    try:
+        lines = stamp.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return dict(line.split(" ", 1) for line in lines if " " in line)
+
+
+def _write_stamp(fingerprint: str) -> None:
+    lines = [
+        f"fingerprint {fingerprint}",
+        f"manifest {_sha256(bnd_dbt_project.manifest_path)}",
+        f"parse_state {_sha256(DBT_TARGET_DIR / KEPT_PARSE_STATE)}",
+    ]
+    partial = DBT_TARGET_DIR / f".{FINGERPRINT_FILE}.partial"
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, DBT_TARGET_DIR / FINGERPRINT_FILE)
+
+
+def _is_own(path: Path, recorded: str | None) -> bool:
+    return recorded is not None and path.is_file() and _sha256(path) == recorded
+
+
 def current_parse_state() -> Path | None:
-    """``target/partial_parse.msgpack`` if ``prepare_manifest`` made it from the project's current
-    sources (the manifest Dagster's assets were made from), else None: dbt then parses itself."""
-    stamp, state = DBT_TARGET_DIR / FINGERPRINT_FILE, DBT_TARGET_DIR / PARTIAL_PARSE_FILE
-    if not (stamp.is_file() and state.is_file()):
+    """The parse state ``prepare_manifest`` kept, if its parse was of the project's current
+    sources (the manifest Dagster's assets were made from) and the file is still the one that
+    parse wrote (its sha256), else None: dbt then parses itself."""
+    stamp, state = _stamp(), DBT_TARGET_DIR / KEPT_PARSE_STATE
+    if stamp.get("fingerprint") != project_fingerprint():
         return None
-    return state if stamp.read_text(encoding="utf-8") == project_fingerprint() else None
+    return state if _is_own(state, stamp.get("parse_state")) else None
 
 
 def prepare_manifest(settings: Settings) -> bool:
@@ -157,19 +195,25 @@ def prepare_manifest(settings: Settings) -> bool:
     own preparer, which spends about 3 s on ``dbt --version`` before the parse.
     """
     DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = DBT_TARGET_DIR / FINGERPRINT_FILE
     fingerprint = project_fingerprint()
     # Two processes preparing at once (make dev and make run) parse one after the other.
     with (DBT_TARGET_DIR / "prepare.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        fresh = stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint
-        if fresh and bnd_dbt_project.manifest_path.exists():
+        stamp = _stamp()
+        # Fresh: parsed from these sources, and neither file overwritten since by another dbt.
+        if (
+            stamp.get("fingerprint") == fingerprint
+            and _is_own(bnd_dbt_project.manifest_path, stamp.get("manifest"))
+            and _is_own(DBT_TARGET_DIR / KEPT_PARSE_STATE, stamp.get("parse_state"))
+        ):
             return False
+        (DBT_TARGET_DIR / FINGERPRINT_FILE).unlink(missing_ok=True)
         with dbt_environment(settings):
             LocalDbtCliResource(project_dir=bnd_dbt_project).cli(
                 ["parse", "--quiet"], target_path=bnd_dbt_project.target_path
             ).wait()
-        stamp.write_text(fingerprint, encoding="utf-8")
+        keep_partial_parse(DBT_TARGET_DIR / PARTIAL_PARSE_FILE, DBT_TARGET_DIR / KEPT_PARSE_STATE)
+        _write_stamp(fingerprint)
     return True
 
 
