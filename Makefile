@@ -68,10 +68,13 @@ dev: $(SYNCED)  ## Dagster UI on DAGSTER_HOST:DAGSTER_PORT (environment or .env;
 docs: $(SYNCED)  ## dbt docs site for the published warehouse, into warehouse/reports/dbt_docs
 	$(PY) -m pipelines docs
 
+# sqlfluff's dbt templater parses the project with the lint profile: into a target folder of
+# its own, so that the builds' parse state and manifest in dbt_project/target stay theirs.
 lint: $(SYNCED)  ## ruff for Python, sqlfluff (dbt templater, duckdb dialect) for the dbt models
 	$(VENV)/bin/ruff check pipelines tests bench
 	$(VENV)/bin/ruff format --check pipelines tests bench
-	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint.duckdb BND_LANDING_DB=$(CURDIR)/dbt_project/target/lint_landing.duckdb \
+	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint/lint.duckdb BND_LANDING_DB=$(CURDIR)/dbt_project/target/lint/lint_landing.duckdb \
+	  DBT_TARGET_PATH=$(CURDIR)/dbt_project/target/lint \
 	  $(VENV)/bin/sqlfluff lint dbt_project/models
 
 format: $(SYNCED)

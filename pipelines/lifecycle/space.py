@@ -65,10 +65,10 @@ def needs_before_staging(settings: Settings) -> dict[Path, tuple[int, str]]:
     exports = _size(settings.export_dir) if published else build
     reports = _size(settings.reports_dir) if published else 0
     return {
-        settings.build_dir: (wal + exports + reports, "the exports and the report"),
+        settings.build_dir: (wal + exports + reports, "its exports and report"),
         settings.history_dir: (
             build + wal + exports + reports,
-            f"the history copy of the {build + wal:,}-byte build with its exports and report",
+            f"a history copy of the {build + wal:,}-byte build with them",
         ),
     }
 
@@ -76,7 +76,7 @@ def needs_before_staging(settings: Settings) -> dict[Path, tuple[int, str]]:
 def needs_after_staging(settings: Settings, folder: Path) -> dict[Path, tuple[int, str]]:
     """Bytes the history copy of the assembled build ``folder`` will write."""
     return {
-        settings.history_dir: (_size(folder), f"the history copy of {folder.name}"),
+        settings.history_dir: (_size(folder), f"a history copy of build {folder.name}"),
     }
 
 

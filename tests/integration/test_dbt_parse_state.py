@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from pipelines.core.settings import PROJECT_ROOT
 from pipelines.defs.transform import project
 from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 from pipelines.defs.transform.project import (
@@ -40,7 +42,7 @@ def test_the_state_is_used_only_while_it_is_that_of_the_current_sources(
     published_build: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state = current_parse_state()
-    assert state is not None and state.name == "partial_parse.msgpack"
+    assert state is not None and state.name == "bnd_parse_state.msgpack"
 
     monkeypatch.setattr(project, "project_fingerprint", lambda: "a dbt file changed since")
 
@@ -62,3 +64,63 @@ def test_an_unreadable_state_is_said_and_dbt_runs_without_it(tmp_path: Path) -> 
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert f"{broken}: parse state not used" in completed.stdout
     assert "Usage:" in completed.stdout  # dbt's own answer followed
+
+
+# What `make lint` ran before it had a target folder of its own: sqlfluff's dbt templater parsed
+# the project with these paths into dbt_project/target, over the builds' parse state.
+LINT_PROFILE = {"BND_BUILD_DB": "lint.duckdb", "BND_LANDING_DB": "lint_landing.duckdb"}
+
+
+def test_a_parse_with_another_profile_in_the_target_folder_leaves_the_builds_working(
+    tmp_path: Path,
+) -> None:
+    """A copy of the project (its own dbt target folder): prepared as `make run` prepares, then
+    parsed by another dbt command with the lint profile into the same target folder, then
+    built. The build must pass, dbt starting from a parse state its own parse wrote."""
+    root = tmp_path / "project"
+    ignore = shutil.ignore_patterns("target", "logs", "__pycache__", "*.pyc")
+    for folder in ("pipelines", "dbt_project", "expectations", "data_raw"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder, ignore=ignore)
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy2(PROJECT_ROOT / name, root / name)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "BND_DATA_RAW": str(root / "data_raw"),
+        "BND_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+    }
+    env.pop("DAGSTER_HOME", None)
+    env.pop("DBT_TARGET_PATH", None)
+
+    def run(*command: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        completed = subprocess.run(
+            [sys.executable, *command],
+            cwd=root,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+        return completed
+
+    run("-m", "pipelines", "prepare")
+    target = root / "dbt_project" / "target"
+    kept = (target / "bnd_parse_state.msgpack").read_bytes()
+    lint = {name: str(tmp_path / file) for name, file in LINT_PROFILE.items()}
+    subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", "parse", "--profiles-dir", "."],
+        cwd=root / "dbt_project",
+        env={**env, **lint},
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    # The other parse wrote dbt's own files in the target folder, not the builds' state.
+    assert (target / "partial_parse.msgpack").read_bytes() != kept
+    assert b"lint" in (target / "manifest.json").read_bytes()
+
+    completed = run("-m", "pipelines", "run", "--no-docs")
+
+    assert "published:" in completed.stdout
+    assert "Binder Error" not in completed.stdout + completed.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 
 from pipelines.core.checksums import file_sha256
 from pipelines.core.faults import error_errno, free_bytes
-from pipelines.core.settings import Settings
+from pipelines.core.settings import PROJECT_ROOT, Settings
 from pipelines.lifecycle import history, space
 from pipelines.lifecycle.published_layout import builds_dir, current_link
 from pipelines.lifecycle.publishing import publish_build
@@ -143,8 +144,16 @@ def test_a_full_disk_during_the_dbt_build_is_named_in_one_line(tmp_path: Path) -
         assert f"Nothing was published: {settings.published_db} not created" in line
 
 
+def same_shape(line: str, warehouse: Path) -> str:
+    """``line`` with the warehouse's path and every number made alike, for comparing a sample
+    with what a run printed."""
+    line = line.replace(str(warehouse), "/mnt/wh")
+    return re.sub(r"\d[\d,]*", "N", line)
+
+
 def test_a_run_short_of_space_to_publish_says_the_folder_and_the_bytes(tmp_path: Path) -> None:
-    """A disk on which the build fits but its publish does not (the history copy)."""
+    """A disk on which the build fits but its publish does not (the history copy). The line is
+    the runbook's sample, but for its numbers."""
     with tmpfs(tmp_path / "warehouse", "90m") as warehouse:
         settings = Settings.at(DATA_RAW, warehouse)
         line = one_error_line(run_cli("run", settings, "--no-docs"))
@@ -152,6 +161,9 @@ def test_a_run_short_of_space_to_publish_says_the_folder_and_the_bytes(tmp_path:
         assert " bytes are free there: free space there or set BND_WAREHOUSE_DIR" in line
         assert f"Nothing was published: {settings.published_db} not created" in line
         assert not current_link(settings).exists()
+    runbook = (PROJECT_ROOT / "docs" / "runbook.md").read_text(encoding="utf-8")
+    (sample,) = [text for text in runbook.splitlines() if "not enough free space" in text]
+    assert same_shape(sample, warehouse) == same_shape(line, warehouse)
 
 
 def test_a_rollback_on_a_read_only_warehouse_is_one_line(
@@ -170,4 +182,3 @@ def test_a_rollback_on_a_read_only_warehouse_is_one_line(
     assert "is on a read-only filesystem" in line, line
     assert f"Nothing was rolled back: {settings.published_db} is unchanged." in line
     assert live_state(settings) == before
-
