@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.core.checksums import file_sha256
-from pipelines.core.faults import error_errno, free_bytes
+from pipelines.core.faults import error_errno, folder_bytes, free_bytes
 from pipelines.core.settings import PROJECT_ROOT, Settings
 from pipelines.lifecycle import history, space
 from pipelines.lifecycle.published_layout import builds_dir, current_link
@@ -105,10 +105,10 @@ def test_a_publish_short_of_space_is_refused_before_it_writes_and_fits_at_the_ed
     assert file_sha256(settings.published_db) == history.entries(settings)[0].sha256
 
 
-# Free space left when the publish starts, with its check turned off: from nothing to most of
-# what it needs, so that the disk fills in each of its writes in turn (the build's metadata and
-# checkpoint, the exports, the report, the history copy).
-FREE_MB = (0, 0.25, 1, 3, 6, 12, 24, 33)
+# Free space left when the publish starts (its check turned off), as a share of what it writes:
+# from nothing to nearly all of it, so that the disk fills in each of its writes in turn (the
+# build's metadata and checkpoint, the exports, the report, the history copy).
+FREE_SHARES = (0, 0.005, 0.03, 0.06, 0.1, 0.3, 0.6, 0.97)
 
 
 def test_a_disk_that_fills_in_any_write_of_the_publish_changes_nothing_live(
@@ -117,19 +117,23 @@ def test_a_disk_that_fills_in_any_write_of_the_publish_changes_nothing_live(
     settings = small_disk
     publish_one(settings, published_build, "run-first")
     before = live_state(settings)
+    # What a publish writes: the exports and reports, then a copy of the whole build folder.
+    published = settings.warehouse_dir / os.readlink(current_link(settings))
+    writes = 2 * folder_bytes(published) - (settings.published_db.stat().st_blocks * 512)
     monkeypatch.setattr(space, "check_space", lambda needs, margin=0: None)
     failures = []
-    for megabytes in FREE_MB:
-        run_id = f"run-{megabytes}"
+    for share in FREE_SHARES:
+        run_id = f"run-{share}"
         audited_build(settings, published_build, run_id)
-        filler = leave_free(settings, int(megabytes * 1024 * 1024) // PAGE * PAGE)
+        filler = leave_free(settings, int(share * writes) // PAGE * PAGE)
         with pytest.raises(Exception) as failed:
             publish_build(settings, run_id)
-        assert error_errno(failed.value) == errno.ENOSPC, (megabytes, failed.value)
+            pytest.fail(f"published with {share:.0%} of what it writes free")
+        assert error_errno(failed.value) == errno.ENOSPC, (share, failed.value)
         failures.append(repr(failed.value)[:80])
         filler.unlink()
         release_run_lock(settings)
-        assert live_state(settings) == before, megabytes
+        assert live_state(settings) == before, share
         nothing_left_behind(settings)
     # The disk filled in different writes, not always the same first one.
     assert len(set(failures)) >= 3, failures
