@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelines.checks.check_report import describe_row
+
 DBT_RESULTS = "dbt_results.json"
 GX_RESULTS = "gx_results.json"
 
@@ -73,11 +75,19 @@ def build_checks(
 ) -> list[dict[str, Any]]:
     """Every check of the build whose results are in ``reports_dir``, in the report's order:
     failed steps, dbt tests, GX expectations."""
-    return (
+    checks = (
         step_checks(step_failures or [])
         + _read_json(reports_dir / DBT_RESULTS)
         + gx_checks(_read_json(reports_dir / GX_RESULTS))
     )
+    return [with_rows_described(check) for check in checks]
+
+
+def with_rows_described(check: dict[str, Any]) -> dict[str, Any]:
+    """The check with each offending row in the words the run prints (``offending_rows_text``):
+    ``dq.json`` then carries the same lines as the run's output, for alerting scripts."""
+    rows = check.get("offending_rows") or []
+    return {**check, "offending_rows_text": [describe_row(row) for row in rows]} if rows else check
 
 
 def gx_checks(gx_results: list[dict[str, Any]]) -> list[dict[str, Any]]:

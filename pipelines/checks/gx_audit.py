@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pandas is imported with GX, off the run's path (``preload_great_expectations``)
     import pandas as pd
 
+from pipelines.checks.check_report import with_verdict
 from pipelines.core.settings import EXPECTATIONS_DIR
 
 # In the build's copy of the project: each suite's last validation result (GX's own JSON of it),
@@ -158,7 +159,8 @@ def _suite_outcome(name: str, suite_result: Any, frame: pd.DataFrame) -> SuiteOu
 
 
 def _offending_rows(details: dict[str, Any], frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The whole audit row behind each unexpected value (expected, actual and difference too)."""
+    """The whole audit row behind each unexpected value (expected, actual and difference too),
+    with its ratio and status where the audit table has none (``check_report.with_verdict``)."""
     import pandas as pd
 
     index_columns = details.get("unexpected_index_column_names") or []
@@ -170,8 +172,14 @@ def _offending_rows(details: dict[str, Any], frame: pd.DataFrame) -> list[dict[s
             # NULL identifies a row too (e.g. no level on a total line): match it as such.
             mask &= frame[column].isna() if value is None else frame[column] == value
         for record in frame[mask].to_dict(orient="records"):
-            rows.append({key: _plain(value) for key, value in record.items()})
+            rows.append(with_verdict({key: _whole(_plain(value)) for key, value in record.items()}))
     return rows
+
+
+def _whole(value: Any) -> Any:
+    """A whole number that pandas made a float (an integer column, a decimal) as an integer
+    again: ``dq.json`` and the run's output then give 361795 and 2 lines, not 361795.0 and 2.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _plain(value: Any) -> Any:

@@ -20,6 +20,12 @@ from typing import Any
 import duckdb
 
 from pipelines.checks.check_list import build_checks, count_checks
+from pipelines.checks.check_report import (
+    format_cell,
+    reconciliation_status,
+    row_decimals,
+    with_verdict,
+)
 from pipelines.core.sql import json_rows
 from pipelines.landing.rejections import REJECTED_FILES
 from pipelines.reports.html_pages import page_environment
@@ -31,16 +37,16 @@ SCHEMA_VERSION = "1.0"
 REPORT_HTML = "index.html"
 DQ_JSON = "dq.json"
 # Rows of an audit table (offending rows, comparisons) as analysts read them: the figures that
-# show what is wrong first, then where, under plain headers, at most ROW_COLUMNS_SHOWN of them.
-# Every other column of the row goes into its last cell ("more"), so the table fits a 1,280 px
-# window whatever the check's table holds. Amounts are in KRW million (said above each table).
+# show what is wrong first (both alike, the ratio, the status), then where, both sides' files
+# before the finer keys, under plain headers, at most ROW_COLUMNS_SHOWN of them. Every other
+# column of the row goes into its last cell ("more"), so the table fits a 1,280 px window
+# whatever the check's table holds. Amounts are in KRW million (said above each table).
 ROW_HEADERS = {
     "difference_krw_million": "difference",
     "expected_krw_million": "expected (printed)",
     "actual_krw_million": "actual (sum of parts)",
     "amount_krw_million": "amount",
     "other_amount_krw_million": "other source's amount",
-    "tolerance_krw_million": "tolerance",
     "ratio": "ratio",
     "status": "status",
     "finding": "finding",
@@ -50,18 +56,24 @@ ROW_HEADERS = {
     "n_null_amounts": "empty amounts",
     "fiscal_year": "year",
     "account_code": "account",
+    "source_locator": "where",
+    "line_files": "line files added up",
+    "other_locator": "other source, where",
+    "source_file": "file",
+    "other_source": "other source",
     "level_code": "level",
     "line_code": "line",
     "organisation_code": "organisation",
     "total_kind": "total",
     "subject": "subject",
     "phase": "phase",
-    "source_locator": "where",
-    "source_file": "file",
+    "tolerance_krw_million": "tolerance",
 }
 ROW_COLUMNS_SHOWN = 9
 # A file named by its locator ("file:line [column]") need not be shown again.
-SHOWN_BY = {"source_file": "source_locator"}
+SHOWN_BY = {"source_file": "source_locator", "other_source": "other_locator"}
+# Columns that name files: wide enough to read a path (it breaks anywhere, not at once).
+PLACE_COLUMNS = ("source_locator", "line_files", "other_locator", "source_file", "other_source")
 
 
 @dataclass
@@ -89,17 +101,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return json_rows(con.execute(sql))
-
-
-def reconciliation_status(row: dict[str, Any]) -> str:
-    """EXACT, WITHIN_TOLERANCE (when the table's precision allows a difference) or MISMATCH."""
-    difference = row.get("difference_krw_million")
-    if difference is None:
-        return "MISMATCH"
-    if difference == 0:
-        return "EXACT"
-    tolerance = row.get("tolerance_krw_million") or 0
-    return "WITHIN_TOLERANCE" if abs(difference) <= tolerance else "MISMATCH"
 
 
 def read_database(db_path: Path) -> dict[str, Any]:
@@ -150,7 +151,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
             ]
         if "audit.audit_budget_reconciliation" in tables:
             found["reconciliation"] = [
-                {**row, "status": reconciliation_status(row)}
+                {**row, "status": row.get("status") or reconciliation_status(row)}
                 for row in _rows(
                     con,
                     "select * from audit.audit_budget_reconciliation "
@@ -332,6 +333,7 @@ def history_chart(history: list[dict[str, Any]]) -> str:
 
 
 def row_layout(rows: list[dict[str, Any]]) -> RowLayout:
+    rows = [with_verdict(row) for row in rows]
     present = [
         name
         for name in dict.fromkeys(key for row in rows for key in row)
@@ -354,18 +356,24 @@ def render_html(dq: dict[str, Any]) -> str:
     environment.filters["number"] = _number
     environment.filters["cell"] = cell
     environment.globals["row_layout"] = row_layout
+    environment.globals["row_decimals"] = row_decimals
+    environment.globals["with_verdict"] = with_verdict
+    environment.globals["place_columns"] = PLACE_COLUMNS
     environment.filters["plain_name"] = plain_name
     template = environment.get_template("report.html.j2")
     failures = [check for check in dq["checks"] if check["status"] in ("fail", "error", "warn")]
     return template.render(dq=dq, failures=failures, charts=charts(dq))
 
 
-def cell(value: Any, column: str) -> str:
-    """A table cell: amounts with thousands separators; years and line numbers as they are."""
+def cell(value: Any, column: str, decimals: int | None = None) -> str:
+    """A table cell: amounts with thousands separators, those read against each other with the
+    row's ``decimals`` (``check_report.row_decimals``); years and line numbers as they are."""
     if column == "fiscal_year" or column.endswith(("_year", "_line_number", "_number", "_id")):
         return "" if value is None else str(value)
-    if column in ("ratio", "unit_factor") and isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:.6g}"
+    if value is None:
+        return ""
+    if column.endswith("_krw_million") or column in ("ratio", "unit_factor"):
+        return format_cell(value, column, decimals)
     return _number(value)
 
 

@@ -27,6 +27,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipelines.checks.check_report import (
+    PAIRED_AMOUNTS,
+    format_amount,
+    format_ratio,
+    row_decimals,
+    with_verdict,
+)
 from pipelines.checks.gx_audit import SUITES as GX_SUITES
 from pipelines.checks.gx_audit import kept_results
 from pipelines.reports.html_pages import page_environment
@@ -50,6 +57,9 @@ REPORT_LINK = "../index.html"
 MAX_UNEXPECTED = 20
 # Items of a list shown as an observed value before "… N more".
 MAX_LIST_ITEMS = 30
+# Columns of an offending row that name places and the files added up: long texts that may break
+# anywhere, so that a row naming both sides fits the page (a file's own name stays whole).
+PLACE_COLUMNS = ("source_locator", "line_files", "other_source", "other_locator")
 # Kwargs that say how GX reports, not what is checked.
 NOT_ARGUMENTS = {"result_format", "batch_id", "catch_exceptions", "include_config"}
 
@@ -145,6 +155,8 @@ def _environment() -> Environment:
     environment = page_environment()
     environment.filters["value"] = display_value
     environment.filters["cell"] = display_cell
+    environment.globals["row_decimals"] = row_decimals
+    environment.globals["place_columns"] = PLACE_COLUMNS
     environment.globals["report_link"] = REPORT_LINK
     return environment
 
@@ -184,9 +196,13 @@ def _expectation(item: dict[str, Any]) -> dict[str, Any]:
     details = item.get("result") or {}
     exception = item.get("exception_info") or {}
     raised = bool(exception.get("raised_exception"))
-    # Rows are dicts of the identifying columns (``unexpected_index_column_names``) and the value.
+    # Rows are dicts of the identifying columns (``unexpected_index_column_names``: the
+    # checkpoints name both sides' files and both figures) and the value; a reconciliation's row
+    # gets the ratio and status it implies when the audit table gives none, as in the report.
     unexpected_rows = [
-        row for row in details.get("unexpected_index_list") or [] if isinstance(row, dict)
+        with_verdict(row)
+        for row in details.get("unexpected_index_list") or []
+        if isinstance(row, dict)
     ]
     # A set the column must contain reports the values it lacks instead.
     missing = "partial_missing_list" in details
@@ -276,10 +292,16 @@ def _time(value: Any) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def display_cell(value: Any, column: str) -> str:
-    """A value in a row of the audit table: years, codes and numbers-as-names without separators."""
+def display_cell(value: Any, column: str, decimals: int | None = None) -> str:
+    """A value in a row of the audit table: years, codes and numbers-as-names without separators;
+    the amounts a row reads against each other with the row's ``decimals`` (as the run's output
+    and the report print them); ratios as ratios."""
     if isinstance(value, int) and not isinstance(value, bool) and _IDENTIFIER.search(column):
         return str(value)
+    if value is not None and column in PAIRED_AMOUNTS:
+        return format_amount(value, decimals)
+    if value is not None and column in ("ratio", "unit_factor"):
+        return format_ratio(value)
     return display_value(value)
 
 

@@ -14,7 +14,7 @@ from pipelines.lifecycle.run_lock import release_run_lock
 from tests.browser import LAPTOP, browser
 from tests.helpers import replace_in_page, replace_in_registry
 from tests.integration.conftest import LastGood, run_cli
-from tests.source_figures import PAGE_FILE, PROJECT_AREAS
+from tests.source_figures import PAGE_FILE, PROJECT_AREAS, ROWS, YEARS
 
 
 def test_a_total_off_by_1000_fails_the_run_naming_2018(
@@ -30,9 +30,15 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(
     assert completed.returncode != 0
     out = completed.stdout
     assert "FAILED check gx_budget_reconciliation" in out
+    # Both sides (the Total's line and the file whose leaves were added up), both figures, the
+    # ratio actual ÷ expected and the status.
+    line, totals = ROWS["Total"]
+    printed, summed = 9_890_905, totals[YEARS.index(2018)]
     assert (
-        "2018 bnd_special_account total enacted 000_cad87574ba41ba74.txt: "
-        "expected 9,890,905, actual 9,889,905, difference -1,000"
+        f"MISMATCH 2018 bnd_special_account total enacted: expected {printed:,} "
+        f"({PAGE_FILE}:{line} [2018]) vs actual {summed:,} (sum of 5 figures of {PAGE_FILE}) "
+        f"KRW million, ratio {summed / printed:.6g} (actual ÷ expected), "
+        f"difference {summed - printed:,} (tolerance 0)"
     ) in out
     assert f"NOT published: {settings.published_db} unchanged (sha256 {before})" in out
     assert last_good.published_unchanged()
@@ -46,11 +52,13 @@ def test_a_total_off_by_1000_fails_the_run_naming_2018(
     (row,) = [row for row in re.findall(r"<tr>.*?</tr>", failure, re.S) if ">2018<" in row]
     for cell in ("bnd_special_account", "9,890,905", "9,889,905", "-1,000", ">total<"):
         assert cell in row
+    assert ">MISMATCH<" in row and f">{summed / printed:.6g}<" in row
     dq = json.loads((settings.build_reports_dir / "dq.json").read_text(encoding="utf-8"))
     assert dq["status"] == "failed"
     (failed,) = [check for check in dq["checks"] if check["status"] == "fail"]
     (offending,) = failed["offending_rows"]
     assert (offending["fiscal_year"], offending["difference_krw_million"]) == (2018, -1000)
+    assert (offending["status"], offending["ratio"]) == ("MISMATCH", round(summed / printed, 6))
     # The same count of checks on the page, in dq.json and on the run's summary line.
     count = dq["summary"]["checks"]
     # (and the one warning every build of data_raw/ has: 10.4 조원 stated for 2015)

@@ -2,12 +2,16 @@
 whole runs (`make run`): registered with a profile and a unit only, it lands in fct_budget_line
 beside today's accounts, reconciles with the page's 2016 figures, counts the other 회계 it holds,
 and a unit declared wrongly (amounts 1,000 times too large) keeps the published build as it was.
+A failed reconciliation names the page's line and the line file, prints both figures alike, the
+difference, the ratio and the status.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -25,6 +29,7 @@ from tests.publisher_files import (
     write_api_json,
     write_csv,
 )
+from tests.source_figures import LEAVES, PAGE_FILE, ROWS, YEARS
 
 OFD = "open_fiscal_data_detail_budget"
 # One run of the module's build, on one worker (the tests read it, or copy it).
@@ -183,3 +188,136 @@ def test_amounts_declared_in_the_wrong_unit_fail_as_a_unit_mismatch(
         (row["comparison_kind"], row["source_locator"], row["other_locator"])
         for row in failed["offending_rows"]
     } == {("detail_lines", "budget_lines/2016/detail.csv", "account_history_control_totals.csv:19")}
+    # The run's output says so, naming the line file and the control total's line, with both
+    # figures, the ratio and the status.
+    total = ROWS["Total"][1][YEARS.index(2016)]
+    (printed,) = [
+        text for text in completed.stdout.splitlines()
+        if text.startswith("    - UNIT_MISMATCH 2016 bnd_special_account total enacted:")
+    ]  # fmt: skip
+    assert (
+        f"budget_lines/2016/detail.csv (budget lines: {OFD}) {total * 1000:,} vs "
+        f"account_history_control_totals.csv:19 9,970,000 KRW million, ratio 0.001,"
+    ) in printed
+
+
+def test_a_unit_declared_wrongly_prints_unit_mismatch_against_the_page(
+    api_build: Settings, tmp_path: Path
+) -> None:
+    # No control total this time: the lines meet only the page's figures, in the GX suite.
+    raw = tmp_path / "data_raw"
+    shutil.copytree(DATA_RAW, raw)
+    write_csv(raw / "budget_lines" / "2016" / "detail.csv", API_HEADER, detail_rows_2016())
+    register_line_file(raw, "budget_lines/2016/detail.csv", OFD, "백만원")
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(api_build.warehouse_dir, warehouse, symlinks=True)
+    settings = Settings.at(raw, warehouse)
+
+    completed = run_cli("run", settings, "--no-docs")
+
+    assert completed.returncode == 1
+    assert "FAILED check gx_budget_line_reconciliation" in completed.stdout
+    printed = [
+        text for text in completed.stdout.splitlines() if text.startswith("    - UNIT_MISMATCH")
+    ]
+    # One line per account of the page, each with the page's line, the line file and the factor.
+    assert len(printed) == len({account for account, _ in LEAVES})
+    line, amounts = ROWS["Local Support Account"]
+    figure = amounts[YEARS.index(2016)]
+    (local_support,) = [text for text in printed if " 2016 local_support " in text]
+    assert f"expected {figure:,} ({PAGE_FILE}:{line} [2016]) vs actual {figure * 1000:,} " in (
+        local_support
+    )
+    assert f"(sum of 2 lines of budget_lines/2016/detail.csv, {OFD})" in local_support
+    assert "ratio 1,000 (actual ÷ expected)" in local_support
+    assert f"difference {figure * 1000 - figure:,}" in local_support
+    assert "unit declared for the line file" in local_support
+
+
+# Today's account → its 계정 since 2019 (국가균형발전특별회계).
+ACCOUNTS_2020 = {
+    "local_support": "지역지원계정",
+    "local_autonomous": "지역자율계정",
+    "sejong": "세종특별자치시계정",
+    "jeju": "제주특별자치도계정",
+}
+
+
+def detail_rows_2020(scale: dict[str, Decimal]) -> list[list[str]]:
+    """A synthetic 2020 detail budget: two lines per account whose enacted amounts (천원) add up to
+    the page's 2020 figure of the account (levels added up) × ``scale`` of it (1 by default)."""
+    column = YEARS.index(2020)
+    figures: dict[str, int] = {}
+    for (account, _), amounts in LEAVES.items():
+        figures[account] = figures.get(account, 0) + amounts[column]
+    rows = []
+    for number, (account, figure) in enumerate(figures.items(), start=1):
+        thousands = int(Decimal(figure * 1000) * scale.get(account, Decimal(1)))
+        first = thousands // 3 + 250  # 천원 that are not whole KRW millions
+        for part, amount in enumerate((first, thousands - first), start=1):
+            where = ["2020", f"합성부처{number}", "국가균형발전특별회계", ACCOUNTS_2020[account]]
+            names = [f"합성프로그램{number}", f"합성단위사업{number}-{part}"]
+            names.append(f"합성세부사업{number}-{part}")
+            proposed_and_enacted = [f"{amount - 1000:,}", f"{amount:,}"]
+            rows.append(
+                [*where, "지역개발", "지역및도시", *names, "사업비", "일반", *proposed_and_enacted]
+            )
+    return rows
+
+
+def test_lines_one_percent_over_the_page_fail_naming_the_page_and_the_line_file(
+    api_build: Settings, tmp_path: Path
+) -> None:
+    raw = tmp_path / "data_raw"
+    shutil.copytree(DATA_RAW, raw)
+    over = {"local_support": Decimal("1.01")}
+    write_api_json(raw / "budget_lines" / "2020" / "detail.json", detail_rows_2020(over))
+    register_line_file(raw, "budget_lines/2020/detail.json", OFD, "천원")
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(api_build.warehouse_dir, warehouse, symlinks=True)
+    settings = Settings.at(raw, warehouse)
+    before = file_sha256(settings.published_db)
+
+    completed = run_cli("run", settings, "--no-docs")
+
+    assert completed.returncode == 1
+    assert file_sha256(settings.published_db) == before
+    out = completed.stdout
+    assert "FAILED check gx_budget_line_reconciliation" in out
+    # The page's figure (its line 55, column 2020) and the sum of the lines, 1 % over it.
+    line, amounts = ROWS["Local Support Account"]
+    expected = amounts[YEARS.index(2020)]
+    actual = Decimal(expected) * over["local_support"]
+    (printed,) = [text for text in out.splitlines() if text.startswith("    - MISMATCH 2020")]
+    assert printed == (
+        f"    - MISMATCH 2020 local_support account_whole enacted: "
+        f"expected {expected:,.2f} ({PAGE_FILE}:{line} [2020]) vs "
+        f"actual {actual:,.2f} (sum of 2 lines of budget_lines/2020/detail.json, {OFD}) "
+        f"KRW million, ratio 1.01 (actual ÷ expected), difference {actual - expected:,.2f} "
+        "(tolerance 0.5)"
+    )
+    # Both figures the same way: separators and the same decimals.
+    figures = re.findall(r"(?:expected|actual) ([\d,]+(?:\.\d+)?) ", printed)
+    assert [len(figure.partition(".")[2]) for figure in figures] == [2, 2]
+    # The failed build's dq.json, report and Data Docs name the same files and figures.
+    reports = settings.build_reports_dir
+    dq = json.loads((reports / "dq.json").read_text(encoding="utf-8"))
+    (failed,) = [check for check in dq["checks"] if check["status"] == "fail"]
+    assert failed["offending_rows_text"] == [printed.removeprefix("    - ")]
+    (row,) = failed["offending_rows"]
+    assert (row["source_locator"], row["line_files"], row["status"], row["ratio"]) == (
+        f"{PAGE_FILE}:{line} [2020]",
+        "budget_lines/2020/detail.json",
+        "MISMATCH",
+        1.01,
+    )
+    html = (reports / "index.html").read_text(encoding="utf-8")
+    failure = html[html.index('id="failures"') : html.index('id="reconciliation"')]
+    (shown,) = [tr for tr in re.findall(r"<tr>.*?</tr>", failure, re.S) if ">2020<" in tr
+                and "local_support" in tr]  # fmt: skip
+    for text in (f"{expected:,.2f}", f"{actual:,.2f}", ">1.01<", "MISMATCH",
+                 f"{PAGE_FILE}:{line} [2020]", "budget_lines/2020/detail.json"):  # fmt: skip
+        assert text in shown, text
+    docs = (reports / "gx" / "validations" / "budget_line_reconciliation.html").read_text("utf-8")
+    for text in (f"{expected:,.2f}", f"{actual:,.2f}", "budget_lines/2020/detail.json"):
+        assert text in docs, text

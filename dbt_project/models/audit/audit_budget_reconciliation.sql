@@ -2,7 +2,8 @@
 -- source, phase and year. Great Expectations requires the difference to be within tolerance:
 -- 0 for a table printed to the KRW million or finer (its sums must hold exactly); for a coarser
 -- table (억원, 조원) the rounding its own precision allows: half a step for the total itself plus
--- half a step for each leaf summed, i.e. (number of children + 1) x half-step.
+-- half a step for each leaf summed, i.e. (number of children + 1) x half-step. Status EXACT,
+-- WITHIN_TOLERANCE or MISMATCH, and the ratio actual / expected, as in the line reconciliation.
 with
 
 reported as (
@@ -57,7 +58,18 @@ final as (
         *,
         actual_krw_million - expected_krw_million as difference_krw_million,
         greatest(abs(actual_krw_million - expected_krw_million) - tolerance_krw_million, 0)
-            as difference_beyond_tolerance_krw_million
+            as difference_beyond_tolerance_krw_million,
+        -- in the words of the other reconciliations, so that a failure reads the same everywhere
+        case
+            when expected_krw_million != 0
+                then round(cast(actual_krw_million as double) / expected_krw_million, 6)
+        end as ratio,
+        case
+            when actual_krw_million = expected_krw_million then 'EXACT'
+            when abs(actual_krw_million - expected_krw_million) <= tolerance_krw_million
+                then 'WITHIN_TOLERANCE'
+            else 'MISMATCH'
+        end as status
     from with_tolerance
 )
 
