@@ -30,7 +30,7 @@ export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 
-.PHONY: run test dev lint format docs clean setup rollback browser bench
+.PHONY: run test dev lint format docs clean setup rollback browser bench fuzz mutation
 
 run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/ (YEARS=2026: those budget lines only; FORCE=1: even when nothing changed)
 	$(PY) -m pipelines run $(if $(YEARS),--years $(YEARS)) $(if $(FORCE),--force)
@@ -55,6 +55,10 @@ browser:
 # Not part of `make test`: generates up to ~4 GB of synthetic lines and runs for about half an hour.
 bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10000000,30000000; ~4 GB of data) into bench/results.md
 	$(PY) -m bench.run
+
+# Not part of `make test` (which fuzzes 50 inputs per reader): 1,000 per reader, about 10 minutes.
+fuzz: $(SYNCED)  ## fuzz every reader of raw files with BND_FUZZ_EXAMPLES mutated inputs each (default 1000)
+	BND_FUZZ_EXAMPLES=$${BND_FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/fuzz -n 0 -p no:cacheprovider -q
 
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
 	$(PY) -m pipelines rollback $(if $(TO),--to $(TO))

@@ -2,8 +2,9 @@
 
 Each case writes one file that would make a reader allocate far more than its size (a merged range
 of the whole sheet, a cell at XFD1048576, ``rowspan=1000000``, 100,000 fields on a line, a YAML
-alias bomb, a huge shared-strings part, a zip bomb), then reads it the way ingest does
-(``parse_source``, or ``read_registry`` for the registry) in a fresh Python process. The table
+alias bomb, a huge shared-strings part, a zip bomb, a JSON answer of 40,000 distinct keys or
+200,000 nested arrays), then reads it the way ingest does (``parse_source``, ``read_registry`` for
+the registry, ``land_lines`` for a publisher's JSON line file) in a fresh Python process. The table
 gives the wall time of that process (start-up and imports included), its peak resident memory
 (``VmHWM``, the kernel's high-water mark since the process started), the time of the read
 itself, and the limit that refused the file. Targets: ≤ 5 s and ≤ 500 MB each.
@@ -15,6 +16,7 @@ same files, smaller where size does not matter to the check.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -201,6 +203,67 @@ def yaml_deep(raw_dir: Path, depth: int = 10_000) -> Path:
     return raw_dir / "sources.yml"
 
 
+def _line_file(raw_dir: Path, text: str) -> Path:
+    """``text`` as a publisher's JSON line file (the Open Fiscal Data API's answer) in a raw
+    folder of its own, registered with its profile, as ingest finds it."""
+    from pipelines.core.settings import PROJECT_ROOT
+
+    path = raw_dir / "budget_lines" / "2016" / "api.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PROJECT_ROOT / "data_raw" / "profiles", raw_dir / "profiles")
+    (raw_dir / "sources.yml").write_text(
+        "sources: []\nline_files:\n  - file: budget_lines/2016/api.json\n"
+        "    profile: open_fiscal_data_detail_budget\n    unit: 천원\n",
+        encoding="utf-8",
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _api_answer(records_json: str) -> str:
+    head = '{"ExpenditureBudgetInit5": [{"head": [{"list_total_count": 1}]}, {"row": ['
+    return head + records_json + "]}]}"
+
+
+def _api_record(amount: str, more: str = "") -> str:
+    """A record of the API's detail budget, its 13 keys as the answer holds them (``more``
+    keys after them)."""
+    return (
+        '{"FSCL_YY": "2016", "OFFC_NM": "합성부처", "FSCL_NM": "지역발전특별회계", '
+        '"ACCT_NM": "경제발전계정", "FLD_NM": "지역개발", "SECT_NM": "지역및도시", '
+        '"PGM_NM": "합성프로그램", "ACTV_NM": "합성단위사업", "SACTV_NM": "합성세부사업", '
+        '"BZ_CLS_NM": "사업비", "FIN_DE_EP_NM": "일반", "Y_YY_MEDI_KCUR_AMT": '
+        + amount
+        + ', "Y_YY_DFN_MEDI_KCUR_AMT": 1000'
+        + more
+        + "}"
+    )
+
+
+def json_key_bomb(raw_dir: Path, records: int = 40_000) -> Path:
+    """The API's answer whose ``records`` records each have a key of its own (~600 KB): read
+    as it was, a table of 40,000 columns × 40,000 rows (62 s and 7.1 GB before a MemoryError)."""
+    rows = ", ".join(f'{{"k{number:05}": 1}}' for number in range(records))
+    return _line_file(raw_dir, _api_answer(rows))
+
+
+def json_wide_record(raw_dir: Path, keys: int = 200_000) -> Path:
+    """One record of the API's 13 keys and ``keys`` more (~3 MB): DuckDB ran out of memory."""
+    extra = ", ".join(f'"K{number:06}": 1' for number in range(keys))
+    return _line_file(raw_dir, _api_answer(_api_record("1000", ", " + extra)))
+
+
+def json_deep(raw_dir: Path, depth: int = 200_000) -> Path:
+    """``depth`` nested arrays (json.loads raises RecursionError)."""
+    return _line_file(raw_dir, "[" * depth + "]" * depth)
+
+
+def json_long_number(raw_dir: Path, digits: int = 5_000) -> Path:
+    """The API's answer with an amount of ``digits`` digits (Python's int refuses it with a
+    ValueError past 4,300)."""
+    return _line_file(raw_dir, _api_answer(_api_record("9" * digits)))
+
+
 # --- measuring ---------------------------------------------------------------------------------
 
 # name → (write the file(s) under a folder and return the path to read, what to call on it)
@@ -219,6 +282,10 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "csv 100,000 fields × 20 lines": (lambda d: csv_fields(d / "t.csv"), "csv"),
     "registry YAML alias bomb (9^9)": (lambda d: yaml_alias_bomb(d / "raw"), "registry"),
     "registry YAML nested 10,000 deep": (lambda d: yaml_deep(d / "raw"), "registry"),
+    "json 40,000 records of distinct keys": (lambda d: json_key_bomb(d / "raw"), "line_file"),
+    "json record of 200,000 keys": (lambda d: json_wide_record(d / "raw"), "line_file"),
+    "json 200,000 nested arrays": (lambda d: json_deep(d / "raw"), "line_file"),
+    "json 5,000-digit amount": (lambda d: json_long_number(d / "raw"), "line_file"),
 }
 
 
@@ -233,6 +300,8 @@ def refuse(path: Path, how: str) -> dict[str, object]:
     try:
         if how == "registry":
             read_registry(path.parent)
+        elif how == "line_file":
+            _land_line_file(path.parents[2])
         else:
             source = RawSource(path.name, path, how, "t", "p", "enacted", False, None)
             parse_source(source)
@@ -244,6 +313,19 @@ def refuse(path: Path, how: str) -> dict[str, object]:
         refused_by = "ACCEPTED"
     seconds = time.perf_counter() - started
     return {"refused_by": refused_by, "read_s": seconds, "peak_bytes": _peak_rss()}
+
+
+def _land_line_file(raw_dir: Path) -> None:
+    """Land the raw folder's line files of 2016 as ingest does (publishers' files included)."""
+    import duckdb
+
+    from pipelines.landing.budget_lines import find_line_files, land_lines
+    from pipelines.sources.profiles import publisher_layouts
+
+    layouts = publisher_layouts(raw_dir)
+    with duckdb.connect() as con:
+        files = find_line_files(raw_dir, [2016], layouts)
+        land_lines(con, files, [2016], None, layouts, raw_dir)
 
 
 def _peak_rss() -> int:

@@ -10,9 +10,22 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
+import duckdb
+
 from tests.source_figures import LEAVES, YEARS
+
+OFD = "open_fiscal_data_detail_budget"
+LOCAL = "local_government_budget"
+# The columns of raw.budget_lines two landings of the same lines agree on.
+LINE_COLUMNS = (
+    "fiscal_year, account_code, level_code, organisation_kind, organisation_code, "
+    "programme_code, phase, amount_krw_million, line_source, account_name_that_year, "
+    "sub_account_name_that_year, account_mapping, field_name, sector_name, programme_name, "
+    "unit_project_name, detail_project_name"
+)
 
 # The Open Fiscal Data API's fields and the portal's Korean headers for the same columns.
 API_HEADER = (
@@ -76,14 +89,7 @@ def write_csv(path: Path, header: tuple[str, ...], rows: list[list[str]], encodi
 
 def write_api_json(path: Path, rows: list[list[str]], service="ExpenditureBudgetInit5") -> Path:
     """The rows as the API answers (its amounts as numbers), saved as it came."""
-    records = [
-        {
-            key: (int(value.replace(",", "")) if key.endswith("_AMT") else value) or None
-            for key, value in zip(API_HEADER, row, strict=True)
-        }
-        for row in rows
-    ]
-    answer = {service: [{"head": [{"list_total_count": len(records)}]}, {"row": records}]}
+    answer = api_answer(api_records(rows), service)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
     return path
@@ -97,3 +103,92 @@ def register_line_file(raw_dir: Path, file: str, profile: str, unit: str | None)
     if "\nline_files:\n" not in text:
         text += "\nline_files:\n"
     registry.write_text(text + entry, encoding="utf-8")
+
+
+PORTAL_TITLE = "2016년 세부사업 예산편성현황"
+PORTAL_UNIT_LINE = "(단위: 천원)"
+
+
+def write_portal_xlsx(
+    path: Path,
+    rows: list[list[str]],
+    header: tuple[str, ...] = PORTAL_HEADER,
+    *,
+    title: str | None = None,
+    unit_line: str | None = None,
+) -> Path:
+    """The rows as the portal's workbook holds them (years and amounts as numbers); with
+    ``title``, its title row merged across the table, then ``unit_line`` and an empty row above
+    the header, as the portal's download of 세부사업 예산편성현황 lays them out."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if title is not None:
+        sheet.append([title])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+        sheet.append([unit_line] if unit_line else [])
+        sheet.append([])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(
+            [int(value.replace(",", "")) if value[:1].isdigit() else value for value in row]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def raw_with_profiles(tmp_path: Path) -> Path:
+    """A raw folder with the registry's defaults, no sources, and the shipped profiles."""
+    from tests.conftest import DATA_RAW
+
+    raw = tmp_path / "raw"
+    raw.mkdir(parents=True)
+    shutil.copytree(DATA_RAW / "profiles", raw / "profiles")
+    (raw / "sources.yml").write_text("sources: []\n", encoding="utf-8")
+    return raw
+
+
+def land_publisher_lines(raw: Path, years: list[int]) -> tuple[list[tuple], dict[str, int]]:
+    """The lines the registered line files of ``years`` land (``LINE_COLUMNS``, sorted), and
+    the rows of other 회계 left out, as ingest lands them."""
+    from pipelines.landing.budget_lines import find_line_files, land_lines
+    from pipelines.sources.profiles import publisher_layouts
+
+    layouts = publisher_layouts(raw)
+    with duckdb.connect() as con:
+        files = find_line_files(raw, years, layouts)
+        landed = land_lines(con, files, years, None, layouts, raw.parent)
+        rows = con.execute(f"select {LINE_COLUMNS} from raw.budget_lines order by all").fetchall()
+    return rows, landed.excluded
+
+
+def write_json_answer(raw: Path, answer: object, name: str = "api.json") -> Path:
+    """``answer`` saved as ``budget_lines/2016/<name>`` and registered (천원, the API's profile)."""
+    path = raw / "budget_lines" / "2016" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
+    path.write_text(text, encoding="utf-8")
+    register_line_file(raw, f"budget_lines/2016/{name}", OFD, "천원")
+    return path
+
+
+def api_records(rows: list[list[str]]) -> list[dict]:
+    """The rows as the API's records (amounts as numbers, empty cells as null)."""
+    return [
+        {
+            key: (int(value.replace(",", "")) if key.endswith("_AMT") else value) or None
+            for key, value in zip(API_HEADER, row, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def api_answer(records: list[dict], service: str = "ExpenditureBudgetInit5") -> dict:
+    """``records`` in the API's answer: ``{service: [{head: …}, {row: records}]}``."""
+    head = [
+        {"list_total_count": len(records)},
+        {"RESULT": {"CODE": "INFO-000", "MESSAGE": "정상 처리되었습니다."}},
+    ]
+    return {service: [{"head": head}, {"row": records}]}

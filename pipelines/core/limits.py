@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import codecs
 import io
+import lzma
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
 
 from pipelines.core.errors import SourceError
 
@@ -36,7 +40,7 @@ class Limit:
     name: str  # BND_LIMIT_<name>
     default: int
     what: str  # "<limit> <what>": "at most 1,000 fields on a line"
-    applies_to: str  # for the README and the message
+    applies_to: str  # for the message of a bad setting
 
     @property
     def env(self) -> str:
@@ -54,8 +58,8 @@ class Limit:
             value = 0
         if value < 1:
             raise LimitSettingError(
-                f"{self.env}={text!r}: expected a positive whole number "
-                f"(the default is {self.default})"
+                f"{self.env}={text!r}: expected a positive whole number (the default is "
+                f"{self.default:,}: at most {self.default:,} {self.what}, in {self.applies_to})"
             )
         return value
 
@@ -123,6 +127,19 @@ LIMITS: dict[str, Limit] = {
             YAML_APPLIES,
         ),
         Limit("YAML_DEPTH", 32, "levels of nesting", YAML_APPLIES),
+        # The Open Fiscal Data API's answer has ~20 keys per record, 6 levels of nesting and
+        # amounts of at most 13 digits (천원): these leave room for any genuine answer and refuse
+        # a key bomb (40,000 records of distinct keys make a 40,000-column table) or a parser
+        # bomb (200,000 nested arrays, a 5,000-digit integer) before a row is built.
+        Limit("JSON_KEYS_PER_RECORD", 1_000, "keys in a record", "JSON line files"),
+        Limit(
+            "JSON_KEYS_PER_FILE",
+            1_000,
+            "distinct keys in the records of a file (its columns)",
+            "JSON line files",
+        ),
+        Limit("JSON_DEPTH", 32, "levels of nesting", "JSON line files"),
+        Limit("JSON_NUMBER_DIGITS", 100, "digits in a number", "JSON line files"),
     )
 }
 # Below this size a zip part's compression ratio is not checked (a small part of repeated bytes
@@ -199,8 +216,12 @@ def check_html(data: bytes, file: str) -> None:
     max_span, max_cells = LIMITS["HTML_SPAN"].value, LIMITS["TABLE_CELLS"].value
     tables: list[list[int]] = []  # open tables: [number, cells so far]
     number = 0
+    # huge_tree: without it the pull parser stops, silently, at a text node of more than
+    # 10,000,000 characters, while the reader (lxml.html on the whole text) reads on, so a table
+    # behind one would never be counted. An HTML parser expands no entities, and FILE_BYTES has
+    # bounded the input: lifting the parser's own limits costs no more than the file.
     parser = etree.HTMLPullParser(
-        events=("start", "end"), no_network=True, remove_comments=True, huge_tree=False
+        events=("start", "end"), no_network=True, remove_comments=True, huge_tree=True
     )
     for chunk in _chunks(data):
         parser.feed(chunk)
@@ -430,18 +451,112 @@ def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file: str) -> 
                         check("XLSX_SHARED_STRINGS", strings, file, place, " strings so far")
                 if name != "c":  # a cell is dropped with its row
                     _drop(element)
+    except (zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError) as error:
+        # Data zipfile cannot inflate (damaged deflate data, a compression method or an
+        # encryption it does not know): no reader could use the part, so it is named here.
+        raise SourceError(
+            file,
+            place,
+            "a part stored or compressed as a spreadsheet program writes it (unencrypted)",
+            f"{type(error).__name__}: {error}",
+        ) from None
     except (etree.XMLSyntaxError, OSError, zipfile.BadZipFile, EOFError, ValueError) as error:
         if isinstance(error, SourceError):
             raise
+        codes = (etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_NAME_TOO_LONG)
+        if isinstance(error, etree.XMLSyntaxError) and error.code in codes:
+            # lxml stops at its own limits (huge_tree=False keeps them, and with them the check
+            # of entity expansion) where openpyxl, reading with the standard library, goes on:
+            # the rest of the part would reach openpyxl unchecked.
+            raise SourceError(
+                file,
+                place,
+                "an XML part within the XML parser's own limits (entities expanded at most a "
+                "few times their size, 256 levels of elements, 10,000,000 characters in a text)",
+                str(error),
+            ) from None
         # A damaged part: openpyxl names it when it reads the file; nothing was built here.
         return
 
 
-def _number(text: str | None) -> int:
+# --- JSON --------------------------------------------------------------------------------------
+
+# A JSON string with its escapes, or one never closed (to the end of the text): a match from
+# every quote, so the scan stays linear (a string failing to close would be tried again from
+# each quote inside it: "\"\"\"… without an end took minutes). Then, a string or a bracket.
+_JSON_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)'
+_JSON_STRINGS = re.compile(_JSON_STRING, re.DOTALL)
+_JSON_STRING_OR_BRACKET = re.compile(_JSON_STRING + r"|[\[\]{}]", re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_NOT_DIGITS = str.maketrans("", "", "+-.eE")
+
+
+def check_json_depth(text: str, file: str, place: str = "") -> None:
+    """Refuse JSON nested deeper than ``JSON_DEPTH``, from its brackets outside strings, before
+    ``json.loads`` recurses into them (200,000 nested arrays raise ``RecursionError`` there).
+
+    The strings are cut out and the brackets left are counted in C (``accumulate``); only a text
+    over the limit is walked again, to name the line where it passes it. ``place`` prefixes the
+    line ("inside its JSON string, ")."""
+    limit = LIMITS["JSON_DEPTH"].value
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    deepest = max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)), default=0)
+    if deepest <= limit:
+        return
+    depth, line = 0, 1
+    for match in _JSON_STRING_OR_BRACKET.finditer(text):
+        depth += _BRACKET_STEP.get(match[0], 0)  # a string is never one character
+        if depth > limit:
+            line = text.count("\n", 0, match.start()) + 1
+            break
+    check("JSON_DEPTH", deepest, file, f"{place}line {line}", " (first passed on this line)")
+
+
+def load_json(text: str, file: str, place: str = "") -> object:
+    """``json.loads`` of ``text`` once bounded: its nesting (``check_json_depth``) and each
+    number's digits (``JSON_NUMBER_DIGITS``), as the parser meets it.
+
+    Numbers come back as the text the file prints: no digit is lost to a float, and no
+    5,000-digit integer reaches ``int`` (which refuses it with a bare ``ValueError``). ``NaN`` and
+    ``Infinity``, which are not JSON, are refused; so is text that is not JSON, by its line."""
+    import json
+
+    check_json_depth(text, file, place)
+    max_digits = LIMITS["JSON_NUMBER_DIGITS"].value
+
+    def number(printed: str) -> str:
+        if len(printed) <= max_digits:  # the usual case, without counting
+            return printed
+        digits = len(printed.translate(_NOT_DIGITS))
+        if digits > max_digits:
+            line = text.count("\n", 0, max(text.find(printed), 0)) + 1
+            check(
+                "JSON_NUMBER_DIGITS",
+                digits,
+                file,
+                f"{place}line {line}",
+                f" (a number beginning {printed[:20]}…)",
+            )
+        return printed
+
+    def constant(name: str) -> object:
+        line = text.count("\n", 0, max(text.find(name), 0)) + 1
+        raise SourceError(file, f"{place}line {line}", "a JSON number", repr(name))
+
     try:
-        return int(text or 0)
-    except ValueError:
-        return 0
+        return json.loads(text, parse_int=number, parse_float=number, parse_constant=constant)
+    except json.JSONDecodeError as error:
+        raise SourceError(
+            file, f"{place}line {error.lineno}, column {error.colno}", "JSON", error.msg
+        ) from None
+    except RecursionError:
+        raise SourceError(
+            file,
+            place.removesuffix(", ") or "whole file",
+            "JSON nested no deeper than the parser reaches",
+            f"deeper nesting (lower {LIMITS['JSON_DEPTH'].env})",
+        ) from None
 
 
 # --- YAML --------------------------------------------------------------------------------------
@@ -502,8 +617,40 @@ def check_yaml(text: str, file: str) -> None:
 
 
 def safe_load_yaml(text: str, file: str) -> object:
-    """``yaml.safe_load`` after ``check_yaml``: the one way this project reads YAML it is given."""
+    """``yaml.safe_load`` after ``check_yaml``: the one way this project reads YAML it is given.
+
+    Dates stay the text they are written in (``_text_dates_loader``): ``2015-02-30`` or
+    ``0000-01-01`` would make YAML's timestamp constructor raise a bare ``ValueError``, and the
+    fields that are dates are checked by those who read them (``publication_date``). A value an
+    explicit tag cannot build (``!!int x``, ``!!int`` of nothing, ``!!bool maybe``) is refused
+    by name."""
     import yaml
 
     check_yaml(text, file)
-    return yaml.safe_load(text)
+    try:
+        return yaml.load(text, Loader=_text_dates_loader())  # a SafeLoader, dates as text
+    except (ValueError, LookupError, TypeError, ArithmeticError) as error:  # !!int '', …
+        raise SourceError(
+            file,
+            "whole file",
+            "valid YAML",
+            f"a value YAML cannot build ({type(error).__name__}: {error})",
+        ) from None
+
+
+@cache
+def _text_dates_loader() -> type:
+    """PyYAML's ``SafeLoader`` without its timestamp resolver: a date is read as its text."""
+    import yaml
+
+    timestamp = "tag:yaml.org,2002:timestamp"
+
+    class TextDatesLoader(yaml.SafeLoader):
+        pass
+
+    TextDatesLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != timestamp]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    TextDatesLoader.add_constructor(timestamp, yaml.SafeLoader.construct_yaml_str)
+    return TextDatesLoader

@@ -24,10 +24,11 @@ matched a name the profile lists.
 from __future__ import annotations
 
 import csv
-import json
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,7 @@ from pipelines.core import limits
 from pipelines.core.errors import SourceError
 from pipelines.core.sql import quote_identifier
 from pipelines.sources.amounts import units_in
+from pipelines.sources.budget_grid import GridRow
 from pipelines.sources.profiles import HIERARCHY, REQUIRED, Profile
 from pipelines.sources.reference import (
     account_history,
@@ -44,9 +46,12 @@ from pipelines.sources.reference import (
     unit_factors,
 )
 from pipelines.sources.registry import LineFileEntry
-from pipelines.sources.table_files import csv_grid, decode_text, xlsx_grids
+from pipelines.sources.table_files import CONTROL_CHARACTER, csv_grid, decode_text, xlsx_grids
 
 PLACE = "__place"
+# The first of a group's places in the file: "line 9" before "line 10" (the same words, so the
+# shorter number is the smaller), whatever order DuckDB read the rows in.
+FIRST_PLACE = f"arg_min({PLACE}, (length({PLACE}), {PLACE}))"
 # A row to its (year, 회계, 계정) in ``publisher_accounts``; an empty 계정 matches an empty one.
 JOIN_ACCOUNTS = """inner join publisher_accounts as a
     on a.year_text is not distinct from r.year_text
@@ -54,6 +59,8 @@ JOIN_ACCOUNTS = """inner join publisher_accounts as a
     and a.sub_account_published is not distinct from r.sub_account_published"""
 # The level of a central government's line: its budget gives no split by level of government.
 WHOLE_ACCOUNT_LEVEL = "account_whole"
+# The largest amount a line may carry: raw.budget_lines keeps decimal(18, 3) KRW million.
+MAX_AMOUNT_KRW_MILLION = Decimal("999999999999999.999")
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ def land_publisher_files(
         columns = _columns(con, file)
         _classify_accounts(con, file, columns)
         _insert_lines(con, file, columns)
+        _refuse_lines_landed_twice(con, file)
         _insert_excluded(con, file)
     # The rows left out, per 회계, as recorded (every file of the run, once).
     return dict(
@@ -102,17 +110,50 @@ def land_publisher_files(
 def _write_rows(file: PublisherFile, target: Path) -> None:
     """The file's header and rows as UTF-8 CSV, each row with its place in the file first."""
     header, rows = _read_rows(file)
-    width = len(header)
+    where, width = str(file.path), len(header)
+    _refuse_non_text(where, "header", header, header)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([PLACE, *header])
         for place, values in rows:
             if any(value.strip() for value in values[width:]):
                 raise SourceError(
-                    str(file.path), place, f"at most {width} cells, one per header",
-                    f"{len(values)} cells",
-                )  # fmt: skip
+                    where, place, f"at most {width} cells, one per header", f"{len(values)} cells"
+                )
+            _refuse_non_text(where, place, values[:width], header)
             writer.writerow([place, *values[:width]])
+
+
+# Half of a UTF-16 surrogate pair, alone: JSON may spell one (``"\\ud800"``), but it is no
+# character, and no UTF-8 text (the landing's copy) can hold it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_non_text(where: str, place: str, values: list[str], header: list[str]) -> None:
+    """A cell holding a control character (NUL, ESC, …) is refused as a CSV's text is, by the
+    same rule (``table_files.CONTROL_CHARACTER``): a JSON string may spell one (``\\u0000``),
+    and a workbook may hold one. So is a lone surrogate."""
+    joined = "\t".join(values)  # one search per row in the usual case
+    if not CONTROL_CHARACTER.search(joined) and not LONE_SURROGATE.search(joined):
+        return
+    for number, value in enumerate(values):
+        control, surrogate = CONTROL_CHARACTER.search(value), LONE_SURROGATE.search(value)
+        if not (control or surrogate):
+            continue
+        found = (
+            f"a control character {control[0]!r}"
+            if control
+            else f"half of a surrogate pair, alone ({surrogate[0]!r})"
+        )
+        cell = f"cell {number + 1}" if place == "header" else f"column {header[number]}"
+        raise SourceError(
+            where, f"{place}, {cell}", "text", f"{found} (binary data, or a file of another kind?)"
+        )
+
+
+# How far down a sheet or a CSV the header is looked for: a title, a unit line, a blank row and
+# notes above the table fit many times over, and no more rows are compared with the profile.
+HEADER_SEARCH_ROWS = 20
 
 
 def _read_rows(file: PublisherFile) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -127,38 +168,175 @@ def _read_rows(file: PublisherFile) -> tuple[list[str], list[tuple[str, list[str
     rows = [row for row in grid.rows if any(cell.text for cell in row.cells)]
     if not rows:
         raise SourceError(where, "whole file", "a header and rows of budget lines", "no rows")
-    header = [cell.text for cell in rows[0].cells]
-    return header, [(row.place, [cell.text for cell in row.cells]) for row in rows[1:]]
+    at = _header_index(rows, file.profile, where)
+    for row in rows[:at]:  # a title, a unit line ("(단위: 천원)")
+        for text in dict.fromkeys(cell.text for cell in row.cells if cell.text):
+            _check_stated_unit(file, text, row.place, f"the line {text[:80]!r}")
+    if len(rows) == at + 1:
+        raise SourceError(
+            where, rows[at].place, "rows of budget lines below the header", "a header only"
+        )
+    header = [cell.text for cell in rows[at].cells]
+    return header, [(row.place, [cell.text for cell in row.cells]) for row in rows[at + 1 :]]
+
+
+def _header_index(rows: list[GridRow], profile: Profile, where: str) -> int:
+    """The header: of the first ``HEADER_SEARCH_ROWS`` rows, the first naming a column of the
+    most fields the profile requires (the portal's workbook has a title and a unit line above
+    it). A header short of a field is taken all the same, so that its missing column is named;
+    none naming any is refused."""
+    wanted = [
+        {column_key(name) for name in profile.fields[field]}
+        for field in REQUIRED
+        if field in profile.fields
+    ]
+    best, best_count = 0, 0
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = {column_key(cell.text) for cell in row.cells if cell.text}
+        count = sum(1 for names in wanted if names & keys)
+        if count > best_count:
+            best, best_count = index, count
+        if count == len(wanted):
+            break
+    if best_count == 0:
+        names = ", ".join(profile.fields[field][0] for field in REQUIRED if field in profile.fields)
+        raise SourceError(
+            where, f"the first {HEADER_SEARCH_ROWS} rows",
+            f"a header naming the columns of profile {profile.name} ({names}, …)",
+            f"none; the first row reads {rows[0].joined[:80]!r}",
+        )  # fmt: skip
+    return best
+
+
+def _declared_factor(file: PublisherFile) -> Decimal:
+    """KRW million per unit the file's entry declares; an unknown unit is refused by name."""
+    factors = unit_factors()
+    if file.entry.unit not in factors:
+        raise SourceError(
+            str(file.path), "its sources.yml entry, unit",
+            f"a unit of ref_units.csv ({', '.join(sorted(factors))})", repr(file.entry.unit),
+        )  # fmt: skip
+    return factors[file.entry.unit]
+
+
+def _check_stated_unit(file: PublisherFile, text: str, place: str, what: str) -> None:
+    """Each unit ``text`` states (``(천원)`` in a header, ``(단위: 천원)`` above the table) is
+    the declared one, or the file is refused: the declaration is checked, never overridden."""
+    declared = _declared_factor(file)
+    for mention in units_in(text, place):
+        if unit_factors().get(mention.unit_label) != declared:
+            raise SourceError(
+                str(file.path), place,
+                f"amounts in {file.entry.unit}, the unit its sources.yml entry declares",
+                f"{what} stating {mention.printed or mention.unit_label}",
+            )  # fmt: skip
+
+
+# The API's error answer: {"RESULT": {"CODE": "ERROR-300", "MESSAGE": …}} at the top level, or in
+# the head of its service's answer, in place of the rows.
+API_RESULT = "RESULT"
 
 
 def _json_rows(data: bytes, where: str) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """The Open Fiscal Data API's answer as saved: ``{"<service>": [{"head": …}, {"row": [{…}]}]}``
-    (its body is sometimes a JSON text holding the JSON, decoded twice), or a plain list of rows."""
+    (its body is sometimes a JSON text holding the JSON, decoded twice), or a plain list of rows.
+
+    Bounded before a row is built (``core.limits``): nesting and digits as the text is parsed,
+    then keys per record, distinct keys in the file and the cells they make."""
     text, _ = decode_text(data, where)
-    try:
-        document = json.loads(text)
-        if isinstance(document, str):
-            document = json.loads(document)
-    except json.JSONDecodeError as error:
-        raise SourceError(where, f"line {error.lineno}", "JSON", error.msg) from None
+    document = limits.load_json(text, where)
+    if isinstance(document, str):
+        document = limits.load_json(document, where, "inside its JSON string, ")
+    records = _json_records(document)
+    if records is None:
+        result = _api_result(document)
+        if result is not None:
+            raise SourceError(
+                where, "whole file", "the API's answer with rows of data",
+                f"an error answer of the API, not data: {result[0]} {result[1]!r} (save the "
+                "answer of a request that succeeded)",
+            )  # fmt: skip
+        raise SourceError(
+            where, "whole file", "the API's answer ({service: [{head}, {row: [records]}]})",
+            f"another JSON document ({_json_kind(document)})",
+        )  # fmt: skip
+    if not records:
+        raise SourceError(where, "whole file", "records of budget lines", "none")
+    header = _json_header(records, where)
+    limits.check(
+        "TABLE_CELLS", len(records) * len(header), where, "whole file",
+        f" ({len(records):,} records × {len(header):,} keys)",
+    )  # fmt: skip
+    return header, [
+        (place, [_json_cell(record.get(key), where, place, key) for key in header])
+        for place, record in ((f"record {n}", record) for n, record in enumerate(records, 1))
+    ]
+
+
+def _json_records(document: object) -> list[dict] | None:
+    """The records of the API's answer or of a plain list of them; None for anything else."""
     records = document
     if isinstance(document, dict):  # {"<service>": [{"head": …}, {"row": […]}]}
         parts = next(iter(document.values())) if len(document) == 1 else None
-        rows = [part["row"] for part in parts or () if isinstance(part, dict) and "row" in part]
+        if not isinstance(parts, list):
+            return None
+        rows = [part["row"] for part in parts if isinstance(part, dict) and "row" in part]
         records = rows[0] if len(rows) == 1 else None
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
-        raise SourceError(
-            where, "whole file", "the API's answer ({service: [{head}, {row: [records]}]})",
-            "another JSON document",
-        )  # fmt: skip
-    header = list(dict.fromkeys(key for record in records for key in record))
-    return header, [
-        (
-            f"record {number}",
-            ["" if record.get(key) is None else str(record[key]) for key in header],
-        )
-        for number, record in enumerate(records, start=1)
-    ]
+        return None
+    return records
+
+
+def _api_result(document: object) -> tuple[str, str] | None:
+    """The API's ``RESULT`` (code, message): at the top level, or in a service's ``head``."""
+    if not isinstance(document, dict):
+        return None
+    results = [document.get(API_RESULT)]
+    for parts in document.values():
+        for part in parts if isinstance(parts, list) else ():
+            head = part.get("head") if isinstance(part, dict) else None
+            for item in head if isinstance(head, list) else ():
+                results.append(item.get(API_RESULT) if isinstance(item, dict) else None)
+    for result in results:
+        if isinstance(result, dict) and ("CODE" in result or "MESSAGE" in result):
+            return str(result.get("CODE", "")), str(result.get("MESSAGE", ""))
+    return None
+
+
+def _json_kind(document: object) -> str:
+    if isinstance(document, dict):
+        keys = ", ".join(repr(key) for key in list(document)[:5])
+        return f"an object of {len(document):,} keys: {keys}" if document else "an empty object"
+    if isinstance(document, list):
+        return f"a list of {len(document):,} items, not all of them records"
+    return f"a single value {str(document)[:40]!r}"
+
+
+def _json_header(records: list[dict], where: str) -> list[str]:
+    """Every key of the records in order of appearance, bounded: a record of 200,000 keys, or
+    40,000 records of distinct keys, would make a table of as many columns."""
+    per_record = limits.LIMITS["JSON_KEYS_PER_RECORD"].value
+    per_file = limits.LIMITS["JSON_KEYS_PER_FILE"].value
+    keys: dict[str, None] = {}
+    for number, record in enumerate(records, start=1):
+        if len(record) > per_record:
+            limits.check("JSON_KEYS_PER_RECORD", len(record), where, f"record {number}")
+        keys.update(dict.fromkeys(record))
+        if len(keys) > per_file:
+            limits.check(
+                "JSON_KEYS_PER_FILE", len(keys), where, f"records 1–{number}", " keys so far"
+            )
+    return list(keys)
+
+
+def _json_cell(value: object, where: str, place: str, key: str) -> str:
+    """A record's value as text: a string, a number as printed, empty for null."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        kind = "an object" if isinstance(value, dict) else "a list"
+        raise SourceError(where, f"{place}, column {key}", "a text or a number", kind)
+    return str(value)
 
 
 # --- columns -----------------------------------------------------------------------------------
@@ -179,11 +357,7 @@ def _columns(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> Columns:
     for name in header[1:]:
         by_key.setdefault(column_key(name), name)
     profile, where = file.profile, str(file.path)
-    if file.entry.unit not in unit_factors():
-        raise SourceError(
-            where, "its sources.yml entry, unit",
-            f"a unit of ref_units.csv ({', '.join(sorted(unit_factors()))})", repr(file.entry.unit),
-        )  # fmt: skip
+    _declared_factor(file)
     fields = {}
     for name, candidates in profile.fields.items():
         found = next((by_key[column_key(c)] for c in candidates if column_key(c) in by_key), None)
@@ -201,19 +375,27 @@ def _columns(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> Columns:
         )
         if found is None:
             continue  # an amount the file does not carry (the prior year's final, in 총액)
-        factors = unit_factors()
-        for mention in units_in(found, "header"):
-            if factors.get(mention.unit_label) != factors.get(file.entry.unit):
-                raise SourceError(
-                    where, f"header, column {found}",
-                    f"amounts in {file.entry.unit}, the unit its sources.yml entry declares",
-                    f"a header stating {mention.printed or mention.unit_label}",
-                )  # fmt: skip
+        _check_stated_unit(file, found, f"header, column {found}", "a header")
         amounts.append((found, amount.phase, amount.fiscal_year_offset))
     if not amounts:
         names = " or ".join(name for amount in profile.amounts for name in amount.columns)
         raise SourceError(where, "header", f"an amount column ({names})", "none")
+    _check_years(con, where, fields["fiscal_year"])
     return Columns(fields, amounts)
+
+
+def _check_years(con: duckdb.DuckDBPyConnection, where: str, column: str) -> None:
+    """Every row's fiscal year as DuckDB reads it later (``cast(… as integer)``): Python's
+    ``int`` also reads digits DuckDB does not (``２０１６``, full-width), so a year is checked
+    here by DuckDB's own cast, before rows are classified."""
+    year = f"nullif(trim(r.{quote_identifier(column)}), '')"
+    bad = con.execute(
+        f"""select {PLACE}, {year} from publisher_rows as r
+            where coalesce(try_cast({year} as integer) not between 1901 and 2199, true)
+            order by length({PLACE}), {PLACE} limit 1"""
+    ).fetchone()
+    if bad:
+        raise SourceError(where, f"{bad[0]}, column {column}", "a fiscal year", repr(bad[1]))
 
 
 def _column(columns: Columns, name: str) -> str:
@@ -250,13 +432,14 @@ def _classify_accounts(
         _column(columns, name) for name in ("fiscal_year", "account", "sub_account")
     )
     combinations = con.execute(
-        f"select distinct {year}, {account}, {sub}, min({PLACE}) from publisher_rows as r "
+        f"select distinct {year}, {account}, {sub}, {FIRST_PLACE} from publisher_rows as r "
         "group by all"
     ).fetchall()
     eras = account_history()
     rows = []
     where = str(file.path)
-    for year_text, account_name, sub_name, place in combinations:
+    for combo in combinations:
+        year_text, account_name, sub_name, place = combo
         fiscal_year = _year(year_text, where, place, columns)
         key, sub_key = (
             account_name_key(account_name or ""),
@@ -264,6 +447,7 @@ def _classify_accounts(
         )
         of_account = [e for e in eras if e.account_key == key and e.covers(fiscal_year)]
         if not of_account:
+            _refuse_name_of_another_year(con, file, columns, fiscal_year, account_name, combo)
             rows.append([year_text, account_name, sub_name, False, None, None, None])
             continue
         if sub_key is None and file.profile.today_account:
@@ -314,6 +498,35 @@ def _classify_accounts(
     )
 
 
+def _refuse_name_of_another_year(
+    con: duckdb.DuckDBPyConnection,
+    file: PublisherFile,
+    columns: Columns,
+    fiscal_year: int,
+    account_name: str | None,
+    combination: tuple,
+) -> None:
+    """A 회계 that is not the special account in ``fiscal_year`` is another 회계, unless it is a
+    name the special account had in other years: a file writing this year's lines under an
+    era's name (or the crosswalk's years being wrong for it) is an error to show, never rows to
+    leave out as another 회계's."""
+    key = account_name_key(account_name or "")
+    eras = [e for e in account_history() if e.account_key == key and e.sub_account_key is None]
+    if not key or not eras:
+        return
+    used = ", ".join(
+        f"{e.first_year}–{e.last_year if e.last_year is not None else 'today'}" for e in eras
+    )
+    that_year = sorted({e.account_name for e in account_history() if e.covers(fiscal_year)})
+    raise SourceError(
+        str(file.path),
+        f"{_first_place(con, columns, *combination[:3])}, column {columns.fields['account']}",
+        f"the special account's name in {fiscal_year} ({' or '.join(that_year) or 'none known'};"
+        " dbt_project/seeds/ref_account_history.csv lists each era's)",
+        f"{account_name!r}, its name in {used}",
+    )
+
+
 def _year(text: str | None, where: str, place: str, columns: Columns) -> int:
     try:
         year = int(str(text).strip())
@@ -332,7 +545,8 @@ def _first_place(con, columns: Columns, year_text, account_name, sub_name) -> st
     )
     (place,) = con.execute(
         f"select {PLACE} from publisher_rows as r where {year} is not distinct from $y and "
-        f"{account} is not distinct from $a and {sub} is not distinct from $s limit 1",
+        f"{account} is not distinct from $a and {sub} is not distinct from $s "
+        f"order by length({PLACE}), {PLACE} limit 1",
         {"y": year_text, "a": account_name, "s": sub_name},
     ).fetchone()
     return place
@@ -423,6 +637,25 @@ def _check_lines(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> None:
     than the warehouse keeps; an organisation and a programme; and one line per grain."""
     factor = unit_factors()[file.entry.unit]
     where = str(file.path)
+    # Compared in the file's unit, before any product could overflow DuckDB's decimals; a number
+    # past decimal(38, 6) (10³⁵) is compared as a double, so it is named as too large too.
+    most = (MAX_AMOUNT_KRW_MILLION / factor).quantize(Decimal("0.000001"), rounding=ROUND_FLOOR)
+    large = con.execute(
+        """select source_place, amount_column, amount_text from publisher_lines
+           where coalesce(
+               try_cast(replace(trim(amount_text), ',', '') as decimal(38, 6)) > $most,
+               isfinite(try_cast(replace(trim(amount_text), ',', '') as double))
+               and try_cast(replace(trim(amount_text), ',', '') as double) > $most_double)
+           order by length(source_place), source_place limit 1""",
+        {"most": most, "most_double": float(most)},
+    ).fetchone()
+    if large:
+        raise SourceError(
+            where, f"{large[0]}, column {large[1]}",
+            f"an amount the warehouse holds: at most {most.normalize():,f} {file.entry.unit} "
+            f"({MAX_AMOUNT_KRW_MILLION:,f} KRW million, its decimal(18, 3))",
+            repr(large[2]),
+        )  # fmt: skip
     bad = con.execute(
         """select source_place, amount_column, amount_text from publisher_lines
            where try_cast(replace(trim(amount_text), ',', '') as decimal(38, 6)) is null
@@ -469,6 +702,34 @@ def _check_lines(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> None:
             where, f"{twice[0]} and {twice[1]}",
             "one line per fiscal year, account, organisation, programme and phase",
             f"{twice[2]} {twice[3]} {twice[4]!r} {twice[5]} twice",
+        )  # fmt: skip
+
+
+def _refuse_lines_landed_twice(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> None:
+    """The same lines from two files (one year's download registered as the API's answer and as
+    the portal's CSV) would double every figure: two files giving lines of the same fiscal year,
+    phase and layout for the same organisation are refused, naming both. Two local governments'
+    books of one year are two organisations, and are read side by side."""
+    twice = con.execute(
+        """select other.source_file, line.fiscal_year, line.phase, line.organisation_code
+           from raw.budget_lines as line
+           join raw.budget_lines as other
+             on other.fiscal_year = line.fiscal_year and other.phase = line.phase
+             and other.line_source = line.line_source
+             and other.organisation_code = line.organisation_code
+             and other.source_file <> line.source_file
+           where line.source_file = $source_file
+           order by other.source_file, line.fiscal_year, line.phase, line.organisation_code
+           limit 1""",
+        {"source_file": file.source_file},
+    ).fetchone()
+    if twice:
+        other, year, phase, organisation = twice
+        raise SourceError(
+            str(file.path), "whole file",
+            f"one file per fiscal year, phase and layout ({file.profile.name}) for each "
+            "organisation: the API's answer or the portal's download of a year, not both",
+            f"{year} {phase} lines of {organisation!r} that {other} gives too",
         )  # fmt: skip
 
 

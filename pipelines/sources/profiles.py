@@ -28,6 +28,7 @@ from pipelines.sources.registry import (
     LineFileEntry,
     is_valid_phase,
     line_file_entries,
+    utf8_text,
 )
 
 PROFILES_FOLDER = "profiles"
@@ -99,24 +100,41 @@ def load_profile(raw_dir: Path, name: str, where: str, place: str) -> Profile:
     entry that asked for it, for the error when there is no such profile."""
     if not _NAME.fullmatch(name):
         raise SourceError(where, f"{place}, profile", "a profile name (a-z, 0-9, _)", repr(name))
-    path = profiles_dir(raw_dir) / f"{name}.yml"
+    folder = _confined_folder(raw_dir)
+    path = folder / f"{name}.yml"
     if not path.is_file() or path.is_symlink():
-        known = sorted(p.stem for p in profiles_dir(raw_dir).glob("*.yml"))
+        known = sorted(p.stem for p in folder.glob("*.yml") if not p.is_symlink())
         raise SourceError(
             where,
             f"{place}, profile",
-            f"a profile in {profiles_dir(raw_dir)} (one of {', '.join(known) or 'none'})",
+            f"a profile in {folder} (one of {', '.join(known) or 'none'})",
             repr(name),
         )
     text_where = str(path)
     try:
         limits.check("YAML_BYTES", path.stat().st_size, text_where, "whole file")
-        document = limits.safe_load_yaml(path.read_text(encoding="utf-8"), text_where)
+        document = limits.safe_load_yaml(utf8_text(path.read_bytes(), text_where), text_where)
     except yaml.YAMLError as error:
         raise SourceError(
             text_where, "whole file", "valid YAML", str(error).splitlines()[0]
         ) from None
     return parse_profile(document, path)
+
+
+def _confined_folder(raw_dir: Path) -> Path:
+    """The profiles folder, once its real path is known to lie inside the raw folder's: a
+    symbolic link leading out of it would make the run read (and quote in its messages) YAML
+    from anywhere on the machine. A profile that is itself a link is refused by its caller."""
+    folder = profiles_dir(raw_dir)
+    resolved, root = folder.resolve(), raw_dir.resolve()
+    if not resolved.is_relative_to(root):
+        raise SourceError(
+            str(folder),
+            "folder",
+            f"a folder inside {root}",
+            f"a symbolic link leading out of it ({resolved})",
+        )
+    return folder
 
 
 def parse_profile(document: object, path: Path) -> Profile:

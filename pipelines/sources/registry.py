@@ -50,6 +50,8 @@ PHASE_AUTHORITY = ("settled", "final", "supplementary", "enacted", "proposed")
 # Fields of a control-totals file, which a registry entry's ``columns:`` may map headers to.
 CONTROL_TOTAL_FIELDS = ("fiscal_year", "line", "amount", "unit", "precision", "stated_by", "phase")
 CONTROL_TOTAL_FIELDS_IGNORED = "ignore"
+# The longest name of one file or folder most file systems hold (Linux NAME_MAX, in bytes).
+NAME_MAX_BYTES = 255
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,10 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
     file it rejects rather than the first.
     """
     where, document = _read_document(raw_dir)
-    default_phase = (document.get("defaults") or {}).get("phase")
+    defaults = document.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise SourceError(where, "defaults", "a mapping (phase, value_of_record)", repr(defaults))
+    default_phase = defaults.get("phase")
     value_of_record(raw_dir, document)  # a broken rule stops the run at ingest, named
 
     sources: list[RawSource] = []
@@ -220,7 +225,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
             raise SourceError(
                 where, place, f"the fields {', '.join(REQUIRED_FIELDS)}", f"no {', '.join(missing)}"
             )
-        if entry["format"] not in FORMATS:
+        if not isinstance(entry["format"], str) or entry["format"] not in FORMATS:
             raise SourceError(
                 where, place, f"format one of {sorted(FORMATS)}", repr(entry["format"])
             )
@@ -264,7 +269,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 publisher=str(entry["publisher"]),
                 phase=str(phase),
                 is_phase_default=not entry.get("phase"),
-                note=entry.get("note"),
+                note=None if entry.get("note") is None else str(entry["note"]),
                 years=years,
                 declared_counts=declared_counts,
                 publication_date=publication_date,
@@ -316,9 +321,20 @@ def confined_path(raw_dir: Path, file: str, allow_symlink: bool, where: str, pla
         raise SourceError(where, place, inside, "an absolute path")
     if ".." in relative.parts:
         raise SourceError(where, place, inside, "'..' (a path leading out of the folder)")
+    longest = max(
+        (len(part.encode("utf-8", "surrogatepass")) for part in relative.parts), default=0
+    )
+    if longest > NAME_MAX_BYTES:
+        raise SourceError(
+            where, place, f"{inside}, each name of at most {NAME_MAX_BYTES} bytes (the file "
+            "system's limit)", f"a name of {longest:,} bytes",
+        )  # fmt: skip
     root = raw_dir.resolve()
     path = raw_dir / relative
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError) as error:  # a path too long, a character no file name holds
+        raise SourceError(where, place, inside, f"a path that cannot be opened ({error})") from None
     if not resolved.is_relative_to(root):
         raise SourceError(where, place, inside, f"a symbolic link leading out of it ({resolved})")
     if resolved != root / relative and not allow_symlink:
@@ -341,12 +357,27 @@ def _read_document(raw_dir: Path) -> tuple[str, dict]:
     try:
         # Bounded before PyYAML builds anything: size, aliases, nesting (core.limits).
         limits.check("YAML_BYTES", registry_path.stat().st_size, where, "whole file")
-        document = limits.safe_load_yaml(registry_path.read_text(encoding="utf-8"), where) or {}
+        text = utf8_text(registry_path.read_bytes(), where)
+        document = limits.safe_load_yaml(text, where) or {}
     except yaml.YAMLError as error:
         raise SourceError(where, "whole file", "valid YAML", str(error).splitlines()[0]) from error
     if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
         raise SourceError(where, "top level", "a mapping with a list under 'sources'")
     return where, document
+
+
+def utf8_text(data: bytes, where: str) -> str:
+    """``data`` as UTF-8 (a byte-order mark allowed), or a refusal naming the line and byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SourceError(
+            where,
+            f"line {line}, byte {error.start}",
+            "UTF-8 text",
+            f"bytes {data[error.start : error.start + 4].hex(' ')} ({error.reason})",
+        ) from None
 
 
 def value_of_record(raw_dir: Path, document: dict | None = None) -> ValueOfRecordRule:
@@ -453,7 +484,7 @@ def _parse_plan_documents(value: object, where: str, place: str) -> dict[str, De
     counts = value.get("declared_counts") if isinstance(value, dict) else None
     if not isinstance(counts, dict):
         raise SourceError(where, place, "a mapping with 'declared_counts' under it", repr(value))
-    unknown = sorted(set(counts) - set(DECLARED_LISTS))
+    unknown = sorted(set(map(str, counts)) - set(DECLARED_LISTS))
     missing = [name for name in DECLARED_LISTS if name not in counts]
     if unknown or missing:
         raise SourceError(
@@ -488,7 +519,7 @@ def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -
     if duplicates:
         raise SourceError(where, f"file {duplicates[0]!r}", "each file registered once", "twice")
     for source in sources:
-        if not source.path.is_file():
+        if not _is_file(source.path):
             raise SourceError(
                 where,
                 f"file {source.file!r}",
@@ -532,7 +563,15 @@ def _unregistered(raw_dir: Path, name: str, where: str) -> SourceError:
 def _plain_yaml(name: str) -> bool:
     try:
         return yaml.safe_load(f"file: {name}") == {"file": name}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # a name YAML reads as an impossible date: quote it
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False for a path the file system cannot even look up."""
+    try:
+        return path.is_file()
+    except OSError:
         return False
 
 

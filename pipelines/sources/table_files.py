@@ -20,7 +20,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,16 +148,17 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return codec
 
 
+# A control character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F) is never a cell's
+# text, except the tab, line feed, form feed and carriage return that lay text out: one found is
+# binary data, a file of another kind or text in another encoding. Every reader of text and of
+# publishers' cells refuses them by this one rule.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _checked(text: str, file: str, how: TextEncoding) -> str:
     """``text``, unless it holds a control character (binary data read as text)."""
-    control = next(
-        (
-            i
-            for i, ch in enumerate(text)
-            if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f"
-        ),
-        None,
-    )
+    found = CONTROL_CHARACTER.search(text)
+    control = found.start() if found else None
     if control is not None:
         line = text[:control].count("\n") + 1
         start = text.rfind("\n", 0, control) + 1
@@ -319,6 +319,10 @@ def xlsx_grids(data: bytes, file: str, encoding: str | None = None) -> list[Grid
             "an Excel workbook (.xlsx: a zip archive of XML parts)",
             f"a file openpyxl cannot open ({type(error).__name__}: {error})",
         ) from None
+    if not workbook.worksheets:  # openpyxl skips a sheet whose part the archive lacks
+        raise SourceError(
+            file, "whole file", "a workbook with a worksheet", "none (a worksheet part missing?)"
+        )
     formulas = _formulas_without_value(data, workbook)
     grids = []
     for sheet in workbook.worksheets:
@@ -414,10 +418,15 @@ def _cell_text(value: object) -> str:
 
 
 def html_grids(data: bytes, file: str, encoding: str | None = None) -> list[Grid]:
-    limits.check_html(data, file)
     import lxml.html
     from lxml import etree
 
+    if not data.strip():
+        raise SourceError(file, "whole file", "content", "an empty or blank file")
+    try:
+        limits.check_html(data, file)
+    except etree.LxmlError as error:  # lxml gives up on bytes it cannot read as a document
+        raise SourceError(file, "whole file", "an HTML page", str(error) or "nothing") from None
     text, how = decode_text(data, file, encoding)
     if not text.strip():
         raise SourceError(file, "whole file", "content", "an empty or blank file")

@@ -7,66 +7,30 @@ Korean headers (as CSV in cp949 and as XLSX), and a local government's budget by
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.core.errors import SourceError
-from pipelines.landing.budget_lines import find_line_files, land_lines
 from pipelines.sources.profiles import publisher_layouts
-from tests.conftest import DATA_RAW
 from tests.publisher_files import (
     API_HEADER,
+    LOCAL,
+    OFD,
     PORTAL_HEADER,
+    PORTAL_TITLE,
+    PORTAL_UNIT_LINE,
     detail_rows_2016,
+    land_publisher_lines,
+    raw_with_profiles,
     register_line_file,
     write_api_json,
     write_csv,
+    write_portal_xlsx,
 )
 
-OFD = "open_fiscal_data_detail_budget"
-LOCAL = "local_government_budget"
-LINE_COLUMNS = (
-    "fiscal_year, account_code, level_code, organisation_kind, organisation_code, "
-    "programme_code, phase, amount_krw_million, line_source, account_name_that_year, "
-    "sub_account_name_that_year, account_mapping, field_name, sector_name, programme_name, "
-    "unit_project_name, detail_project_name"
-)
-
-
-def _raw(tmp_path: Path) -> Path:
-    """A raw folder with the registry's defaults, no sources, and the shipped profiles."""
-    raw = tmp_path / "raw"
-    raw.mkdir(parents=True)
-    shutil.copytree(DATA_RAW / "profiles", raw / "profiles")
-    (raw / "sources.yml").write_text("sources: []\n", encoding="utf-8")
-    return raw
-
-
-def _land(raw: Path, years: list[int]) -> tuple[list[tuple], dict[str, int]]:
-    layouts = publisher_layouts(raw)
-    with duckdb.connect() as con:
-        files = find_line_files(raw, years, layouts)
-        landed = land_lines(con, files, years, None, layouts, raw.parent)
-        rows = con.execute(f"select {LINE_COLUMNS} from raw.budget_lines order by all").fetchall()
-    return rows, landed.excluded
-
-
-def _xlsx(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(list(header))
-    for row in rows:
-        # As the portal's workbook holds them: years and amounts as numbers.
-        sheet.append(
-            [int(value.replace(",", "")) if value[:1].isdigit() else value for value in row]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+_raw = raw_with_profiles
+_land = land_publisher_lines
 
 
 def _detail(tmp_path: Path, name: str, write, unit: str | None = "천원") -> Path:
@@ -82,8 +46,13 @@ WRITERS = {
     "portal.csv": lambda folder: write_csv(
         folder / "portal.csv", PORTAL_HEADER, detail_rows_2016(), encoding="cp949"
     ),
-    "portal.xlsx": lambda folder: (
-        _xlsx(folder / "portal.xlsx", PORTAL_HEADER, detail_rows_2016()) or folder / "portal.xlsx"
+    "portal.xlsx": lambda folder: write_portal_xlsx(folder / "portal.xlsx", detail_rows_2016()),
+    # As the portal's download lays it out: a merged title row, a unit line, an empty row.
+    "portal_titled.xlsx": lambda folder: write_portal_xlsx(
+        folder / "portal_titled.xlsx",
+        detail_rows_2016(),
+        title=PORTAL_TITLE,
+        unit_line=PORTAL_UNIT_LINE,
     ),
 }
 
@@ -257,3 +226,52 @@ def test_json_that_is_not_the_api_s_answer_is_refused(tmp_path: Path, document: 
     with pytest.raises(SourceError) as error:
         _land(raw, [2016])
     assert error.value.file == str(path)
+
+
+def test_the_portal_s_workbook_under_its_title_and_unit_line_lands_as_the_api_s_answer(
+    tmp_path: Path,
+) -> None:
+    titled = _land(_detail(tmp_path, "titled", WRITERS["portal_titled.xlsx"]), [2016])
+    answer = _land(_detail(tmp_path, "api", WRITERS["api.json"]), [2016])
+    assert titled == answer
+    assert len(titled[0]) == 16
+
+
+def test_a_unit_line_above_the_header_stating_another_unit_is_refused(tmp_path: Path) -> None:
+    raw = _detail(tmp_path, "titled", WRITERS["portal_titled.xlsx"], unit="백만원")
+    with pytest.raises(SourceError) as error:
+        _land(raw, [2016])
+    assert error.value.file == str(raw / "budget_lines" / "2016" / "portal_titled.xlsx")
+    assert error.value.place == "sheet 'Sheet', row 2"
+    assert error.value.found == "the line '(단위: 천원)' stating 천원"
+    assert "백만원, the unit its sources.yml entry declares" in error.value.expected
+
+
+def _csv_below_notes(raw: Path, notes: int) -> Path:
+    """The portal's CSV with ``notes`` lines of text above its header."""
+    path = write_csv(raw / "budget_lines" / "2016" / "notes.csv", PORTAL_HEADER, detail_rows_2016())
+    lines = [f"합성 주석 {number}" for number in range(notes)]
+    path.write_text("\n".join([*lines, path.read_text(encoding="utf-8")]), encoding="utf-8")
+    register_line_file(raw, "budget_lines/2016/notes.csv", OFD, "천원")
+    return path
+
+
+def test_a_header_below_as_many_rows_as_are_searched_is_found(tmp_path: Path) -> None:
+    from pipelines.landing.publisher_lines import HEADER_SEARCH_ROWS
+
+    raw = _raw(tmp_path)
+    _csv_below_notes(raw, HEADER_SEARCH_ROWS - 1)  # the header is the last row looked at
+    rows, _ = _land(raw, [2016])
+    assert len(rows) == 16
+
+
+def test_a_header_past_the_rows_searched_is_refused_naming_the_search(tmp_path: Path) -> None:
+    from pipelines.landing.publisher_lines import HEADER_SEARCH_ROWS
+
+    raw = _raw(tmp_path)
+    path = _csv_below_notes(raw, HEADER_SEARCH_ROWS)
+    with pytest.raises(SourceError) as error:
+        _land(raw, [2016])
+    assert (error.value.file, error.value.place) == (str(path), "the first 20 rows")
+    assert error.value.expected.startswith(f"a header naming the columns of profile {OFD}")
+    assert error.value.found == "none; the first row reads '합성 주석 0'"

@@ -100,9 +100,17 @@ def settings_named(text: str) -> set[str]:
     return set(re.findall(r"\bBND_[A-Z0-9_]*[A-Z0-9]", text))
 
 
+# Code that reads settings: the pipeline, the benchmarks, and the fuzz and mutation commands.
+SETTINGS_READERS = ("pipelines", "bench", "tests/fuzz", "tests/mutation")
+
+
 @cache
 def pipelines_source() -> str:
-    return "\n".join(read(path) for path in sorted((PROJECT_ROOT / "pipelines").rglob("*.py")))
+    return "\n".join(
+        read(path)
+        for folder in SETTINGS_READERS
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+    )
 
 
 def unread_settings(names: set[str], source: str) -> list[str]:

@@ -119,3 +119,67 @@ def test_the_provenance_of_a_source_is_read_from_its_entry(raw_copy: Path) -> No
     source = page_entry(raw_copy)
     assert (source.url, str(source.publication_date)) == (url, "2020-12-02")
     assert source.licence == "not stated on the page"  # as data_raw/sources.yml registers it
+
+
+# --- the profiles folder: folders stay inside the raw folder too ------------------------------
+
+
+def _registered_line_file(tmp_path: Path) -> Path:
+    from tests.publisher_files import (
+        API_HEADER,
+        OFD,
+        detail_rows_2016,
+        raw_with_profiles,
+        register_line_file,
+        write_csv,
+    )
+
+    raw = raw_with_profiles(tmp_path)
+    write_csv(raw / "budget_lines" / "2016" / "api.csv", API_HEADER, detail_rows_2016())
+    register_line_file(raw, "budget_lines/2016/api.csv", OFD, "천원")
+    return raw
+
+
+def test_a_profiles_folder_linked_out_of_the_raw_folder_is_refused(tmp_path: Path) -> None:
+    from pipelines.sources.profiles import publisher_layouts
+
+    raw = _registered_line_file(tmp_path)
+    outside = tmp_path / "outside_profiles"
+    (raw / "profiles").rename(outside)
+    (raw / "profiles").symlink_to(outside)
+    with pytest.raises(SourceError) as error:
+        publisher_layouts(raw)
+    assert (error.value.file, error.value.place) == (str(raw / "profiles"), "folder")
+    assert error.value.found == f"a symbolic link leading out of it ({outside})"
+
+
+def test_a_profiles_folder_linked_inside_the_raw_folder_is_read(tmp_path: Path) -> None:
+    from pipelines.sources.profiles import publisher_layouts
+
+    raw = _registered_line_file(tmp_path)
+    (raw / "profiles").rename(raw / ".profiles")
+    (raw / "profiles").symlink_to(raw / ".profiles")
+    [(_, profile)] = publisher_layouts(raw).values()
+    assert profile.name == "open_fiscal_data_detail_budget"
+
+
+def test_a_raw_folder_reached_through_a_link_reads_its_own_profiles(tmp_path: Path) -> None:
+    from pipelines.sources.profiles import publisher_layouts
+
+    raw = _registered_line_file(tmp_path)
+    (tmp_path / "raw_link").symlink_to(raw)
+    [(_, profile)] = publisher_layouts(tmp_path / "raw_link").values()
+    assert profile.path == tmp_path / "raw_link" / "profiles" / f"{profile.name}.yml"
+
+
+def test_a_profile_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    from pipelines.sources.profiles import publisher_layouts
+
+    raw = _registered_line_file(tmp_path)
+    profile = raw / "profiles" / "open_fiscal_data_detail_budget.yml"
+    profile.rename(tmp_path / "outside.yml")
+    profile.symlink_to(tmp_path / "outside.yml")
+    with pytest.raises(SourceError) as error:
+        publisher_layouts(raw)
+    assert error.value.place == "entry 1 under 'line_files', profile"
+    assert error.value.found == "'open_fiscal_data_detail_budget'"
