@@ -42,10 +42,11 @@ def test_the_history_holds_the_page_and_every_stated_total_under_its_name(
         "지역발전특별회계",
         "국가균형발전특별회계",
     )
-    # Precision as printed: half of 0.1 조원 is 50,000 KRW million; the page's is 0.5.
+    # Precision as printed: half of 0.1 조원 is 50,000 KRW million; the page's Total is printed
+    # to the KRW million, so 0.5 (as in fct_budget_reported_total), not its five leaves' 2.5.
     precisions = {(row[3], row[5]): row[6] for row in history}
     assert precisions[("control total", 10_300_000)] == 50_000
-    assert precisions[("summary table", TOTALS["bnd_special_account"][0])] == 2.5  # 5 leaves
+    assert precisions[("summary table", TOTALS["bnd_special_account"][0])] == 0.5
     # A figure whose source states no phase says so.
     assert {row[2] for row in history if row[4].startswith("KRIHS")} == {"not stated"}
 

@@ -1,9 +1,11 @@
 """The dbt unit tests (models' logic on fixed inputs) pass.
 
 They prove code, not data, so a build of the data leaves them out (``DBT_BUILD_FLAGS``) and they
-run here, once per test session, against a copy of the shared build (dbt reads the upstream
-relations' columns from it). The list of unit tests is read from the dbt project's YAML, so a
-unit test that dbt did not run fails this test too.
+run here, once per test session, against a copy of the shared build. dbt reads the upstream
+relations' columns from it, and the published file keeps only what readers and a refresh need
+(``pipelines.lifecycle.published_schemas``): the copy gets the seeds and every model again, built
+empty (``--empty``: the columns without the rows). The list of unit tests is read from the dbt
+project's YAML, so a unit test that dbt did not run fails this test too.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ def test_every_dbt_unit_test_passes(published_build: Build, tmp_path: Path) -> N
     assert DBT_BUILD_FLAGS == ("--exclude-resource-type", "unit_test")
     expected = unit_tests_in_the_project()
     assert len(expected) >= 7  # conversion, reconciliation, value of record, formulation, …
-    dbt = dbt_on_copy(published_build.settings.published_db, tmp_path)
+    dbt = dbt_on_copy(published_build.settings.published_db, tmp_path, built=False)
+    for step in (("seed",), ("run", "--empty")):
+        prepared = dbt.run(*step)
+        assert prepared.returncode == 0, prepared.stdout[-4000:] + prepared.stderr[-2000:]
 
     completed = dbt.run("test", "--select", "test_type:unit")
 

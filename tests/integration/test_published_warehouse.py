@@ -122,7 +122,12 @@ def test_dimensions(con: duckdb.DuckDBPyConnection) -> None:
         ("city_province", "시·도"),
         ("si_gun_gu", "시·군·구"),
         ("account_whole", "계정 전체 (구분 없음)"),
+        ("all_levels", "전체 (구분 합계)"),  # fct_budget_change's account totals only
     ]
+    (in_facts,) = con.execute(
+        "select count(*) from marts.fct_budget where level_code = 'all_levels'"
+    ).fetchone()
+    assert in_facts == 0
     years = con.execute("select fiscal_year from marts.dim_year order by 1").fetchall()
     assert [year for (year,) in years] == list(YEARS)
 

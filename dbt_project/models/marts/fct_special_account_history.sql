@@ -1,13 +1,22 @@
 -- Every figure any loaded source gives for the special account, as a whole and by account, year
--- by year since 2005: the budget tables (their leaf amounts added up per account, and in all),
--- the budget lines (per layout they came in), and the control totals (the figures research
--- institutes, ministries and newspapers stated). Each with its precision (half a printed step,
--- in KRW million) and its phase ('not stated' where the source states none), under the name the
--- account had that year and today's: never averaged, never one figure overwriting another.
+-- by year since 2005: the budget tables (the figure a table prints for the whole account and for
+-- each account; added up from its leaves only where it prints none), the budget lines (per layout
+-- they came in), and the control totals (the figures research institutes, ministries and
+-- newspapers stated). Each row says whether it is the special account as a whole
+-- (`is_whole_account`) or one of its accounts (계정): the two kinds hold the same money, so a sum
+-- takes one kind and one source. Each figure keeps its precision (`precision_krw_million`, as in
+-- every mart: the tolerance ± of the figure, half its printed step, in KRW million) and its phase
+-- ('not stated' where the source states none), under the name the account had that year and
+-- today's code: never averaged, never one figure overwriting another. Amounts are
+-- decimal(18, 3): whole KRW million for tables and stated totals, KRW thousands kept for lines.
 with
 
 facts as (
     select * from {{ ref('fct_budget') }}
+),
+
+reported_totals as (
+    select * from {{ ref('fct_budget_reported_total') }}
 ),
 
 line_summary as (
@@ -22,20 +31,24 @@ budget_lines as (
     select * from {{ ref('ref_budget_lines') }}
 ),
 
-eras as (
-    select * from {{ ref('ref_account_history') }}
+units as (
+    select * from {{ ref('ref_units') }}
 ),
 
-table_figures as (
+eras as (
+    select * from {{ ref('dim_account_era') }}
+),
+
+-- each table's leaves added up per account and in all, with their precisions added up
+leaf_sums as (
     select
         fiscal_year,
         account_code,
         phase,
-        source_file as source_name,
-        'summary table' as source_kind,
-        source_file as source_locator,
+        source_file,
         sum(amount_krw_million) as amount_krw_million,
-        sum(precision_krw_million) as precision_krw_million
+        sum(precision_krw_million) as precision_krw_million,
+        count(*) as n_leaves
     from facts
     group by fiscal_year, account_code, phase, source_file
     union all
@@ -43,13 +56,39 @@ table_figures as (
         fiscal_year,
         'bnd_special_account' as account_code,
         phase,
-        source_file as source_name,
-        'summary table' as source_kind,
-        source_file as source_locator,
+        source_file,
         sum(amount_krw_million) as amount_krw_million,
-        sum(precision_krw_million) as precision_krw_million
+        sum(precision_krw_million) as precision_krw_million,
+        count(*) as n_leaves
     from facts
     group by fiscal_year, phase, source_file
+),
+
+-- the figure the table prints: its Total or sub-total where it prints one, the account's one leaf
+-- where it has one, otherwise (only then) the sum of its leaves
+table_figures as (
+    select
+        coalesce(printed.fiscal_year, leaf_sums.fiscal_year) as fiscal_year,
+        coalesce(printed.account_code, leaf_sums.account_code) as account_code,
+        coalesce(printed.phase, leaf_sums.phase) as phase,
+        coalesce(printed.source_file, leaf_sums.source_file) as source_name,
+        'summary table' as source_kind,
+        coalesce(printed.source_file, leaf_sums.source_file) as source_locator,
+        case
+            when printed.amount_krw_million is not null or leaf_sums.n_leaves = 1
+                then 'as published'
+            else 'added up'
+        end as figure_basis,
+        coalesce(printed.amount_krw_million, leaf_sums.amount_krw_million) as amount_krw_million,
+        coalesce(printed.precision_krw_million, leaf_sums.precision_krw_million)
+            as precision_krw_million
+    from leaf_sums
+    full outer join reported_totals as printed
+        on
+            leaf_sums.fiscal_year = printed.fiscal_year
+            and leaf_sums.account_code = printed.account_code
+            and leaf_sums.phase = printed.phase
+            and leaf_sums.source_file = printed.source_file
 ),
 
 line_figures as (
@@ -60,8 +99,9 @@ line_figures as (
         line_source as source_name,
         'detail lines' as source_kind,
         line_source as source_locator,
+        'added up' as figure_basis,
         sum(amount_krw_million) as amount_krw_million,
-        -- exact to the KRW thousand: half of it, as for a printed step
+        -- lines are exact to the KRW thousand, and so is their sum: half of it, as for a step
         cast(0.0005 as decimal(38, 6)) as precision_krw_million
     from line_summary
     -- lines of an era's account that maps to none of today's (split) count in the whole only
@@ -75,6 +115,7 @@ line_figures as (
         line_source as source_name,
         'detail lines' as source_kind,
         line_source as source_locator,
+        'added up' as figure_basis,
         sum(amount_krw_million) as amount_krw_million,
         cast(0.0005 as decimal(38, 6)) as precision_krw_million
     from line_summary
@@ -89,13 +130,12 @@ control_figures as (
         control_totals.stated_by as source_name,
         'control total' as source_kind,
         control_totals.source_locator,
-        cast(
-            control_totals.amount_in_source_unit * units.krw_million_per_unit as decimal(38, 3)
-        ) as amount_krw_million,
+        'as published' as figure_basis,
+        control_totals.amount_in_source_unit * units.krw_million_per_unit as amount_krw_million,
         control_totals.precision_krw_million
     from control_totals
     inner join budget_lines on control_totals.line_code = budget_lines.line_code
-    inner join {{ ref('ref_units') }} as units on control_totals.unit_label = units.unit_label
+    inner join units on control_totals.unit_label = units.unit_label
 ),
 
 all_figures as (
@@ -113,9 +153,11 @@ figures as (
         source_name,
         source_kind,
         source_locator,
+        figure_basis,
+        cast(amount_krw_million as decimal(18, 3)) as amount_krw_million,
+        cast(precision_krw_million as decimal(38, 6)) as precision_krw_million,
         coalesce(phase, 'not stated') as phase,
-        cast(amount_krw_million as decimal(38, 3)) as amount_krw_million,
-        cast(precision_krw_million as decimal(38, 6)) as precision_krw_million
+        account_code = 'bnd_special_account' as is_whole_account
     from all_figures
 ),
 
@@ -127,8 +169,8 @@ figure_accounts as (
 ),
 
 names as (
-    -- the name each of today's accounts had in a year (two where the first year of a new name
-    -- is not verified, or a short name was also used)
+    -- the name each of today's accounts had in a year (dim_account_era gives each year one name
+    -- per account; two joined only where a short name was also used)
     select
         figures.fiscal_year,
         figures.account_code,
@@ -139,7 +181,7 @@ names as (
     from figure_accounts as figures
     inner join eras
         on
-            figures.account_code = eras.today_account_code
+            figures.account_code = eras.account_code
             and figures.fiscal_year between eras.first_year and coalesce(eras.last_year, 9999)
             and eras.mapping != 'split'
             and (eras.sub_account_name_ko is null) = (figures.account_code = 'bnd_special_account')
@@ -150,11 +192,13 @@ final as (
     select
         figures.fiscal_year,
         figures.account_code,
+        figures.is_whole_account,
         names.account_name_that_year,
         figures.phase,
         figures.source_name,
         figures.source_kind,
         figures.source_locator,
+        figures.figure_basis,
         figures.amount_krw_million,
         figures.precision_krw_million
     from figures
