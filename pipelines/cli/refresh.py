@@ -31,7 +31,7 @@ from pipelines.core.settings import Settings
 from pipelines.definitions import build_definitions
 from pipelines.defs.automation import FISCAL_YEARS_JOB_NAME, REFRESH_JOB_NAME
 from pipelines.defs.partitions import all_fiscal_years_tags, fiscal_years_range_tags
-from pipelines.defs.publish.warehouse import PUBLISHED
+from pipelines.defs.publish.warehouse import PUBLISHED, observe_refused_run
 from pipelines.defs.transform.project import prepare_manifest
 from pipelines.lifecycle.run_inputs import INPUTS_TAG, write_run_inputs
 from pipelines.lifecycle.run_lock import release_run_lock
@@ -118,12 +118,17 @@ def execute_refresh(
                 tags=tags,
                 run_id=run_id,
             )
+        outcome = _outcome(result)
+        if not outcome.published:
+            # Still holding the run lock: Dagster's UI and the published report say that the
+            # published build is unchanged and this run was refused.
+            observe_refused_run(instance, settings, run_id, outcome.step_failures)
     finally:
         # A run that failed before publishing still holds the warehouse's run lock.
         release_run_lock(settings)
     overhead = time.monotonic() - started - (progress.accounted() - before)
     progress.line("dagster", "the run's own work between steps (events, run storage)", overhead)
-    return _outcome(result)
+    return outcome
 
 
 @contextmanager

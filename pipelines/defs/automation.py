@@ -10,7 +10,9 @@
   ``freshness_schedule`` and after every refresh): warns when the published build is older than
   ``BND_MAX_AGE_DAYS`` days.
 - ``report_failed_build`` (run-failure sensor): writes the data-quality report of a failed build
-  started from the UI, a sensor or the schedule (``make run`` writes its own).
+  started from the UI, a sensor or the schedule (``make run`` writes its own), notes the refusal
+  beside the published report and reports an observation of ``warehouse/bnd`` saying that the
+  published build is unchanged and which run was refused.
 """
 
 import json
@@ -22,7 +24,7 @@ import dagster as dg
 from pipelines.checks.check_report import root_cause
 from pipelines.defs.ingest.budget_lines import raw_budget_lines
 from pipelines.defs.partitions import all_fiscal_years_tags, fiscal_years, fiscal_years_range_tags
-from pipelines.defs.publish.warehouse import PUBLISHED
+from pipelines.defs.publish.warehouse import PUBLISHED, observe_refused_run
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lifecycle.build import write_failed_build_report
 from pipelines.lifecycle.build_meta import read_meta_build
@@ -211,7 +213,8 @@ freshness_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def report_failed_build(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
-    """Write the report of a failed build into the build's own folder (the published one stays)."""
+    """Write the report of a failed build into the build's own folder (the published one stays),
+    and say on ``warehouse/bnd`` that the published build is unchanged and this run refused."""
     failures = [
         (
             record.dagster_event.step_key or "?",
@@ -223,5 +226,8 @@ def report_failed_build(context: dg.RunFailureSensorContext, warehouse: Warehous
         if record.dagster_event.event_specific_data.error.cls_name
         != "DagsterAssetCheckFailedError"  # failed checks are in the report already
     ]
-    path = write_failed_build_report(warehouse.settings, context.dagster_run.run_id, failures)
+    run_id = context.dagster_run.run_id
+    path = write_failed_build_report(warehouse.settings, run_id, failures)
     context.log.info(f"report of the failed build: {path}")
+    if path is not None:  # the run made a build of its own, and it was refused
+        observe_refused_run(context.instance, warehouse.settings, run_id, failures)

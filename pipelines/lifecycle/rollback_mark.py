@@ -25,7 +25,7 @@ from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import PUBLISHED_NAME
 from pipelines.lifecycle.build_meta import COLUMN_DOCS, META_TABLE, as_json_ready, read_meta_build
 from pipelines.lifecycle.published_layout import RECORD_FILE
-from pipelines.reports.dq_report import DQ_JSON, REPORT_HTML, render_html
+from pipelines.reports.dq_report import DQ_JSON, render_pages
 
 MARK_COLUMNS = ("rolled_back_at_utc", "rolled_back_from_build_id")
 
@@ -72,7 +72,8 @@ def _mark_report(reports: Path, rollback: Rollback) -> None:
     }
     dq_path.write_text(json.dumps(dq, indent=2, ensure_ascii=False), encoding="utf-8")
     try:
-        html = render_html(dq)
-    except (KeyError, TypeError, AttributeError):  # a report of another shape: its page stays
+        pages = render_pages(dq)  # the English page and the Korean one
+    except (KeyError, TypeError, AttributeError):  # a report of another shape: its pages stay
         return
-    (reports / REPORT_HTML).write_text(html, encoding="utf-8")
+    for name, html in pages.items():
+        (reports / name).write_text(html, encoding="utf-8")

@@ -1,10 +1,12 @@
 """What every HTML page of the project shares: its templates' folder, one way to render them
 (autoescape on, since every label is input), the fonts, and how Korean text is marked.
 
-The pages are English with Korean labels from the sources (account names, 억원, 조원). Each page
-says so (``lang="en"``, ``Content-Language: en, ko``), marks text with Hangul ``lang="ko"`` (the
-``ko`` filter) and names CJK fonts after the Latin ones (``FONT_STACK``), so Korean is never
-drawn as empty boxes where a CJK font exists. Their common style is ``_page_style.css.j2``.
+The Data Docs are English with Korean labels from the sources (account names, 억원, 조원); the
+data-quality report is written in English (``index.html``) and in Korean (``index.ko.html``),
+each with the other language's names beside its own. Each page says which languages it holds
+(``lang``, ``Content-Language``), marks text with Hangul ``lang="ko"`` (the ``ko`` filter) and
+names CJK fonts after the Latin ones (``FONT_STACK``), so Korean is never drawn as empty boxes
+where a CJK font exists. Their common style is ``_page_style.css.j2``.
 """
 
 from __future__ import annotations

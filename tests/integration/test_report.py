@@ -137,3 +137,85 @@ def test_the_run_printed_one_line_per_step(published_build: Build) -> None:
     report = f"report:    {published_build.settings.reports_dir / 'index.html'} (and dq.json)"
     assert report in lines
     assert "the lines above account for" in lines[-1]
+
+
+# Every text of a chart inside its viewBox: Chromium's own box of each drawn text (rotated ones
+# included) against the box the SVG's viewBox is drawn in.
+TEXTS_OUTSIDE_VIEWBOX = """svg => {
+    const frame = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].map(text => {
+        const b = text.getBoundingClientRect();
+        return {text: text.textContent, left: b.left - frame.left, top: b.top - frame.top,
+                right: frame.right - b.right, bottom: frame.bottom - b.bottom};
+    }).filter(b => Math.min(b.left, b.top, b.right, b.bottom) < -0.5);
+}"""
+
+
+def test_the_first_screen_shows_the_verdict_and_the_figures(published_build: Build,
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    with browser() as opened:
+        page = opened.page
+        page.goto((published_build.settings.reports_dir / "index.html").as_uri())
+        page.screenshot(path=tmp_path / "published_first_screen.png")
+        verdict = page.locator(".verdict.published").bounding_box()
+        figures = page.locator("#figures h2").bounding_box()
+        chart = page.locator("#chart-by-account").bounding_box()
+        assert verdict is not None and verdict["y"] + verdict["height"] < LAPTOP["height"] / 3
+        assert figures is not None and chart is not None
+        assert figures["y"] < chart["y"] < LAPTOP["height"] * 0.6  # the figures start on screen
+        assert "Published." in page.locator(".verdict.published").inner_text()
+        # The note on the latest refresh, under the verdict: nothing refused since.
+        note = page.frame_locator("#latest-refresh").locator("#note")
+        assert "No refresh has been refused since" in note.inner_text()
+    assert opened.external_requests() == []
+
+
+def test_the_korean_page_is_linked_both_ways_and_names_accounts_in_korean(
+    published_build: Build, tmp_path: Path
+) -> None:
+    reports = published_build.settings.reports_dir
+    with browser() as opened:
+        page = opened.page
+        page.goto((reports / "index.html").as_uri())
+        page.get_by_role("link", name="한국어").click()
+        assert page.url == (reports / "index.ko.html").as_uri()
+        page.screenshot(path=tmp_path / "korean_first_screen.png")
+        assert page.locator("html").get_attribute("lang") == "ko"
+        assert "검증 통과" in page.locator(".verdict").inner_text()
+        legend = page.locator("#chart-by-account").text_content() or ""
+        for name in ("지역지원계정", "지역자율계정", "세종특별자치시계정", "제주특별자치도계정"):
+            assert name in legend
+        table = page.locator("#reconciliation-table").inner_text()
+        assert "국가균형발전특별회계" in table and "bnd_special_account" not in table
+        assert "일치" in table and "EXACT" not in table
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+        page.get_by_role("link", name="English").click()
+        assert page.url == (reports / "index.html").as_uri()
+    assert opened.external_requests() == []
+
+
+def test_no_chart_text_is_cut_and_the_history_axis_ends_at_the_last_year(
+    published_build: Build, dq: dict, tmp_path: Path
+) -> None:
+    last_year = max(row["fiscal_year"] for row in dq["charts"]["history"])
+    for page_name in ("index.html", "index.ko.html"):
+        with browser() as opened:
+            page = opened.page
+            page.goto((published_build.settings.reports_dir / page_name).as_uri())
+            for chart in ("#chart-by-account", "#chart-history", "#chart-formulator"):
+                svg = page.locator(chart)
+                assert svg.evaluate(TEXTS_OUTSIDE_VIEWBOX) == [], (page_name, chart)
+            history = page.locator("#chart-history")
+            history.screenshot(path=tmp_path / f"history_{page_name}.png")
+            ticks = [int(text) for text in history.locator("text.tick").all_text_contents()
+                     if text.isdigit() and len(text) == 4]  # fmt: skip
+            assert max(ticks) == last_year == 2023
+            for era in ("균특 2005–2009", "광특 2010–2014", "지특 2015–2018", "균특 2019–"):
+                assert history.locator("text.era-label", has_text=era).count() == 1, era
+            # One colour per kind of source, not per series.
+            colours = history.evaluate(
+                "svg => [...new Set([...svg.querySelectorAll('circle.point')]"
+                ".map(c => c.getAttribute('stroke')))]"
+            )
+            kinds = {row["source_kind"] for row in dq["charts"]["history"]}
+            assert len(colours) == len(kinds)

@@ -58,8 +58,9 @@ def publish(settings: Settings, build_id: str) -> list[str]:
     with run_lock(settings):
         finish_interrupted_publish(settings)
         folder, _ = assemble(settings, stage(settings, build_id))
+        kept = history.stage_entry(settings, folder)  # before the switch, as publishing does
         layout.switch_to(settings, folder)
-        return finish_publish(settings, folder)
+        return finish_publish(settings, kept)
 
 
 def published_ids(settings: Settings) -> tuple[str, str, str]:

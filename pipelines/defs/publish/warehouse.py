@@ -1,15 +1,29 @@
-"""Publish: the audited build replaces ``warehouse/bnd.duckdb`` (see ``lifecycle.publishing``)."""
+"""Publish: the audited build replaces ``warehouse/bnd.duckdb`` (see ``lifecycle.publishing``).
+
+A refused run never reaches the publish step, so Dagster would show ``warehouse/bnd`` as "Failed"
+without saying what is live. ``observe_refused_run`` says it: an ``AssetObservation`` on
+``warehouse/bnd`` ("published build X unchanged; run Y refused: why"), reported where the run
+ends (``cli.refresh`` for ``make run``, the ``report_failed_build`` sensor for runs started in the
+UI, a sensor or the schedule), and the note beside the published report (``reports.refresh_note``).
+"""
 
 import json
+import logging
+from collections.abc import Iterable
 
 import dagster as dg
 
 from pipelines.core import progress
+from pipelines.core.settings import Settings
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform.docs import install_kept_dbt_docs
+from pipelines.lifecycle import build_record
 from pipelines.lifecycle.publishing import publish_build
 from pipelines.lifecycle.run_inputs import INPUTS_TAG, read_run_inputs
 from pipelines.lifecycle.step import build_step
+from pipelines.reports.dq_report import record_refusal
+
+log = logging.getLogger(__name__)
 
 PUBLISHED = dg.AssetKey(["warehouse", "bnd"])
 # Publishing waits for every BI-facing and audit table, and so for their blocking checks.
@@ -76,3 +90,61 @@ def build_published_warehouse(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefin
     return dg.asset(
         key=PUBLISHED, deps=upstream, group_name="publish", kinds={"duckdb", "parquet"}
     )(published_warehouse)
+
+
+def refused_run_observation(settings: Settings, note: dict) -> dg.AssetObservation:
+    """What Dagster shows on ``warehouse/bnd`` after a refused run: the build still published
+    (or that none is), the run refused, when and why, and both reports."""
+    build, run = note["published_build_id"], note["refused_run_id"]
+    reason = note["reason"].get("en") or "a blocking check failed"
+    live = f"published build {build} unchanged" if build else "nothing is published"
+    metadata = {
+        "status": "refused",
+        "published_build_id": build or "none",
+        "refused_run_id": run,
+        "refused_at_utc": note["refused_at_utc"],
+        "reason": reason,
+        "failed_report": dg.MetadataValue.path(note["failed_report_path"]),
+        "published_report": dg.MetadataValue.path(str(settings.reports_dir / "index.html")),
+    }
+    if note.get("note_path"):
+        metadata["note"] = dg.MetadataValue.path(note["note_path"])
+    return dg.AssetObservation(
+        asset_key=PUBLISHED,
+        description=f"{live}; run {run} refused: {reason}",
+        metadata=metadata,
+    )
+
+
+def observe_refused_run(
+    instance: dg.DagsterInstance,
+    settings: Settings,
+    run_id: str,
+    step_failures: Iterable[tuple[str, str]] = (),
+) -> dg.AssetObservation | None:
+    """After run ``run_id`` ended without publishing: note it beside the published report and
+    report an observation of ``warehouse/bnd`` saying what is live (Dagster's public
+    ``report_runless_asset_event``). Nothing when the run made no build of its own (another run
+    held the lock), or when this run was observed already (a sensor after ``make run``). Never
+    raises: the run's own outcome stands whatever happens here."""
+    try:
+        record = build_record.read(settings)
+        if record is None or record.get("run_id") != run_id or _observed(instance, run_id):
+            return None
+        note = record_refusal(settings, run_id, step_failures)
+        observation = refused_run_observation(settings, note)
+        instance.report_runless_asset_event(observation)
+        return observation
+    except Exception:  # a full disk, an unreadable build: the run's result is reported anyway
+        log.exception("the refusal of run %s could not be recorded", run_id)
+        return None
+
+
+def _observed(instance: dg.DagsterInstance, run_id: str) -> bool:
+    records = instance.fetch_observations(PUBLISHED, limit=20).records
+    return any(
+        record.asset_observation is not None
+        and record.asset_observation.metadata.get("refused_run_id") is not None
+        and record.asset_observation.metadata["refused_run_id"].value == run_id
+        for record in records
+    )

@@ -1,0 +1,130 @@
+"""A refused refresh, as analysts and the orchestrator see it: the failed build's report leads
+with the cell that changed, every one of its links opens a file, the published report says the
+latest refresh was refused, and Dagster says which build is still live."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import dagster as dg
+
+from pipelines.cli.refresh import execute_refresh
+from pipelines.core.checksums import file_sha256
+from pipelines.defs.automation import report_failed_build
+from pipelines.defs.publish.warehouse import PUBLISHED
+from pipelines.defs.resources import WarehouseResource
+from tests.browser import LAPTOP, browser
+from tests.helpers import replace_in_page
+from tests.integration.conftest import LastGood
+from tests.source_figures import PAGE_FILE, ROWS, YEARS
+
+LINE, AMOUNTS = ROWS["Local Support Account"]
+PRINTED = AMOUNTS[YEARS.index(2018)]
+
+# Every link of the page and the file it opens (None: an address off the machine).
+LINKS = (
+    """() => [...document.querySelectorAll('a[href]')].map(a => [a.getAttribute('href'), a.href])"""
+)
+
+
+def _opens_a_file(page, href: str, url: str) -> bool:
+    if href.startswith("#"):
+        return page.locator(href).count() == 1
+    parsed = urlparse(url)
+    return parsed.scheme == "file" and Path(unquote(parsed.path)).is_file()
+
+
+def test_a_refused_refresh_leads_with_the_changed_line_and_says_what_is_live(
+    raw_copy: Path, last_good: LastGood, tmp_path: Path
+) -> None:
+    # The tester's change: the page's 2018 Local Support figure (line 55) up by 1,000.
+    replace_in_page(raw_copy, f"4,728,768 {PRINTED:,}", f"4,728,768 {PRINTED + 1_000:,}")
+    settings = last_good.settings
+    published_pages = {
+        name: file_sha256(settings.reports_dir / name)
+        for name in ("index.html", "index.ko.html", "dq.json")
+    }
+    instance = dg.DagsterInstance.ephemeral()
+
+    outcome = execute_refresh(settings, instance=instance)
+
+    assert not outcome.published and last_good.published_unchanged()
+    # A run started from the UI gets its report from the run-failure sensor (make run writes
+    # the same report itself).
+    (failure,) = instance.all_logs(outcome.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    report_failed_build(
+        dg.build_run_status_sensor_context(
+            sensor_name=report_failed_build.name,
+            dagster_event=failure.dagster_event,
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(outcome.run_id),
+            resources={"warehouse": WarehouseResource.from_settings(settings)},
+        ).for_run_failure()
+    )
+
+    # Dagster: the published build is unchanged and this run was refused (one observation).
+    (record,) = instance.fetch_observations(PUBLISHED, limit=10).records
+    observation = record.asset_observation
+    published_id = json.loads((settings.reports_dir / "dq.json").read_text())["build"]["build_id"]
+    assert observation.description.startswith(
+        f"published build {published_id} unchanged; run {outcome.run_id} refused: 2018"
+    )
+    assert f"line {LINE}" in observation.description
+    metadata = {key: value.value for key, value in observation.metadata.items()}
+    assert metadata["refused_run_id"] == outcome.run_id
+    assert metadata["failed_report"] == str(settings.build_reports_dir / "index.html")
+
+    reports = settings.build_reports_dir
+    with browser() as opened:
+        page = opened.page
+        page.goto((reports / "index.html").as_uri())
+        page.screenshot(path=tmp_path / "failed_first_screen.png")
+        page.screenshot(path=tmp_path / "failed_report.png", full_page=True)
+        # The first blocking failure, with its difference, inside the first screen, naming the
+        # line that was changed; no warning before it.
+        finding = page.locator("#failures .failure.fail .finding").first
+        box = finding.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= LAPTOP["height"]
+        text = finding.inner_text()
+        assert "Local Support Account" in text and f"{PAGE_FILE}, line {LINE}" in text
+        for figure in (f"{PRINTED + 1_000:,}", f"{PRINTED:,}", "+1,000"):
+            assert figure in text, figure
+        difference = page.locator("#failures .difference").first.bounding_box()
+        assert difference is not None and difference["y"] + difference["height"] <= 900
+        assert page.locator("#failures .failure.warn").count() == 0
+        warnings = page.locator("#warnings").bounding_box()
+        assert warnings is not None and warnings["y"] > box["y"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+        for name in ("index.html", "index.ko.html"):
+            page.goto((reports / name).as_uri())
+            for href, url in page.evaluate(LINKS):
+                assert _opens_a_file(page, href, url), (name, href)
+        # The Korean page says the same for a Korean reader.
+        page.goto((reports / "index.ko.html").as_uri())
+        page.screenshot(path=tmp_path / "failed_first_screen_ko.png")
+        korean = page.locator("#failures .finding").first.inner_text()
+        assert f"{LINE}행" in korean and "지역지원계정" in korean and "차이 +1,000" in korean
+        assert "검증 실패" in page.locator(".verdict").inner_text()
+    assert opened.external_requests() == []
+
+    # The published report: its pages and data as published, and a note that the latest refresh
+    # was refused, linking the refused run's report.
+    assert published_pages == {
+        name: file_sha256(settings.reports_dir / name) for name in published_pages
+    }
+    with browser() as opened:
+        page = opened.page
+        page.goto((settings.reports_dir / "index.html").as_uri())
+        page.screenshot(path=tmp_path / "published_after_refusal.png")
+        note = page.frame_locator("#latest-refresh").locator("#note")
+        assert "The latest refresh was refused." in note.inner_text()
+        assert outcome.run_id in note.inner_text() and f"line {LINE}" in note.inner_text()
+        link = note.locator("a")
+        assert Path(unquote(urlparse(link.evaluate("a => a.href")).path)) == (
+            settings.build_reports_dir / "index.html"
+        )
+        frame = page.locator("#latest-refresh").bounding_box()
+        assert frame is not None and frame["y"] + frame["height"] <= LAPTOP["height"]
+    assert opened.external_requests() == []
