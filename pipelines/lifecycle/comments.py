@@ -6,6 +6,10 @@ its name. The descriptions are written once, in the dbt project's YAML (and, for
 manifest into the build as DuckDB comments (``COMMENT ON``), in one connection, before the build is
 published: a few hundred statements in milliseconds, where dbt's ``persist_docs`` would add a
 statement round trip per column to every build's dbt step.
+
+The YAML is Markdown, which the dbt docs site renders; a BI tool shows a comment as it is. So each
+comment is the description as plain text on one line (``plain_text.markdown_to_text``): no
+``**Grain**:``, backticks, links or list markers.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import duckdb
 from pipelines.core.settings import DBT_TARGET_DIR
 from pipelines.core.sql import quote_identifier, quote_literal
 from pipelines.lifecycle.build_meta import COLUMN_DOCS, META_DESCRIPTION, META_TABLE
+from pipelines.lifecycle.plain_text import markdown_to_text
 
 MARTS = "marts"
 # The manifest of the dbt project's current sources (``prepare`` writes it before every build).
@@ -45,16 +50,17 @@ def mart_docs(manifest: Mapping[str, Any]) -> Docs:
     return docs
 
 
-def read_mart_docs(manifest_path: Path) -> Docs:
-    """``mart_docs`` of the manifest at ``manifest_path`` (only ``meta_build``'s without one)."""
+def read_manifest(manifest_path: Path) -> dict[str, Any]:
+    """dbt's manifest at ``manifest_path``; empty without one."""
     if not manifest_path.is_file():
-        return mart_docs({})
-    return mart_docs(json.loads(manifest_path.read_text(encoding="utf-8")))
+        return {}
+    return json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
 def write_comments(con: duckdb.DuckDBPyConnection, docs: Docs) -> int:
-    """Comment every table and column of ``marts`` that ``docs`` describes, in one transaction;
-    returns how many comments were written. Tables or columns the build lacks are left out."""
+    """Comment every table and column of ``marts`` that ``docs`` describes, as plain text, in one
+    transaction; returns how many comments were written. Tables or columns the build lacks are
+    left out."""
     existing: dict[str, set[str]] = {}
     for table, column in con.execute(
         "select table_name, column_name from information_schema.columns where table_schema = $s",
@@ -66,15 +72,13 @@ def write_comments(con: duckdb.DuckDBPyConnection, docs: Docs) -> int:
         if table not in existing:
             continue
         qualified = f"{quote_identifier(MARTS)}.{quote_identifier(table)}"
-        if description:
-            statements.append(
-                f"comment on table {qualified} is {quote_literal(description.strip())}"
-            )
+        if text := markdown_to_text(description):
+            statements.append(f"comment on table {qualified} is {quote_literal(text)}")
         statements += [
             f"comment on column {qualified}.{quote_identifier(column)} "
-            f"is {quote_literal(text.strip())}"
+            f"is {quote_literal(markdown_to_text(text))}"
             for column, text in columns.items()
-            if text and column in existing[table]
+            if text.strip() and column in existing[table]
         ]
     con.execute("begin transaction")
     try:

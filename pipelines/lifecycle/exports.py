@@ -1,15 +1,15 @@
-"""Exports of an audited build: every mart as Parquet, and a Fiscal Data Package of the budget.
+"""Exports of an audited build: every mart as Parquet, a Fiscal Data Package of the budget, and
+the marts for spreadsheets (CSV for Excel and one workbook, ``excel_export``).
 
 Written by the publish step from the build file, after all checks passed and before it is
 published, into the build's own ``export`` folder; publishing swaps that folder in as
 ``warehouse/export``. So exports only ever come from an audited build, and always from the same
-build as the published database.
+build as the published database. One read-only connection writes them all.
 
-Text that reaches ``budget.csv`` or the package's titles comes from registry entries and file
-names, which anyone who adds a file writes. A spreadsheet that opens the CSV runs a cell starting
-with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) as a formula, so such text cells
-get a leading ``'``, as spreadsheet tools expect (OWASP's advice on CSV injection); numbers stay
-numbers. The Parquet files hold the values unchanged: their readers do not evaluate them.
+Text that reaches ``budget.csv``, the spreadsheet downloads or the package's titles comes from
+registry entries and file names, which anyone who adds a file writes: text a spreadsheet would run
+as a formula gets a leading ``'`` (``spreadsheet_safety``). The Parquet files hold the values
+unchanged: their readers do not evaluate them.
 
 The Fiscal Data Package follows the Open Knowledge Foundation's Fiscal Data Package specification
 (v1.0): a Tabular Data Package whose ``model`` maps the CSV's columns to a measure (amount,
@@ -27,10 +27,15 @@ from typing import Any
 import duckdb
 
 from pipelines.core.sql import json_rows, quote_identifier
-from pipelines.lifecycle.files import clone_or_copy
+from pipelines.lifecycle.excel_export import download_tables, write_spreadsheet_downloads
+from pipelines.lifecycle.fiscal_year_files import LINES_TABLE, write_by_fiscal_year
+from pipelines.lifecycle.spreadsheet_safety import (
+    FORMULA_STARTS,
+    spreadsheet_safe,
+    spreadsheet_safe_query,
+)
 
 PACKAGE_FILE = "datapackage.json"
-LINES_TABLE = "fct_budget_line"
 BUDGET_CSV = "budget.csv"
 
 # The budget facts with their dimensions: one row per year × account × level × phase × source.
@@ -71,8 +76,6 @@ BUDGET_FIELDS = [
     ("amount_krw_million", "integer", "Amount in millions of Korean won (KRW 1 million)."),
 ]
 PRIMARY_KEY = ["fiscal_year", "account_code", "level_code", "phase", "source_file"]
-# A text cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -93,21 +96,31 @@ def write_exports(
     published_export_dir: Path | None = None,
     config: dict | None = None,
 ) -> dict[str, int]:
-    """Write Parquet files, ``budget.csv`` and ``datapackage.json``; return rows per file.
+    """Write Parquet files, ``budget.csv``, ``datapackage.json`` and the spreadsheet downloads
+    (``csv/``, ``bnd_marts.xlsx``); return rows per file.
 
     The budget lines go to ``fct_budget_line/fiscal_year=<year>/`` (hive-style folders). A build
     that reprocessed only some fiscal years (``reprocessed_years``) writes those years and takes
-    the others' files from the published exports as reflinks or copies (never hard links: no
-    published file shares its inode with another build's). ``config``: DuckDB settings (memory
-    limit, temporary directory).
+    the others' files from the published exports (``fiscal_year_files``). ``config``: DuckDB
+    settings (memory limit, temporary directory).
     """
     export_dir.mkdir(parents=True, exist_ok=True)
     rows = {}
     with duckdb.connect(str(build_db), read_only=True, config=export_config(config or {})) as con:
-        for table in mart_tables(con):
+        tables = mart_tables(con)
+        for table in tables:
             if table == LINES_TABLE:
-                rows[f"{LINES_TABLE}/"] = _write_lines(
-                    con, export_dir / LINES_TABLE, reprocessed_years, published_export_dir
+                published = published_export_dir / LINES_TABLE if published_export_dir else None
+                rows[f"{LINES_TABLE}/"] = write_by_fiscal_year(
+                    con,
+                    f"select * from marts.{LINES_TABLE}",
+                    {},
+                    export_dir / LINES_TABLE,
+                    "format parquet, compression zstd",
+                    "parquet",
+                    reprocessed_years,
+                    published,
+                    lambda target: _write_no_lines(con, target),
                 )
                 continue
             target = export_dir / f"{table}.parquet"
@@ -131,56 +144,19 @@ def write_exports(
                 "publication_date, licence from marts.dim_source order by source_file"
             )
         )
+        rows |= write_spreadsheet_downloads(
+            con,
+            export_dir,
+            download_tables(tables),
+            meta,
+            reprocessed_years,
+            published_export_dir,
+        )
     package = fiscal_data_package(meta, first_year, last_year, sources)
     (export_dir / PACKAGE_FILE).write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return rows
-
-
-def _write_lines(
-    con: duckdb.DuckDBPyConnection,
-    target: Path,
-    reprocessed_years: list[int] | None,
-    published_export_dir: Path | None,
-) -> int:
-    """``fct_budget_line`` as one folder of Parquet files per fiscal year; returns its rows.
-
-    With no lines at all (a warehouse of the page alone) the folder holds one Parquet file of no
-    rows with the table's columns, so that reading ``fct_budget_line/**/*.parquet`` gives an empty
-    table instead of DuckDB's "No files found"."""
-    options = "format parquet, compression zstd, write_partition_columns true"
-    published = published_export_dir / LINES_TABLE if published_export_dir else None
-    if reprocessed_years is None or published is None or not published.is_dir():
-        (written,) = con.execute(
-            f"copy marts.{LINES_TABLE} to $target "
-            f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
-            {"target": str(target)},
-        ).fetchone()
-        if written == 0:
-            _write_no_lines(con, target)
-        return written
-    counts = dict(
-        con.execute(f"select fiscal_year, count(*) from marts.{LINES_TABLE} group by 1").fetchall()
-    )
-    target.mkdir(parents=True, exist_ok=True)
-    for year in sorted(counts):
-        folder = target / f"fiscal_year={year}"
-        kept = published / folder.name
-        if year not in reprocessed_years and kept.is_dir():
-            folder.mkdir()
-            for file in kept.iterdir():
-                clone_or_copy(file, folder / file.name)
-            continue
-        folder.mkdir()
-        con.execute(
-            f"copy (select * from marts.{LINES_TABLE} where fiscal_year = $year) "
-            f"to $target ({options})",
-            {"year": year, "target": str(folder / "lines_0.parquet")},
-        )
-    if not counts:
-        _write_no_lines(con, target)
-    return sum(counts.values())
 
 
 def _write_no_lines(con: duckdb.DuckDBPyConnection, target: Path) -> None:
@@ -336,28 +312,6 @@ def _bytes(size: str) -> float:
     number, prefix, binary = float(match[1]), match[2].lower(), match[3]
     base = 1024 if binary else 1000
     return number * base ** " kmgt".index(prefix or " ")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """``text`` as a spreadsheet shows it as text: a leading ``'`` where it would be a formula."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def spreadsheet_safe_query(con: duckdb.DuckDBPyConnection, query: str) -> str:
-    """``query`` with every text column neutralised like ``spreadsheet_safe`` (other columns as
-    they are). The statement takes the characters as the parameter ``$formula_starts``."""
-    columns = con.execute(f"select * from ({query}) limit 0").description
-    selected = []
-    for name, kind, *_ in columns:
-        column = quote_identifier(name)
-        if str(kind) == "VARCHAR":
-            selected.append(
-                f"case when list_contains($formula_starts, left({column}, 1)) "
-                f"then chr(39) || {column} else {column} end as {column}"
-            )
-        else:
-            selected.append(column)
-    return f"select {', '.join(selected)} from ({query})"
 
 
 def label(column: str, of: str) -> dict[str, str]:

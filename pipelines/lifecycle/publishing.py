@@ -49,8 +49,9 @@ from pipelines.core.settings import PUBLISHED_NAME, Settings
 from pipelines.lifecycle import build_record, history, space
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import write_meta_build
-from pipelines.lifecycle.comments import DBT_MANIFEST, read_mart_docs, write_comments
+from pipelines.lifecycle.comments import DBT_MANIFEST, mart_docs, read_manifest, write_comments
 from pipelines.lifecycle.exports import write_exports
+from pipelines.lifecycle.published_schemas import drop_build_only, refresh_needs
 from pipelines.lifecycle.run_lock import hold_run_lock, release_run_lock
 from pipelines.reports.dq_report import BuildFacts, write_report
 
@@ -135,17 +136,23 @@ def stage_build(
     record: dict,
     add_reports: Callable[[Path, Path], object] | None = None,
 ) -> tuple[dict[str, Any], dict[str, int], float]:
-    """Everything before the rename: ``meta_build``, the marts' comments, checkpoint, exports,
-    reports."""
+    """Everything before the rename: ``meta_build``, the marts' comments, the schemas built only
+    to make the marts dropped (``published_schemas``), checkpoint, exports, reports."""
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
+    manifest = read_manifest(DBT_MANIFEST)
     with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
+        # Dropped and checkpointed first, so that meta_build and the comments take the blocks
+        # the drop freed instead of growing the file (DuckDB reuses a block only once the
+        # checkpoint that freed it is done).
+        drop_build_only(con, refresh_needs(manifest))
+        con.execute("checkpoint")
         checks = build_checks(settings.build_reports_dir)
         meta = write_meta_build(
             con, record, datetime.now(UTC), count_checks(checks), counts_by_source(checks)
         )
-        write_comments(con, read_mart_docs(DBT_MANIFEST))
+        write_comments(con, mart_docs(manifest))
         con.execute("checkpoint")
     wal = Path(f"{build_db}.wal")
     if wal.exists():

@@ -171,13 +171,16 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
     """Copy ``published_db`` into ``folder``, with an empty landing database beside it.
 
     ``built=False`` drops what dbt built, leaving the raw and reference tables: models can then
-    be built again from them (the marts' foreign keys forbid replacing a dimension in place)."""
+    be built again from them (the marts' foreign keys forbid replacing a dimension in place).
+    The published file holds only what readers and a refresh of fiscal years need
+    (``lifecycle.published_schemas``), so the seeds and views dbt made the marts from are made
+    again on the copy first."""
     build_db, landing_db = folder / "bnd.duckdb", folder / "landing.duckdb"
     shutil.copy2(published_db, build_db)
     if not built:
         with duckdb.connect(str(build_db)) as con:
             for schema in BUILT_SCHEMAS:
-                con.execute(f"drop schema {quote_identifier(schema)} cascade")
+                con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
     with duckdb.connect(str(landing_db)) as con:
         land_lines(con, [], [])
     target = folder / "target"
@@ -188,4 +191,15 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
         "BND_DUCKDB_TEMP_DIR": str(folder / "duckdb_tmp"),
         "DBT_TARGET_PATH": str(target),
     }
-    return DbtOnCopy(build_db, target, env)
+    dbt = DbtOnCopy(build_db, target, env)
+    completed = dbt.run(
+        "build",
+        "--select",
+        "resource_type:seed config.materialized:view",
+        "--resource-type",
+        "seed",
+        "--resource-type",
+        "model",
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    return dbt

@@ -1,19 +1,24 @@
 """The published marts describe themselves: every table and column has its comment, from the
-dbt YAML (and ``build_meta`` for ``meta_build``), readable by DuckDB 1.x and 2.x clients alike."""
+dbt YAML (and ``build_meta`` for ``meta_build``), as plain text, readable by DuckDB 1.x and 2.x
+clients alike; the dbt docs keep the Markdown and open on the warehouse's overview."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
-from pipelines.core.settings import DBT_PROJECT_DIR
+from pipelines.core.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR
 from pipelines.lifecycle.build_meta import COLUMN_DOCS
 from pipelines.lifecycle.comments import mart_docs, write_comments
+from pipelines.lifecycle.plain_text import markdown_to_text
 from tests.integration.conftest import OLD_CLIENT_PYTHON, Build
 
 QUERY = (
@@ -21,6 +26,9 @@ QUERY = (
     "where schema_name = 'marts' order by all"
 )
 TABLES = "select table_name, comment from duckdb_tables() where schema_name = 'marts' order by 1"
+# Markdown a BI tool would show as it is: bold, code, links, line breaks (and with them list
+# markers and headings at a line's start), table rules, HTML breaks.
+MARKUP = re.compile(r"\*\*|__|`|\]\(|\n|\r|<br|^\s*(?:[-*+]|[0-9]+[.)])\s|^#|\|\s*:?-{3}")
 
 
 def yaml_descriptions() -> dict[tuple[str, str], str]:
@@ -44,28 +52,60 @@ def test_every_mart_column_has_its_yaml_description(published_build: Build) -> N
     by_column = {(table, column): comment for table, column, comment in columns}
     for key, description in yaml_descriptions().items():
         if "{{" not in description:  # a doc() block is checked for being there, above
-            assert by_column[key] == description.strip(), key
+            assert by_column[key] == markdown_to_text(description), key
     for column, (_, description) in COLUMN_DOCS.items():
-        assert by_column[("meta_build", column)] == description
+        assert by_column[("meta_build", column)] == markdown_to_text(description)
 
 
-def test_a_duckdb_1x_client_reads_the_comments(published_build: Build) -> None:
-    assert OLD_CLIENT_PYTHON.is_file(), "the DuckDB 1.x environment is made by `make test`"
+def _comments_read_by(python: Path, database: Path) -> dict:
+    """The marts' comments as the DuckDB client of ``python`` reads them, with its version."""
     script = textwrap.dedent(
         f"""
         import json, duckdb
-        con = duckdb.connect({str(published_build.settings.published_db)!r}, read_only=True)
+        con = duckdb.connect({str(database)!r}, read_only=True)
         print(json.dumps({{"version": duckdb.__version__,
-                          "columns": con.execute({QUERY!r}).fetchall()}}))
+                          "columns": con.execute({QUERY!r}).fetchall(),
+                          "tables": con.execute({TABLES!r}).fetchall()}}))
         """
     )
     completed = subprocess.run(
-        [str(OLD_CLIENT_PYTHON), "-c", script], capture_output=True, text=True, timeout=120
+        [str(python), "-c", script], capture_output=True, text=True, timeout=120
     )
     assert completed.returncode == 0, completed.stderr
-    answer = json.loads(completed.stdout)
-    assert answer["version"].startswith("1.")
-    assert answer["columns"] and all(comment for _, _, comment in answer["columns"])
+    return json.loads(completed.stdout)
+
+
+@pytest.mark.parametrize(
+    ("python", "major"), [(OLD_CLIENT_PYTHON, "1."), (Path(sys.executable), "2.")], ids=["1x", "2x"]
+)
+def test_duckdb_clients_read_the_comments_as_plain_text(
+    published_build: Build, python: Path, major: str
+) -> None:
+    assert python.is_file(), "the DuckDB 1.x environment is made by `make test`"
+    answer = _comments_read_by(python, published_build.settings.published_db)
+    assert answer["version"].startswith(major)
+    columns, tables = answer["columns"], answer["tables"]
+    assert columns and all(comment for _, _, comment in columns)
+    assert tables and all(comment for _, comment in tables)
+    marked = [
+        (table, column, comment)
+        for table, column, comment in [*columns, *((table, "", text) for table, text in tables)]
+        if MARKUP.search(comment)
+    ]
+    assert marked == []
+    # what was markup in the YAML is words now
+    assert "Grain: one row per" in dict(tables)["fct_budget"]
+
+
+def test_the_dbt_docs_keep_the_markdown_and_open_on_the_overview() -> None:
+    manifest = json.loads((DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    overview = manifest["docs"]["doc.bnd.__overview__"]["block_contents"]
+    for words in ("What it holds", "Where to start", "value of record", "come from", "`marts`"):
+        assert words in overview, words
+    fct_budget = next(
+        node for node in manifest["nodes"].values() if node.get("name") == "fct_budget"
+    )
+    assert "**Grain**" in fct_budget["description"]
 
 
 @pytest.mark.parametrize(

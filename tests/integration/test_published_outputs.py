@@ -1,4 +1,5 @@
-"""What a published build offers besides its tables: the build record, exports, old clients."""
+"""What a published build offers besides its tables: the build record, exports (Parquet, the
+Fiscal Data Package, CSV and a workbook for Excel), its schemas, old clients."""
 
 from __future__ import annotations
 
@@ -11,10 +12,21 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from pipelines.core.settings import DBT_TARGET_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 from pipelines.core.sql import quote_identifier
+from pipelines.lifecycle.column_names import column_names
+from pipelines.lifecycle.excel_export import (
+    BOM,
+    COLUMNS_SHEET,
+    TABLES_SHEET,
+    WORKBOOK,
+    csv_download,
+    download_tables,
+)
+from pipelines.lifecycle.published_schemas import refresh_needs
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import OLD_CLIENT_PYTHON, Build, run_cli
 from tests.source_figures import (
@@ -262,3 +274,129 @@ def test_published_docs_and_history_name_no_folder_of_the_build_machine(
     manifest = json.loads((settings.reports_dir / "dbt_docs" / "manifest.json").read_text())
     roots = {node["root_path"] for node in manifest["nodes"].values() if "root_path" in node}
     assert roots == {"./dbt_project"}
+
+
+def _marts(published_db: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every mart's columns, in order: name and comment."""
+    with duckdb.connect(str(published_db), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where schema_name = 'marts' order by table_name, column_index"
+        ).fetchall()
+    marts: dict[str, list[tuple[str, str]]] = {}
+    for table, column, comment in rows:
+        marts.setdefault(table, []).append((column, comment))
+    return marts
+
+
+def test_every_fact_and_dimension_is_a_csv_that_excel_opens_as_utf8(published_build: Build) -> None:
+    settings = published_build.settings
+    marts = _marts(settings.published_db)
+    tables = download_tables(list(marts))
+    assert {"fct_budget", "dim_account", "bridge_budget_formulation_method"} <= set(tables)
+    assert "meta_build" not in tables
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        for table in tables:
+            path = settings.export_dir / csv_download(table)
+            files = sorted(path.rglob("*.csv")) if path.is_dir() else [path]
+            assert files, table
+            rows = []
+            for file in files:
+                assert file.read_bytes().startswith(BOM.encode()), file
+                with file.open(encoding="utf-8-sig", newline="") as handle:
+                    reader = csv.reader(handle)
+                    assert next(reader) == [column for column, _ in marts[table]], file
+                    rows += list(reader)
+            count = con.execute(f"select count(*) from marts.{quote_identifier(table)}")
+            assert len(rows) == count.fetchone()[0], table
+        # Hangul as it is in the mart
+        with (settings.export_dir / "csv" / "dim_account.csv").open(encoding="utf-8-sig") as handle:
+            names = {row["name_ko"] for row in csv.DictReader(handle)}
+        expected = con.execute("select name_ko from marts.dim_account").fetchall()
+        assert names == {name for (name,) in expected}
+        assert "국가균형발전특별회계" in names
+    # The Fiscal Data Package's CSV stays plain UTF-8: frictionless reads it (test above).
+    assert not (settings.export_dir / "budget.csv").read_bytes().startswith(BOM.encode())
+
+
+def test_the_workbook_has_korean_and_english_headers_and_describes_every_column(
+    published_build: Build,
+) -> None:
+    settings = published_build.settings
+    marts = _marts(settings.published_db)
+    tables = download_tables(list(marts))
+    book = openpyxl.load_workbook(settings.export_dir / WORKBOOK, read_only=True)
+    # The seed build is small: every fact and dimension has its sheet, after the two describing
+    # them (a sheet's name is cut to Excel's 31 characters).
+    assert book.sheetnames == [TABLES_SHEET, COLUMNS_SHEET, *(table[:31] for table in tables)]
+    budget = list(book["fct_budget"].iter_rows(values_only=True))
+    assert budget[0][0] == "회계연도 / Fiscal year"
+    assert "금액(백만원) / Amount (KRW million)" in budget[0]
+    assert len(budget) == 1 + len(LEAVES) * len(YEARS)
+    (formulator,) = book["fct_special_account_by_formulat"].iter_rows(max_row=1, values_only=True)
+    assert formulator[0] == "회계연도 / Fiscal year"
+    columns = list(book[COLUMNS_SHEET].iter_rows(values_only=True))
+    assert columns[0][:6] == (
+        "표 / Table",
+        "열 / Column",
+        "한국어 이름 / Korean name",
+        "영어 이름 / English name",
+        "자료형 / Type",
+        "설명 / Description",
+    )
+    described = {(row[0], row[1]): row for row in columns[1:]}
+    expected = {(table, column): comment for table in tables for column, comment in marts[table]}
+    assert set(described) == set(expected)
+    words = column_names()
+    for (table, column), comment in expected.items():
+        row = described[(table, column)]
+        assert (row[2], row[3]) == (words[column].ko, words[column].en), (table, column)
+        assert row[5] == comment, (table, column)
+    listed = [row[0] for row in book[TABLES_SHEET].iter_rows(values_only=True) if row]
+    assert set(tables) <= set(listed)
+    assert not [
+        cell.coordinate
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if getattr(cell, "data_type", None) == "f"
+    ]
+
+
+def test_every_column_of_the_downloads_has_korean_and_english_words(
+    published_build: Build,
+) -> None:
+    """``column_names.csv`` is the one place of the headers' words: a mart's new column needs its
+    row there."""
+    marts = _marts(published_build.settings.published_db)
+    columns = {column for table in download_tables(list(marts)) for column, _ in marts[table]}
+    words = column_names()
+    assert sorted(columns - set(words)) == []
+    assert all(name.ko and name.en and name.ko != name.en for name in words.values())
+
+
+def test_the_published_file_holds_marts_audit_raw_and_what_a_refresh_builds_on(
+    published_build: Build,
+) -> None:
+    with duckdb.connect(str(published_build.settings.published_db), read_only=True) as con:
+        schemas = con.execute(
+            "select schema_name from duckdb_schemas() "
+            "where database_name = current_database() and not internal order by 1"
+        ).fetchall()
+        others = set(
+            con.execute(
+                """select schema_name, table_name from duckdb_tables()
+                   where schema_name not in ('marts', 'audit', 'raw')
+                   union all
+                   select schema_name, view_name from duckdb_views()
+                   where not internal and schema_name not in ('marts', 'audit', 'raw')"""
+            ).fetchall()
+        )
+    manifest = json.loads((DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    needed = refresh_needs(manifest)
+    # Nothing but what a refresh of fiscal years reads or adds to (checked to work by
+    # test_budget_lines.py): the seeds and views of the marts of the page are gone.
+    assert others == needed
+    assert {name for (name,) in schemas} == {"marts", "audit", "raw"} | {s for s, _ in needed}
+    assert ("reference", "ref_levels") not in others
+    assert ("staging", "stg_raw__plans") not in others

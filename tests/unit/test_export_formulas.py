@@ -102,3 +102,28 @@ def test_the_exports_read_with_a_memory_limit_of_their_own() -> None:
     for lower in ("512MB", "512MiB", "0.5GB", "900 MB"):
         assert export_config({"memory_limit": lower}) == {"memory_limit": lower}
     assert export_config({"memory_limit": "1.2GiB"})["memory_limit"] == EXPORT_MEMORY_LIMIT
+
+
+def test_the_spreadsheet_downloads_neutralise_the_same_cells(tmp_path: Path) -> None:
+    """``csv/`` (for Excel) and ``bnd_marts.xlsx`` take the same care as ``budget.csv``."""
+    import openpyxl
+
+    _warehouse(tmp_path / "bnd.duckdb")
+    meta = {"finished_at_utc": datetime(2026, 1, 1), "build_id": "b", "code_version": "c"}
+    rows = write_exports(tmp_path / "bnd.duckdb", tmp_path / "export", meta)
+    assert rows["csv/dim_source.csv"] == len(HOSTILE)
+
+    with (tmp_path / "export" / "csv" / "dim_source.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as handle:
+        sources = list(csv.DictReader(handle))
+    book = openpyxl.load_workbook(tmp_path / "export" / "bnd_marts.xlsx")
+    sheet = [list(row) for row in book["dim_source"].iter_rows(min_row=2, values_only=True)]
+    for table in (sources, [dict(zip(sources[0], row, strict=True)) for row in sheet]):
+        assert sorted(row["source_title"] for row in table) == sorted(
+            f"'{title}" for title in HOSTILE.values()
+        )
+        for row in table:
+            for value in row.values():
+                assert not str(value).startswith(FORMULA_STARTS), row
+    assert all(cell.data_type != "f" for row in book["dim_source"].iter_rows() for cell in row)

@@ -54,7 +54,9 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         )
         meta = published.meta
         marts = len(json.loads(meta["mart_row_counts"]))
-        step.summary = f"build {meta['build_id']}: {marts} marts, Parquet and Fiscal Data Package"
+        step.summary = (
+            f"build {meta['build_id']}: {marts} marts, Parquet, CSV, XLSX and Fiscal Data Package"
+        )
         report = settings.reports_dir / "index.html"
         step.split("report", f"{report} and dq.json", published.report_seconds)
     for warning in published.warnings:  # the build is published; its history needs a look
