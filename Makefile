@@ -60,6 +60,11 @@ bench: $(SYNCED)  ## benchmark on synthetic budget lines (BENCH_SIZES=1000000,10
 fuzz: $(SYNCED)  ## fuzz every reader of raw files with BND_FUZZ_EXAMPLES mutated inputs each (default 1000)
 	BND_FUZZ_EXAMPLES=$${BND_FUZZ_EXAMPLES:-1000} $(PY) -m pytest tests/fuzz -n 0 -p no:cacheprovider -q
 
+# Not part of `make test`: each mutant of the plain modules runs their unit tests (minutes per
+# module). MODULES=limits runs one; the score per module and every survivor are printed.
+mutation: $(SYNCED)  ## mutation testing of core/limits, sources/amounts, control_totals and page_table against their unit tests
+	$(PY) -m tests.mutation.run $(MODULES)
+
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)
 	$(PY) -m pipelines rollback $(if $(TO),--to $(TO))
 

@@ -357,6 +357,7 @@ def _is_shared_strings(name: str) -> bool:
 
 
 _SCANNED = ("c", "row", "dimension", "mergeCell", "si")
+_NO_DTD = "an XML part without a DTD (workbook parts have none)"
 _SST_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\b(count|uniqueCount)\s*=\s*[\"'](\d+)")
 
 
@@ -381,9 +382,7 @@ def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file: str) -> 
             if not head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<"):
                 return  # not XML (an image, a binary part), whatever its name says
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise SourceError(
-                    file, place, "an XML part without a DTD (workbook parts have none)", "one"
-                )
+                raise SourceError(file, place, _NO_DTD, "one")
             for match in _SST_COUNT.finditer(head):
                 attribute = match[1].decode()
                 check(
@@ -451,6 +450,10 @@ def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file: str) -> 
                         check("XLSX_SHARED_STRINGS", strings, file, place, " strings so far")
                 if name != "c":  # a cell is dropped with its row
                     _drop(element)
+            if events.root is not None and events.root.getroottree().docinfo.doctype:
+                # A DTD past the first 4 KiB, after a long comment: harmless to this scan (it
+                # resolves and loads nothing), but openpyxl's parser would expand its entities.
+                raise SourceError(file, place, _NO_DTD, "one")
     except (zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError) as error:
         # Data zipfile cannot inflate (damaged deflate data, a compression method or an
         # encryption it does not know): no reader could use the part, so it is named here.
@@ -575,8 +578,8 @@ def check_yaml(text: str, file: str) -> None:
     check("YAML_BYTES", len(text.encode("utf-8")), file, "whole file")
     max_aliases, max_nodes = LIMITS["YAML_ALIASES"].value, LIMITS["YAML_NODES"].value
     max_depth = LIMITS["YAML_DEPTH"].value
-    anchors: dict[str, tuple[int, int]] = {}  # anchor → (nodes expanded, depth below it)
-    stack: list[list] = []  # open collections: [anchor, nodes inside, depth below]
+    anchors: dict[str, tuple[int, int]] = {}  # anchor → (nodes expanded, levels from it down)
+    stack: list[list] = []  # open collections: [anchor, nodes inside, levels from it down]
     aliases = nodes = 0
 
     def node(size: int, depth: int, anchor: str | None, line: int) -> None:
@@ -605,7 +608,7 @@ def check_yaml(text: str, file: str) -> None:
             elif isinstance(event, yaml.ScalarEvent):
                 node(1, 0, event.anchor, line)
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                stack.append([event.anchor, 0, 0])
+                stack.append([event.anchor, 0, 1])  # a level itself, empty or not
                 if len(stack) > max_depth:
                     check("YAML_DEPTH", len(stack), file, f"line {line}")
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):

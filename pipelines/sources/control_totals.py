@@ -30,10 +30,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipelines.core import limits
 from pipelines.core.errors import SourceError
 from pipelines.sources.amounts import MAX_KRW_MILLION, parse_amount, unit_of
 from pipelines.sources.page_table import YEAR_TOKEN
@@ -107,16 +108,17 @@ def parse_control_totals(
     ``columns`` maps the file's headers to the fields (the registry's ``columns:``); ``unit``,
     ``line`` and ``stated_by`` stand for a column the file does not have (the registry's
     ``unit:``, ``line:`` and ``publisher``)."""
+    limits.check_csv(data, file)  # the limits every CSV reader applies, before csv reads it
     text, _ = decode_text(data, file)
     if not text.strip():
         raise SourceError(file, "whole file", "content", "an empty or blank file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    headers = [" ".join(name.split()) for name in next(reader, [])]
+    records = _records(text, file)
+    headers = [" ".join(name.split()) for name in next(records)[1]]
     fields = _fields_of(headers, columns or {}, file)
     names = {field: headers[index] for index, field in fields.items()}
     constants = {"unit": unit, "line": line, "stated_by": stated_by}
     missing = [
-        name for name in REQUIRED_COLUMNS if name not in fields.values() and not constants[name]
+        name for name in REQUIRED_COLUMNS if name not in fields.values() and not constants.get(name)
     ]
     if missing:
         raise SourceError(
@@ -129,8 +131,7 @@ def parse_control_totals(
         )
     totals = []
     seen: dict[tuple, int] = {}
-    for cells in reader:
-        number = reader.line_num
+    for number, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(headers):
@@ -159,6 +160,21 @@ def parse_control_totals(
     if not totals:
         raise SourceError(file, "line 2", "at least one control total below the header", "none")
     return totals
+
+
+def _records(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the line it ends on; one ``csv`` cannot read is named by that line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as error:  # a quoted field past csv's field limit, spanning lines
+        raise SourceError(
+            file,
+            f"line {reader.line_num}",
+            f"CSV fields of at most {csv.field_size_limit():,} characters",
+            str(error),
+        ) from None
 
 
 def _fields_of(headers: list[str], columns: Mapping[str, str], file: str) -> dict[int, str]:
@@ -226,10 +242,10 @@ def _control_total(
     except ValueError:
         raise fail("amount", "an amount such as 9,889,905 or 98.9") from None
     if amount.value < 0 or abs(amount.value * unit_factors()[unit]) > MAX_KRW_MILLION:
-        raise fail("amount", f"a non-negative amount below {MAX_KRW_MILLION:,} KRW million")
+        raise fail("amount", f"a non-negative amount of at most {MAX_KRW_MILLION:,} KRW million")
     phase = values.get("phase") or None
     if phase is not None and not is_valid_phase(phase):
-        raise fail("phase", "proposed, enacted, supplementary_<n>, settled or nothing")
+        raise fail("phase", "proposed, enacted, supplementary_<n>, final, settled or nothing")
     precision_text = values.get("precision") or None
     if precision_text is None:
         step, step_unit = Decimal(1).scaleb(-amount.decimals), unit

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import FrozenInstanceError
 
 import pytest
 
 from pipelines.core.errors import SourceError
-from pipelines.sources.page_table import parse_amount, parse_budget_page
+from pipelines.sources.page_table import BudgetCell, parse_amount, parse_budget_page
 from tests.source_figures import (
     HEADER_LINE,
     REFERENCE,
@@ -151,3 +152,240 @@ def test_parse_amount(text: str, value: int) -> None:
 def test_parse_amount_rejects_malformed_numbers(text: str) -> None:
     with pytest.raises(ValueError):
         parse_amount(text)
+
+
+# --- each refusal names its place, what was expected and what was found ------------------------
+
+TITLE = "Budget for the Special Accounts for Balanced National Development (Unit: KRW 1 million)"
+HEADER = "Category 2015 2016 2017 2018 2019 2020"
+TOTAL = "Total 10,338,940 9,973,926 9,462,271 9,889,905 10,748,531 9,232,811"  # line 54
+ROW_EXPECTED = "a row label followed by 6 amounts (one per year 2015–2020)"
+HEADER_EXPECTED = "a header row of years below the title, such as 'Category 2015 2016 …'"
+REFERENCE_EXPECTED = "the reference line 'Reference : <publisher>' right below the table's rows"
+
+
+def refusal(text: str) -> SourceError:
+    with pytest.raises(SourceError) as caught:
+        parse_budget_page(text, "data_raw/page.txt")
+    assert caught.value.file == "data_raw/page.txt"
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "place", "expected", "found"),
+    [
+        (
+            "Local Support Account 5,368,589 ",
+            "Local Support Account ",
+            "line 55, column 2015",  # "Account" stands where 2015's amount should
+            ROW_EXPECTED,
+            "'Account' in 'Local Support Account 4,918,356 4,728,768 4,203,522 4,760,211 "
+            "6,613,132'",
+        ),
+        (
+            "9,889,905",
+            "9,889,9O5",
+            "line 54, column 2018",
+            ROW_EXPECTED,
+            f"'9,889,9O5' in {TOTAL.replace('9,889,905', '9,889,9O5')!r}",
+        ),
+        (
+            "9,462,271 9,889,905",
+            "9,462,27l 9,889,9O5",
+            "line 54, column 2017",  # the first of two
+            ROW_EXPECTED,
+            f"'9,462,27l' in {TOTAL.replace('9,462,271 9,889,905', '9,462,27l 9,889,9O5')!r}",
+        ),
+        ("Total 10,338,940", "10,338,940", "line 54", ROW_EXPECTED, repr(TOTAL[6:])),
+        (
+            "Total 10,338,940 9,973,926 9,462,271 9,889,905",
+            "10,338,940 9,973,926 9,462,271 9,889,9O5",
+            "line 54, column ?",  # no label: the amounts cannot be placed in their columns
+            ROW_EXPECTED,
+            f"'9,889,9O5' in {TOTAL[6:].replace('9,889,905', '9,889,9O5')!r}",
+        ),
+        (
+            TOTAL,
+            "Total 10,338,940",
+            "line 54, column ?",
+            ROW_EXPECTED,
+            "'Total' in 'Total 10,338,940'",
+        ),
+        ("Category", "Cate\x00gory", "line 53", "text", "a NUL byte (binary data?)"),
+        (
+            "Category 2015 2016 2017",
+            "Category 2015 2015 2017",
+            "line 53",
+            "each year once in the header",
+            "years 2015 2015 2017 2018 2019 2020",
+        ),
+        (
+            "Category 2015 2016",
+            "Category 1875 1899",
+            "line 53",
+            "fiscal years 1900–2099 in the header",
+            "the year '1899' in 'Category 1875 1899 2017 2018 2019 2020'",
+        ),
+        (
+            TITLE,
+            "Budget overview",
+            "whole file",
+            "a table title line 'Budget … (Unit: …)'",
+            "no such line",
+        ),
+        (
+            TITLE,
+            f"{TITLE}\n\n{TITLE}",
+            "lines 50, 52",
+            "exactly one budget table title",
+            "2 titles",
+        ),
+        (HEADER + "\n", "", "lines 51–55", HEADER_EXPECTED, "none"),  # figures before a header
+        (HEADER, f"{HEADER} Notes", "lines 51–55", HEADER_EXPECTED, "none"),
+        (TITLE, TITLE + "\n\n\n", "lines 51–55", HEADER_EXPECTED, "none"),  # header on line 56
+        (
+            "Reference : ",
+            "Source - ",
+            "line 62",
+            REFERENCE_EXPECTED,
+            "'Source - The Ministry of Economy and Finance'",
+        ),
+        (
+            "\nSejong Special",
+            "\n\nSejong Special",
+            "line 60",
+            REFERENCE_EXPECTED,
+            "'Sejong Special Self-Governing City Account 102,218 103,694 102,649 100,428 "
+            "103,496 72,808'",
+        ),
+    ],
+    ids=[
+        "an amount missing",
+        "a letter in an amount",
+        "two letters",
+        "no label",
+        "no label and a letter",
+        "one amount",
+        "a NUL byte",
+        "a year twice",
+        "a year out of range",
+        "no title",
+        "two titles",
+        "no header",
+        "a word after the years",
+        "a header 6 lines below the title",
+        "no reference",
+        "a blank line inside the table",
+    ],
+)
+def test_a_refusal_names_its_place_what_was_expected_and_what_was_found(
+    page_text: str, old: str, new: str, place: str, expected: str, found: str
+) -> None:
+    assert old in page_text
+    error = refusal(page_text.replace(old, new, 1))
+    assert (error.place, error.expected, error.found) == (place, expected, found)
+
+
+def test_a_header_without_rows_is_named_on_the_line_below_it(page_text: str) -> None:
+    rows = page_text[page_text.index(TOTAL) : page_text.index("\n\nReference") + 1]
+    error = refusal(page_text.replace(rows, ""))
+    assert (error.place, error.expected, error.found) == (
+        "line 54",
+        "at least one table row below the header",
+        "none",
+    )
+
+
+@pytest.mark.parametrize(("end", "line"), [("", "line 60"), ("\n", "line 61"), ("\n\n", "line 62")])
+def test_a_table_running_to_the_end_of_the_file_is_named_there(
+    page_text: str, end: str, line: str
+) -> None:
+    error = refusal(page_text[: page_text.index("\n\nReference")] + end)
+    assert (error.place, error.expected, error.found) == (
+        line,
+        REFERENCE_EXPECTED,
+        "the end of the file",
+    )
+
+
+def test_the_header_may_stand_five_lines_below_the_title(page_text: str) -> None:
+    table = parse_budget_page(page_text.replace(TITLE, TITLE + "\n\n"), "page.txt")
+    assert (table.title_line, table.header_line, table.cells[0].line_number) == (50, 55, 56)
+    assert table.unit_place == "line 50"
+
+
+def test_the_header_may_stand_right_below_the_title_and_have_a_label_of_words(
+    page_text: str,
+) -> None:
+    caption = page_text.splitlines()[51]  # line 52, the page's Korean caption
+    text = page_text.replace(
+        f"{TITLE}\n\n{caption}\n{HEADER}", f"{TITLE}\nAccount and level{HEADER[8:]}"
+    )
+    table = parse_budget_page(text, "page.txt")
+    assert (table.header_line, table.header_label, table.years) == (51, "Account and level", YEARS)
+
+
+def test_the_reference_is_kept_as_printed_to_its_last_letter(page_text: str) -> None:
+    text = page_text.replace(REFERENCE, f"{REFERENCE}, Annex IX").replace("\n", "\r\n")
+    assert parse_budget_page(text, "page.txt").reference == f"{REFERENCE}, Annex IX"
+
+
+@pytest.mark.parametrize(("blank", "line"), [("\n", 61), ("\n\n", 62), ("\n\n\n\n", 64)])
+def test_the_reference_line_may_follow_the_rows_after_blank_lines(
+    page_text: str, blank: str, line: int
+) -> None:
+    text = page_text.replace("\n\nReference", blank + "Reference")
+    table = parse_budget_page(text, "page.txt")
+    assert (table.reference, table.reference_line) == (REFERENCE, line)
+    assert len(table.cells) == len(ROWS) * len(YEARS)
+
+
+def test_a_page_table_is_a_wide_table_of_whole_amounts_placed_by_line_and_year(
+    page_text: str,
+) -> None:
+    table = parse_budget_page(page_text, "page.txt")
+    assert (table.shape, table.table_place, table.unit_place, table.context) == (
+        "wide",
+        None,
+        "line 50",
+        (),
+    )
+    total_2015 = table.cells[0]
+    assert (total_2015.row_number, total_2015.row_label, total_2015.amount) == (
+        1,
+        "Total",
+        10338940,
+    )
+    assert {cell.decimals for cell in table.cells} == {0}
+    jeju_2017 = next(c for c in table.cells if c.line_number == 60 and c.fiscal_year == 2017)
+    assert (jeju_2017.where, jeju_2017.where_row) == ("line 60, column 2017", "line 60")
+    assert jeju_2017.locator("data_raw/page.txt") == "data_raw/page.txt:60 [2017]"
+
+
+def test_a_cell_placed_in_a_workbook_says_its_sheet_and_cell() -> None:
+    cell = BudgetCell(
+        row_number=7,
+        row_label="Jeju Special Self-Governing Province Account",
+        line_number=7,
+        column_label="2017",
+        fiscal_year=2017,
+        amount_text="325,981",
+        amount=325981,
+        place="sheet 'Budget', cell D7",
+        position="Budget!D7",
+        row_place="sheet 'Budget', row 7",
+    )
+    assert (cell.where, cell.where_row) == ("sheet 'Budget', cell D7", "sheet 'Budget', row 7")
+    assert cell.locator("budget.xlsx") == "budget.xlsx:Budget!D7 [2017]"
+
+
+def test_a_parsed_table_is_a_value_that_cannot_change(page_text: str) -> None:
+    table = parse_budget_page(page_text, "page.txt")
+    assert len({table, parse_budget_page(page_text, "page.txt"), *table.cells[:2]}) == 3
+    with pytest.raises(FrozenInstanceError):
+        table.cells[0].amount = 0  # type: ignore[misc]
+
+
+def test_an_amount_token_that_is_none_is_named() -> None:
+    with pytest.raises(ValueError, match=r"^not an amount: '9,889,9O5'$"):
+        parse_amount("9,889,9O5")
