@@ -116,6 +116,7 @@ def parse_control_totals(
     headers = [" ".join(name.split()) for name in next(records)[1]]
     fields = _fields_of(headers, columns or {}, file)
     names = {field: headers[index] for index, field in fields.items()}
+    # What the registry may stand in for; fiscal_year and amount only the file can give.
     constants = {"unit": unit, "line": line, "stated_by": stated_by}
     missing = [
         name for name in REQUIRED_COLUMNS if name not in fields.values() and not constants.get(name)
