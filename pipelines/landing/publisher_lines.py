@@ -432,9 +432,9 @@ def _classify_accounts(
         _column(columns, name) for name in ("fiscal_year", "account", "sub_account")
     )
     combinations = con.execute(
-        f"select distinct {year}, {account}, {sub}, {FIRST_PLACE} from publisher_rows as r "
-        "group by all"
-    ).fetchall()
+        f"select {year}, {account}, {sub}, {FIRST_PLACE} as first_place from publisher_rows "
+        f"as r group by all order by length(first_place), first_place"
+    ).fetchall()  # in the file's order: the first refusal is the first row that earns one
     eras = account_history()
     rows = []
     where = str(file.path)
@@ -520,7 +520,8 @@ def _refuse_name_of_another_year(
     that_year = sorted({e.account_name for e in account_history() if e.covers(fiscal_year)})
     raise SourceError(
         str(file.path),
-        f"{_first_place(con, columns, *combination[:3])}, column {columns.fields['account']}",
+        f"{_first_place(con, columns, combination[0], combination[1])}, "
+        f"column {columns.fields['account']}",
         f"the special account's name in {fiscal_year} ({' or '.join(that_year) or 'none known'};"
         " dbt_project/seeds/ref_account_history.csv lists each era's)",
         f"{account_name!r}, its name in {used}",
@@ -539,15 +540,23 @@ def _year(text: str | None, where: str, place: str, columns: Columns) -> int:
     return year
 
 
-def _first_place(con, columns: Columns, year_text, account_name, sub_name) -> str:
+_ANY_SUB_ACCOUNT = object()
+
+
+def _first_place(con, columns: Columns, year_text, account_name, sub_name=_ANY_SUB_ACCOUNT) -> str:
+    """The first row of the file with this year and 회계 (and 계정, when given)."""
     year, account, sub = (
         _column(columns, name) for name in ("fiscal_year", "account", "sub_account")
     )
+    parameters = {"y": year_text, "a": account_name}
+    where = f"{year} is not distinct from $y and {account} is not distinct from $a"
+    if sub_name is not _ANY_SUB_ACCOUNT:
+        where += f" and {sub} is not distinct from $s"
+        parameters["s"] = sub_name
     (place,) = con.execute(
-        f"select {PLACE} from publisher_rows as r where {year} is not distinct from $y and "
-        f"{account} is not distinct from $a and {sub} is not distinct from $s "
+        f"select {PLACE} from publisher_rows as r where {where} "
         f"order by length({PLACE}), {PLACE} limit 1",
-        {"y": year_text, "a": account_name, "s": sub_name},
+        parameters,
     ).fetchone()
     return place
 
