@@ -40,6 +40,7 @@ from pipelines.core.settings import Settings
 from pipelines.defs.transform.docs import copy_kept_dbt_docs
 from pipelines.lifecycle.build import write_failed_build_report
 from pipelines.lifecycle.space import SHORTFALL
+from pipelines.reports.dq_report import acknowledged_in
 
 
 def build(
@@ -197,7 +198,9 @@ def print_summary(outcome: RunOutcome, settings: Settings, published_before: tup
     # results; Dagster's own count of asset checks is smaller (a GX suite is one asset check).
     reports = settings.reports_dir if outcome.published else settings.build_reports_dir
     count = count_checks(build_checks(reports, outcome.step_failures))
-    print(f"{count.sentence()} (each one is in the report)")
+    acknowledged = acknowledged_in(reports)
+    also = f"; {acknowledged} differences acknowledged" if acknowledged else ""
+    print(f"{count.sentence()}{also} (each one is in the report)")
     for check in warnings:
         print(f"WARNING check {check.name} on {check.asset} (reported, not blocking)")
     for check in failed:

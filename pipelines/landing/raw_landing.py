@@ -19,6 +19,7 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.core.errors import SourceError
+from pipelines.sources.acknowledgements import AcknowledgementsFile
 from pipelines.sources.amounts import (
     MAX_KRW_MILLION,
     UnitMention,
@@ -44,7 +45,8 @@ from pipelines.sources.registry import (
     ValueOfRecordRule,
     read_source,
 )
-from pipelines.sources.table_files import misread_korean, read_table_file
+from pipelines.sources.table_files import read_table_file
+from pipelines.sources.text_encoding import misread_korean
 
 RAW_SCHEMA_DDL = """
 create schema if not exists raw;
@@ -116,6 +118,24 @@ create or replace table raw.control_totals (
     phase varchar,
     note varchar
 );
+create or replace table raw.acknowledged_differences (
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    line_number integer not null,
+    fiscal_year integer not null,
+    line_label varchar not null,
+    line_code varchar not null,
+    source varchar not null,
+    other_source varchar not null,
+    other_stated_by varchar,
+    figure_text varchar not null,
+    figure_krw_million decimal(38, 6) not null,
+    other_figure_text varchar not null,
+    other_figure_krw_million decimal(38, 6) not null,
+    reason varchar not null,
+    accepted_by varchar not null,
+    accepted_on date not null
+);
 create or replace table raw.value_of_record (
     rule_kind varchar not null,
     item varchar not null,
@@ -123,7 +143,14 @@ create or replace table raw.value_of_record (
 );
 """
 
-RAW_TABLES = ("source_files", "budget_tables", "budget_cells", "control_totals", "value_of_record")
+RAW_TABLES = (
+    "source_files",
+    "budget_tables",
+    "budget_cells",
+    "control_totals",
+    "value_of_record",
+    "acknowledged_differences",
+)
 
 
 @dataclass(frozen=True)
@@ -382,11 +409,13 @@ def land_pages(
     pages: Sequence[ParsedPage],
     control_totals: Sequence[ParsedControlTotals] = (),
     rule: ValueOfRecordRule | None = None,
+    acknowledgements: AcknowledgementsFile | None = None,
 ) -> dict[str, int]:
     """Replace the raw tables with these files; returns the row count of each table.
 
     ``rule`` is the registry's value of record (the documented default when None), landed as
-    rows (``criterion`` and ``phase`` by rank) for ``marts.fct_budget_current`` to apply."""
+    rows (``criterion`` and ``phase`` by rank) for ``marts.fct_budget_current`` to apply;
+    ``acknowledgements``, the raw folder's acknowledged differences (none when None)."""
     read_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute(RAW_SCHEMA_DDL)
     rule = rule or ValueOfRecordRule()
@@ -430,6 +459,8 @@ def land_pages(
         _land_table(con, page)
     for parsed in control_totals:
         _land_control_totals(con, parsed)
+    if acknowledgements is not None and acknowledgements.rows:
+        _land_acknowledgements(con, acknowledgements)
     return {
         name: con.execute(f"select count(*) from raw.{name}").fetchone()[0]  # type: ignore[index]
         for name in RAW_TABLES
@@ -508,5 +539,33 @@ def _land_control_totals(con: duckdb.DuckDBPyConnection, parsed: ParsedControlTo
                 "note": total.note,
             }
             for total in parsed.totals
+        ],
+    )
+
+
+def _land_acknowledgements(con: duckdb.DuckDBPyConnection, parsed: AcknowledgementsFile) -> None:
+    _insert(
+        con,
+        "acknowledged_differences",
+        [
+            {
+                "source_file": parsed.file,
+                "source_sha256": parsed.sha256,
+                "line_number": row.line_number,
+                "fiscal_year": row.fiscal_year,
+                "line_label": row.line_label,
+                "line_code": row.line_code,
+                "source": row.source,
+                "other_source": row.other_source,
+                "other_stated_by": row.other_stated_by,
+                "figure_text": row.figure_text,
+                "figure_krw_million": row.figure_krw_million,
+                "other_figure_text": row.other_figure_text,
+                "other_figure_krw_million": row.other_figure_krw_million,
+                "reason": row.reason,
+                "accepted_by": row.accepted_by,
+                "accepted_on": row.accepted_on,
+            }
+            for row in parsed.rows
         ],
     )

@@ -591,6 +591,8 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
         "excluded_rows": database["excluded_rows"],
         "reconciliation": [named(row, names) for row in database["reconciliation"]],
         "comparisons": [named(row, names) for row in database["comparisons"]],
+        # Differences people reviewed and accepted (data_raw/acknowledged_differences.csv).
+        "acknowledged": acknowledged_count(database["comparisons"]),
         "links": page_links(reports_dir, build),
         # Every code the report names, with its English and Korean names.
         "names": {
@@ -1231,3 +1233,14 @@ def record_refusal(
     )
     note_path = write_note(published, note) if isinstance(published_dq, dict) else None
     return {**note, "note_path": str(note_path) if note_path else None}
+
+
+def acknowledged_count(comparisons: list[dict[str, Any]]) -> int:
+    """How many comparisons are ACKNOWLEDGED: reviewed and accepted differences."""
+    return sum(1 for row in comparisons if row.get("status") == "ACKNOWLEDGED")
+
+
+def acknowledged_in(reports_dir: Path) -> int:
+    """The acknowledged differences of the report in ``reports_dir`` (0 without a report)."""
+    dq = _read_json(reports_dir / DQ_JSON, {})
+    return dq.get("acknowledged", 0) if isinstance(dq, dict) else 0

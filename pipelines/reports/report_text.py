@@ -28,6 +28,7 @@ VOCABULARY: dict[str, dict[str, tuple[str, str]]] = {
         "EXACT": ("EXACT", "일치"),
         "WITHIN_TOLERANCE": ("WITHIN_TOLERANCE", "허용오차 이내"),
         "MISMATCH": ("MISMATCH", "불일치"),
+        "ACKNOWLEDGED": ("ACKNOWLEDGED", "검토 후 인정된 차이"),
         "UNIT_MISMATCH": ("UNIT_MISMATCH", "단위 불일치"),
         "NOT_COMPARED": ("NOT_COMPARED", "비교 안 함"),
     },
@@ -133,6 +134,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "failed_count": ("failed", "실패"),
     "warnings": ("warnings", "경고"),
     "not_run": ("not run", "미실행"),
+    "acknowledged": (
+        "differences acknowledged: reviewed and accepted, not warnings",
+        "검토 후 인정된 차이 (경고 아님)",
+    ),
     "built_when": (
         "Built {started} – {finished} UTC",
         "빌드 {started} – {finished} (UTC)",
@@ -310,9 +315,15 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "comparisons_intro": (
         "Each figure against the same year and line in another table or a control total (KRW "
-        "million). UNIT_MISMATCH: off by a power of ten, a figure in the wrong unit.",
+        "million). UNIT_MISMATCH: off by a power of ten, a figure in the wrong unit. "
+        "ACKNOWLEDGED: a difference people reviewed and accepted "
+        "(data_raw/acknowledged_differences.csv) while both figures are still the ones accepted; "
+        "who, when and why are beside it.",
         "같은 연도·같은 항목을 다른 표나 외부에 발표된 총액과 맞춰 본 결과입니다(단위: 백만원). "
-        "단위 불일치는 10의 거듭제곱만큼 차이가 나는 경우로, 단위를 잘못 적은 값입니다.",
+        "단위 불일치는 10의 거듭제곱만큼 차이가 나는 경우로, 단위를 잘못 적은 값입니다. "
+        "검토 후 인정된 차이는 담당자가 검토하여 받아들인 차이로"
+        "(data_raw/acknowledged_differences.csv), 두 값이 그때와 같을 때만 이렇게 "
+        "표시하며, 누가·언제·왜 인정했는지 옆에 적혀 있습니다.",
     ),
     "comparisons_headers": (
         "year|account|phase|this figure, where|the other source, where|its figure|"

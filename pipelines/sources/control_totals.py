@@ -112,7 +112,7 @@ def parse_control_totals(
     text, _ = decode_text(data, file)
     if not text.strip():
         raise SourceError(file, "whole file", "content", "an empty or blank file")
-    records = _records(text, file)
+    records = csv_records(text, file)
     headers = [" ".join(name.split()) for name in next(records)[1]]
     fields = _fields_of(headers, columns or {}, file)
     names = {field: headers[index] for index, field in fields.items()}
@@ -163,7 +163,7 @@ def parse_control_totals(
     return totals
 
 
-def _records(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the line it ends on; one ``csv`` cannot read is named by that line."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

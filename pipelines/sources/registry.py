@@ -21,8 +21,11 @@ from pipelines.core import limits
 from pipelines.core.errors import SourceError
 
 REGISTRY_NAME = "sources.yml"
+# The reviewed list of known differences between sources (``sources.acknowledgements``): read by
+# its name, never registered, since it states no figure of its own.
+ACKNOWLEDGEMENTS_NAME = "acknowledged_differences.csv"
 # Files in the raw folder that are not sources.
-NOT_SOURCES = {REGISTRY_NAME, "README.md"}
+NOT_SOURCES = {REGISTRY_NAME, "README.md", ACKNOWLEDGEMENTS_NAME}
 # How to read a file: the page as text, a table file, or independent control totals (a CSV).
 TABLE_FORMATS = {"page_text", "csv", "xlsx", "html"}
 CONTROL_TOTALS_FORMAT = "control_totals"
@@ -583,23 +586,26 @@ def _format_guess(name: str) -> str:
 
 
 def read_source(source: RawSource) -> RawFile:
-    """Read the whole file once; its checksum is computed from the same bytes that are parsed.
+    """Read the whole file once; its checksum is computed from the same bytes that are parsed."""
+    data = read_regular_file(source.path, source.allow_symlink)
+    if not data.strip():
+        raise SourceError(str(source.path), "whole file", "content", "an empty or blank file")
+    return RawFile(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_regular_file(path: Path, allow_symlink: bool = False) -> bytes:
+    """The bytes of a file of the raw folder, within the size limit, checked before reading.
 
     Without ``allow_symlink`` the file is opened without following a link (a link put in place
     after the registry was checked is refused by the kernel, not read).
     """
-    flags = os.O_RDONLY | (0 if source.allow_symlink else os.O_NOFOLLOW)
+    flags = os.O_RDONLY | (0 if allow_symlink else os.O_NOFOLLOW)
     try:
-        descriptor = os.open(source.path, flags)
+        descriptor = os.open(path, flags)
     except OSError as error:
         raise SourceError(
-            str(source.path), "whole file", "a regular file inside the raw folder", error.strerror
+            str(path), "whole file", "a regular file inside the raw folder", error.strerror
         ) from error
     with os.fdopen(descriptor, "rb") as handle:
-        limits.check(
-            "FILE_BYTES", os.fstat(handle.fileno()).st_size, str(source.path), "whole file"
-        )
-        data = handle.read()
-    if not data.strip():
-        raise SourceError(str(source.path), "whole file", "content", "an empty or blank file")
-    return RawFile(source=source, data=data, sha256=hashlib.sha256(data).hexdigest())
+        limits.check("FILE_BYTES", os.fstat(handle.fileno()).st_size, str(path), "whole file")
+        return handle.read()

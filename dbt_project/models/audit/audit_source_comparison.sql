@@ -14,6 +14,9 @@
 -- is_blocking: a failing comparison stops publishing. A MISMATCH blocks when the registry marks
 -- either file `blocking_comparisons: true`; a UNIT_MISMATCH blocks unless either file says
 -- `allow_unit_mismatch: true` (and neither says blocking_comparisons). Otherwise a dbt test warns.
+-- ACKNOWLEDGED: a MISMATCH that people reviewed and accepted (data_raw/acknowledged_differences.csv,
+-- sources.acknowledgements) while both figures are still the ones accepted; shown and counted,
+-- neither a warning nor blocking. A changed figure no longer matches, and warns again.
 with
 
 cells as (
@@ -34,6 +37,10 @@ units as (
 
 lines as (
     select * from {{ ref('ref_budget_lines') }}
+),
+
+acknowledged as (
+    select * from {{ ref('stg_raw__acknowledged_differences') }}
 ),
 
 line_groups as (
@@ -282,6 +289,35 @@ classified as (
     from scaled
 ),
 
+-- A MISMATCH whose sides and both figures are an acknowledgement's (a control total's figure is
+-- compared as the comparison states it, rounded to the KRW million).
+acknowledged_mismatches as (
+    select
+        classified.*,
+        acknowledged.acknowledgement_locator,
+        acknowledged.reason as acknowledged_reason,
+        acknowledged.accepted_by,
+        acknowledged.accepted_on
+    from classified
+    left join acknowledged
+        on
+            classified.status = 'MISMATCH'
+            and classified.fiscal_year = acknowledged.fiscal_year
+            and classified.line_code = acknowledged.line_code
+            and classified.source_file = acknowledged.source
+            and classified.other_source = acknowledged.other_source
+            and classified.other_stated_by is not distinct from acknowledged.other_stated_by
+            and classified.amount_krw_million = acknowledged.figure_krw_million
+            and (
+                classified.other_amount_krw_million = acknowledged.other_figure_krw_million
+                or (
+                    classified.comparison_kind != 'cross_source'
+                    and classified.other_amount_krw_million
+                    = round(acknowledged.other_figure_krw_million)
+                )
+            )
+),
+
 final as (
     select
         comparison_kind,
@@ -299,12 +335,13 @@ final as (
         other_amount_krw_million,
         tolerance_krw_million,
         case
+            when acknowledgement_locator is not null then false
             when status = 'UNIT_MISMATCH'
                 then is_blocking_comparison or not allows_unit_mismatch
             else is_blocking_comparison
         end as is_blocking,
         difference_krw_million,
-        status,
+        case when acknowledgement_locator is not null then 'ACKNOWLEDGED' else status end as status,
         round(ratio, 6) as ratio,
         case when status = 'UNIT_MISMATCH' then power(10, ratio_exponent) end as unit_factor,
         case
@@ -313,8 +350,13 @@ final as (
                     'the other figure is the fact × '
                     || {{ thousands('power(10, ratio_exponent)') }}
                     || ' within precision: a figure stated in the wrong unit?'
-        end as reason
-    from classified
+            when acknowledgement_locator is not null
+                then
+                    acknowledged_reason || ' (accepted by ' || accepted_by || ' on '
+                    || strftime(accepted_on, '%Y-%m-%d') || ', ' || acknowledgement_locator || ')'
+        end as reason,
+        acknowledgement_locator
+    from acknowledged_mismatches
     union all
     select
         comparison_kind,
@@ -336,7 +378,8 @@ final as (
         'NOT_COMPARED' as status,
         cast(null as double) as ratio,
         cast(null as double) as unit_factor,
-        reason
+        reason,
+        cast(null as varchar) as acknowledgement_locator
     from not_compared
 )
 

@@ -1,5 +1,6 @@
 """Ingest: the registered budget tables in ``data_raw/`` land in the build's ``raw`` schema."""
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +14,7 @@ from pipelines.landing.raw_landing import ParsedControlTotals, ParsedPage, land_
 from pipelines.landing.rejections import parse_every, record_rejections
 from pipelines.lifecycle.build import build_for_run
 from pipelines.lifecycle.step import Step, build_step
+from pipelines.sources.acknowledgements import read_acknowledgements
 from pipelines.sources.registry import read_registry, value_of_record
 
 RAW_TABLES = {
@@ -21,6 +23,10 @@ RAW_TABLES = {
     "budget_cells": "Every published amount as printed, with file, sha256 and place in the file.",
     "control_totals": "Totals stated elsewhere (registered control-totals files), as printed.",
     "value_of_record": "The registry's rule for the value of record (criteria, phase authority).",
+    "acknowledged_differences": (
+        "Differences between sources people reviewed and accepted (data_raw/"
+        "acknowledged_differences.csv), each with both figures as accepted, why, who and when."
+    ),
 }
 
 
@@ -61,12 +67,22 @@ def _land(settings: Settings, build_db: Path, step: Step) -> tuple[dict[str, str
     except SourceError as error:  # the registry itself is broken
         record_rejections(settings.build_reports_dir, settings.data_raw_dir, [error])
         raise
+    acknowledged = None
+    try:  # refused with the files, so that one run names everything to fix
+        acknowledged = read_acknowledgements(
+            settings.data_raw_dir, [source.file for source in sources], dt.date.today()
+        )
+    except SourceError as error:
+        rejected.append(error)
     parsed: list[ParsedPage | ParsedControlTotals] = parse_every(
         sources, parse_source, settings.build_reports_dir, settings.data_raw_dir, rejected
     )
     pages = [item for item in parsed if isinstance(item, ParsedPage)]
     totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
     with duckdb.connect(str(build_db)) as con:
-        counts = land_pages(con, pages, totals, rule)
+        counts = land_pages(con, pages, totals, rule, acknowledged)
         step.failpoint()  # killed here, the build file is open for writing
-    return {item.raw.source.file: item.raw.sha256 for item in parsed}, counts
+    files = {item.raw.source.file: item.raw.sha256 for item in parsed}
+    if acknowledged is not None:
+        files[acknowledged.file] = acknowledged.sha256
+    return files, counts
