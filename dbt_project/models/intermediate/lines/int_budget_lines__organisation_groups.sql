@@ -2,12 +2,6 @@
 -- organisation × account × level × phase): the detail lines' count and sum, the subtotal rows'
 -- count and sum, and the organisation's kinds. The subtotal audit, the lines' summary and the
 -- organisations' years read this instead of each scanning the lines again. Kept by fiscal year.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_reprocessed_fiscal_years() }}",
-) }}
-
 with
 
 lines as (

@@ -1,11 +1,5 @@
 -- Which organisations have lines in which fiscal year, and as what kind: small, kept by year, so
 -- that dim_organisation never rescans the lines.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_reprocessed_fiscal_years() }}",
-) }}
-
 with
 
 groups as (

@@ -1,10 +1,4 @@
 -- Which programmes have lines in which fiscal year: small, kept by year (see dim_programme).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_reprocessed_fiscal_years() }}",
-) }}
-
 select
     fiscal_year,
     programme_code,
