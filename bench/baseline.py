@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.settings import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
-from pipelines.landing.budget_lines import COLUMNS as LINE_COLUMNS
+from pipelines.landing.line_rules import COLUMNS as LINE_COLUMNS
 from tests.source_figures import LEAVES, YEARS
 
 LINES_GLOB = "budget_lines/*/*"

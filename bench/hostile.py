@@ -319,7 +319,8 @@ def _land_line_file(raw_dir: Path) -> None:
     """Land the raw folder's line files of 2016 as ingest does (publishers' files included)."""
     import duckdb
 
-    from pipelines.landing.budget_lines import find_line_files, land_lines
+    from pipelines.landing.budget_lines import land_lines
+    from pipelines.landing.line_files import find_line_files
     from pipelines.sources.profiles import publisher_layouts
 
     layouts = publisher_layouts(raw_dir)

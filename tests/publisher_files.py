@@ -153,7 +153,8 @@ def raw_with_profiles(tmp_path: Path) -> Path:
 def land_publisher_lines(raw: Path, years: list[int]) -> tuple[list[tuple], dict[str, int]]:
     """The lines the registered line files of ``years`` land (``LINE_COLUMNS``, sorted), and
     the rows of other 회계 left out, as ingest lands them."""
-    from pipelines.landing.budget_lines import find_line_files, land_lines
+    from pipelines.landing.budget_lines import land_lines
+    from pipelines.landing.line_files import find_line_files
     from pipelines.sources.profiles import publisher_layouts
 
     layouts = publisher_layouts(raw)

@@ -60,17 +60,20 @@ class Settings:
 
     @property
     def published_db(self) -> Path:
-        """The audited warehouse BI tools read: only ever replaced whole, by a rename."""
+        """The audited warehouse BI tools read: a link to ``current/bnd.duckdb``. Publishing
+        never writes it: it switches the ``current`` link to another build's folder, in one
+        ``os.replace`` (``lifecycle.published_layout``)."""
         return self.warehouse_dir / PUBLISHED_NAME
 
     @property
     def reports_dir(self) -> Path:
-        """Reports of the published build."""
+        """Reports of the published build: a link to ``current/reports``."""
         return self.warehouse_dir / "reports"
 
     @property
     def export_dir(self) -> Path:
-        """Parquet of every mart and the Fiscal Data Package of the published build."""
+        """Parquet of every mart and the Fiscal Data Package of the published build: a link to
+        ``current/export``."""
         return self.warehouse_dir / "export"
 
     @property

@@ -46,7 +46,8 @@ from pipelines.sources.reference import (
     unit_factors,
 )
 from pipelines.sources.registry import LineFileEntry
-from pipelines.sources.table_files import CONTROL_CHARACTER, csv_grid, decode_text, xlsx_grids
+from pipelines.sources.table_files import csv_grid, xlsx_grids
+from pipelines.sources.text_encoding import CONTROL_CHARACTER, decode_text
 
 PLACE = "__place"
 # The first of a group's places in the file: "line 9" before "line 10" (the same words, so the

@@ -14,7 +14,7 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
 from pipelines.core.checksums import file_sha256, stat_identity
-from pipelines.landing.budget_lines import LINES_FOLDER
+from pipelines.landing.line_files import LINES_FOLDER
 from pipelines.lifecycle.build_meta import code_fingerprint, read_meta_build
 from pipelines.sources.profiles import PROFILES_FOLDER
 from pipelines.sources.registry import REGISTRY_NAME

@@ -76,14 +76,6 @@ def find_heading(lines: Sequence[str], pattern: re.Pattern[str], file: str, what
     return found[0]
 
 
-def next_text_line(lines: Sequence[str], after: int) -> int | None:
-    """Index of the first non-blank line below index ``after``, or None at the end of the page."""
-    for index in range(after + 1, len(lines)):
-        if lines[index].strip():
-            return index
-    return None
-
-
 def bullet_list(lines: Sequence[str], after: int, file: str, what: str) -> list[TextItem]:
     """The bulleted list that follows line index ``after`` (blank lines in between are skipped).
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.landing.budget_lines import find_line_files, land_lines
+from pipelines.landing.budget_lines import land_lines
+from pipelines.landing.line_files import find_line_files
 from pipelines.landing.raw_landing import parse_source
 from pipelines.sources.profiles import load_profile, publisher_layouts
 from pipelines.sources.registry import (

@@ -7,22 +7,17 @@ from pathlib import Path
 
 from bench import run
 from bench.measure import Measurement
-from bench.run import (
+from bench.results_md import (
     MET,
     MISSED,
     NO_TARGET,
-    SizeResult,
-    StepLine,
     breakdown_table,
-    done_line,
     limit_for,
-    link_raw,
-    median_run,
-    says_up_to_date,
-    step_lines,
     target_cell,
     verdict,
 )
+from bench.run import link_raw
+from bench.timings import SizeResult, StepLine, done_line, median_run, says_up_to_date, step_lines
 
 # A forced seed-size run's output, as `python -m pipelines run` prints it (lines copied from a
 # run; the figures shortened by hand so that the sums are easy to check).

@@ -12,7 +12,8 @@ import pytest
 from bench.generate import generate
 from pipelines.core.checksums import file_identity
 from pipelines.core.errors import SourceError
-from pipelines.landing.budget_lines import available_years, find_line_files, land_lines
+from pipelines.landing.budget_lines import land_lines
+from pipelines.landing.line_files import available_years, find_line_files
 from pipelines.lifecycle.run_inputs import changed_fiscal_years
 
 HEADER = (

@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from pipelines.core.errors import SourceError
-from pipelines.landing.budget_lines import find_line_files, land_lines, record_line_files
+from pipelines.landing.budget_lines import land_lines, record_line_files
+from pipelines.landing.line_files import find_line_files
 
 HEADER = (
     "fiscal_year,account_code,level_code,organisation_kind,organisation_code,programme_code,"

@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from pipelines.core.errors import SourceError
-from pipelines.landing.budget_lines import LandedLines, find_line_files, land_lines
+from pipelines.landing.budget_lines import LandedLines, land_lines
+from pipelines.landing.line_files import find_line_files
 from pipelines.sources.profiles import publisher_layouts
 from tests.conftest import DATA_RAW
 from tests.publisher_files import (

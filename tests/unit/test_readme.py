@@ -1,8 +1,10 @@
-"""The README and docs/ say only what the project does.
+"""The READMEs and docs/ say only what the project does.
 
-Every relative link and anchor resolves; every ``make`` target and ``BND_…`` setting the README
-names exists; every sample query runs against the marts' contracts; every sample of printed
-output is text the code prints; the figures of docs/bench.md are those of bench/results.md, and
+In README.md, docs/ and every other README of the repository (``expectations/``, ``bench/``,
+``data_raw/``, ``warehouse/``…): every relative link and anchor resolves; every ``make`` target
+and ``BND_…`` setting named exists; every path named in inline code is in the repository (or is
+output it ignores); every sample query runs against the marts' contracts; every sample of printed
+output is text the code prints. The figures of docs/bench.md are those of bench/results.md, and
 the limits table is the one in ``core/limits.py``. Each check is a function returning the
 problems it found, and is also run on a bad example of its own, so that it can be seen to fail.
 """
@@ -10,7 +12,10 @@ problems it found, and is also run on a bad example of its own, so that it can b
 from __future__ import annotations
 
 import ast
+import itertools
+import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -21,9 +26,34 @@ import yaml
 from pipelines.core.limits import ENV_PREFIX, LIMITS
 from pipelines.core.settings import PROJECT_ROOT
 
+# Folders of other projects' files (dbt packages) or of generated ones.
+NOT_OURS = {"dbt_packages", "target", ".venv"}
+
+
+@cache
+def repository_files() -> tuple[str, ...]:
+    """The repository's files (tracked, or new and not ignored), relative to its root."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return tuple(
+        name for name in listed.split("\0") if name and not NOT_OURS & set(name.split("/"))
+    )
+
+
 README = PROJECT_ROOT / "README.md"
 DOCS = sorted((PROJECT_ROOT / "docs").glob("*.md"))  # docs/research/ is research, not docs
-PAGES = [README, *DOCS]
+# Every other README of the repository: expectations/, bench/, data_raw/, warehouse/ …
+READMES = sorted(
+    PROJECT_ROOT / name
+    for name in repository_files()
+    if re.fullmatch(r"README.*\.md", name.rsplit("/", 1)[-1]) and name != "README.md"
+)
+PAGES = [README, *READMES, *DOCS]
 MAX_README_LINES = 200
 # A docs page longer than this starts with a table of contents (links to its own headings).
 TOC_FROM_LINES = 150
@@ -71,6 +101,15 @@ def anchors(text: str) -> set[str]:
     return found
 
 
+def shown(page: Path) -> str:
+    """The page as a reader finds it: its path in the repository (``bench/README.md``)."""
+    return (
+        page.relative_to(PROJECT_ROOT).as_posix()
+        if page.is_relative_to(PROJECT_ROOT)
+        else page.name
+    )
+
+
 def link_problems(page: Path) -> list[str]:
     """Relative links of ``page`` whose file is missing, or whose ``#anchor`` is no heading."""
     problems = []
@@ -80,9 +119,9 @@ def link_problems(page: Path) -> list[str]:
         path_part, _, anchor = target.partition("#")
         path = (page.parent / path_part).resolve() if path_part else page
         if not path.exists():
-            problems.append(f"{page.name}: {target}: no such file {path}")
+            problems.append(f"{shown(page)}: {target}: no such file {path}")
         elif anchor and (path.suffix != ".md" or anchor not in anchors(read(path))):
-            problems.append(f"{page.name}: {target}: no heading #{anchor} in {path.name}")
+            problems.append(f"{shown(page)}: {target}: no heading #{anchor} in {path.name}")
     return problems
 
 
@@ -91,8 +130,9 @@ def make_targets(makefile: str) -> set[str]:
 
 
 def make_commands(text: str) -> set[str]:
-    """The targets of every ``make <target>`` in ``text``."""
-    return set(re.findall(r"\bmake ([a-z][\w-]*)", text))
+    """The targets of every ``make <target>`` in the code of ``text`` (prose may "make a copy")."""
+    code = "\n".join([*fenced_blocks(text), *INLINE_CODE.findall(FENCE.sub("", text))])
+    return set(re.findall(r"\bmake ([a-z][\w-]*)", code))
 
 
 def settings_named(text: str) -> set[str]:
@@ -121,6 +161,113 @@ def unread_settings(names: set[str], source: str) -> list[str]:
         if name not in source
         and not (name.startswith(ENV_PREFIX) and name.removeprefix(ENV_PREFIX) in LIMITS)
     )
+
+
+# --- paths named in inline code: in the repository, or output it ignores ------------------------
+
+# A file the pages may name bare, wherever it is (``run.py``, ``great_expectations.yml``).
+SOURCE_SUFFIXES = (".py", ".md", ".sql", ".yml", ".yaml", ".j2", ".toml")
+# Where people put raw files: its folders need not exist before their first file.
+RAW_FOLDER = "data_raw/"
+# A placeholder or pattern in a path (``builds/<build_id>/``, ``gx_*.html.j2``, ``.../parquet``):
+# the path is checked up to the part that holds one.
+PLACEHOLDER = re.compile(r"[<>*?\[\]{}|…]|\.\.\.")
+
+
+def named_paths(text: str) -> list[str]:
+    """Inline code of the prose that looks like a path (``pipelines/core/``, ``run.py``): not a
+    command, option, URL, SQL name, absolute path or setting."""
+    return [
+        code
+        for code in (span.strip("`") for span in INLINE_CODE.findall(FENCE.sub("", text)))
+        if code
+        and not re.search(r"[\s:=$\\'\"(),]", code)
+        and not code.startswith(("/", "~", "-"))
+        and ("/" in code or code.endswith(SOURCE_SUFFIXES))
+    ]
+
+
+def git_ignored(paths: list[str]) -> set[str]:
+    """Those of ``paths`` (relative to the root; a folder ends in ``/``) that git ignores."""
+    if not paths:
+        return set()
+    listed = subprocess.run(
+        ["git", "check-ignore", "--stdin", "-z"],
+        input="".join(f"{path}\0" for path in paths),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,  # 1: none of them is ignored
+    ).stdout
+    return set(filter(None, listed.split("\0")))
+
+
+def ignore_queries(path: str, folder: bool) -> list[str]:
+    """What to ask ``git check-ignore`` about ``path`` (relative to the root): it and each folder
+    above it (output is ignored whole, ``bench/data/``), up to a symbolic link, past which git
+    answers nothing (``warehouse/reports`` links into a build)."""
+    parts = path.split("/")
+    queries = []
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if (PROJECT_ROOT / prefix).is_symlink():
+            return [*queries, prefix]
+        queries.append(prefix + ("/" if depth < len(parts) or folder else ""))
+    return queries
+
+
+def missing_path(code: str, page: Path) -> tuple[list[str], bool] | None:
+    """Where the path ``code`` would be in the repository (relative to the root; up to a part
+    holding a placeholder) and whether it names a folder, when it is the repository's and is not
+    there; else None.
+
+    It is read from the page's folder, the root or ``pipelines/`` (``lifecycle/build.py``); one
+    whose first part is in none of them, or that leads out of the repository, is not the
+    repository's (``duckdb_tmp/``, made next to a database). A folder of ``data_raw/`` is where a
+    person puts raw files (``data_raw/budget_lines/<year>/``): it need not exist yet.
+    """
+    parts = code.rstrip("/").split("/")
+    kept = list(itertools.takewhile(lambda part: not PLACEHOLDER.search(part), parts))
+    if not kept:
+        return None
+    folder = len(kept) < len(parts) or code.endswith("/")
+    candidates = [
+        Path(os.path.normpath(root / "/".join(kept)))
+        for root in (page.parent, PROJECT_ROOT, PROJECT_ROOT / "pipelines")
+        if (root / kept[0]).exists()
+    ]
+    candidates = [path for path in candidates if path.is_relative_to(PROJECT_ROOT)]
+    if not candidates or any(path.exists() for path in candidates):
+        return None
+    relative = [path.relative_to(PROJECT_ROOT).as_posix() for path in candidates]
+    if folder and any(path.startswith(RAW_FOLDER) for path in relative):
+        return None
+    return relative, folder
+
+
+def path_problems(page: Path) -> list[str]:
+    """Paths ``page`` names in inline code that are neither in the repository nor output that it
+    ignores (``warehouse/bnd.duckdb``, ``bench/data/``). A bare file name (``run.py``) may be
+    beside the page or anywhere in the repository."""
+    names = {name.rsplit("/", 1)[-1] for name in repository_files()}
+    problems, missing = [], {}
+    for code in named_paths(read(page)):
+        if "/" not in code:
+            if not (PLACEHOLDER.search(code) or code in names or (page.parent / code).exists()):
+                problems.append(f"{shown(page)}: `{code}`: no such file in the repository")
+        elif (where := missing_path(code, page)) is not None:
+            missing[code] = where
+    queries = {
+        code: {query for path in paths for query in ignore_queries(path, folder)}
+        for code, (paths, folder) in missing.items()
+    }
+    ignored = git_ignored(sorted(set().union(*queries.values())))
+    problems += [
+        f"{shown(page)}: `{code}`: no such file or folder {' or '.join(missing[code][0])}"
+        for code, asked in queries.items()
+        if not ignored & asked
+    ]
+    return problems
 
 
 # --- sample queries: run against empty tables made from the marts' dbt contracts ---------------
@@ -289,7 +436,7 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert first_section == -1 or first_block.start() < first_section, "the commands come first"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", PAGES, ids=shown)
 def test_relative_links_and_anchors_resolve(page: Path) -> None:
     assert link_problems(page) == []
 
@@ -302,7 +449,7 @@ def test_readme_links_every_docs_page() -> None:
     assert [page.name for page in DOCS if page.resolve() not in linked] == []
 
 
-@pytest.mark.parametrize("page", DOCS, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", DOCS, ids=shown)
 def test_long_docs_pages_have_a_table_of_contents(page: Path) -> None:
     text = read(page)
     if len(text.splitlines()) > TOC_FROM_LINES:
@@ -310,10 +457,23 @@ def test_long_docs_pages_have_a_table_of_contents(page: Path) -> None:
         assert len(own_links) >= 3, f"{page.name}: no table of contents"
 
 
-def test_every_make_target_in_the_readme_exists() -> None:
-    named = make_commands(read(README))
-    assert {"run", "test", "dev", "docs", "rollback", "bench", "lint"} <= named
+def test_every_make_target_named_exists() -> None:
+    assert {"run", "test", "dev", "docs", "rollback", "bench", "lint"} <= make_commands(
+        read(README)
+    )
+    named = set().union(*(make_commands(read(page)) for page in PAGES))
     assert sorted(named - make_targets(read(PROJECT_ROOT / "Makefile"))) == []
+
+
+def test_every_readme_of_the_repository_is_checked() -> None:
+    assert {"expectations", "bench", "data_raw", "warehouse"} <= {
+        page.parent.name for page in READMES
+    }
+
+
+@pytest.mark.parametrize("page", PAGES, ids=shown)
+def test_paths_named_are_in_the_repository(page: Path) -> None:
+    assert path_problems(page) == []
 
 
 def test_every_setting_named_is_read_by_the_code() -> None:
@@ -329,7 +489,7 @@ def test_sample_queries_run_against_the_marts() -> None:
     assert query_problems(queries, mart_contracts()) == []
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", PAGES, ids=shown)
 def test_sample_output_is_what_the_code_prints(page: Path) -> None:
     problems = [
         problem
@@ -380,10 +540,35 @@ def test_broken_links_are_found(tmp_path: Path) -> None:
     assert [p for p in problems if "missing.md" in p and "no such file" in p]
 
 
+def test_paths_not_in_the_repository_are_found(tmp_path: Path) -> None:
+    (tmp_path / "other.md").write_text("# Other\n", encoding="utf-8")
+    page = tmp_path / "README.md"
+    page.write_text(
+        "Found: `pipelines/core/settings.py`, `lifecycle/build.py`, `other.md`, `run.py`,\n"
+        "`pipelines/reports/templates/gx_*.html.j2`, `data_raw/budget_lines/<year>/`.\n"
+        "Output git ignores: `warehouse/.build/reports/index.html`, `bench/data/<size>/`,\n"
+        "`warehouse/reports/dbt_docs/index.html` (through a link, in a published warehouse).\n"
+        "Not paths: `make run`, `sheet: <name>`, `https://example.org/a.py`, `/tmp/x.py`,\n"
+        "`duckdb_tmp/`, `marts.fct_budget`, `../../reports/dbt_docs/index.html`.\n"
+        "```sh\npython pipelines/nowhere.py   # a command, not prose\n```\n"
+        "Missing: `pipelines/checks/gx_docs.py`, `lifecycle/gone.py`, `nowhere_at_all.py`,\n"
+        "`expectations/gx/nothing/`.\n",
+        encoding="utf-8",
+    )
+    problems = path_problems(page)
+    assert [problem.split("`")[1] for problem in problems] == [
+        "nowhere_at_all.py",
+        "pipelines/checks/gx_docs.py",
+        "lifecycle/gone.py",
+        "expectations/gx/nothing/",
+    ], problems
+
+
 def test_unknown_make_targets_and_settings_are_found() -> None:
     targets = make_targets("run: x\n\t$(PY) run\nVAR := 1\n.PHONY: run\n")
     assert targets == {"run"}
-    assert make_commands("`make run` and `make deploy FAST=1`") - targets == {"deploy"}
+    assert make_commands("`make run`, `make deploy FAST=1`; make a copy") - targets == {"deploy"}
+    assert make_commands("```sh\nmake run   # build\nmake deploy\n```\n") == {"run", "deploy"}
     names = settings_named("BND_DATA_RAW, BND_LIMIT_<NAME>, BND_LIMIT_LINE_BYTES, BND_NOWHERE")
     assert names == {"BND_DATA_RAW", "BND_LIMIT", "BND_LIMIT_LINE_BYTES", "BND_NOWHERE"}
     assert unread_settings(names, 'os.environ["BND_DATA_RAW"]; "BND_LIMIT_"') == ["BND_NOWHERE"]

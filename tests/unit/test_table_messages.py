@@ -21,7 +21,8 @@ from pipelines.landing.raw_landing import ParsedPage, parse_source
 from pipelines.sources.page_table import parse_budget_page
 from pipelines.sources.reference import column_names
 from pipelines.sources.registry import read_registry
-from pipelines.sources.table_files import decode_text, sniff_delimiter
+from pipelines.sources.table_files import sniff_delimiter
+from pipelines.sources.text_encoding import decode_text
 from tests.source_figures import ROWS, YEARS
 from tests.unit.test_table_formats import BAD, FIXTURES, parsed_figures, source_for
 

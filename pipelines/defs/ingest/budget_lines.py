@@ -10,13 +10,8 @@ from pipelines.core.settings import Settings
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.partitions import fiscal_years
 from pipelines.defs.resources import WarehouseResource
-from pipelines.landing.budget_lines import (
-    LINES_FOLDER,
-    available_years,
-    find_line_files,
-    land_lines,
-    record_line_files,
-)
+from pipelines.landing.budget_lines import land_lines, record_line_files
+from pipelines.landing.line_files import LINES_FOLDER, available_years, find_line_files
 from pipelines.landing.rejections import record_rejections
 from pipelines.lifecycle import build_record
 from pipelines.lifecycle.build import build_for_run
@@ -28,6 +23,10 @@ LINE_FILES = dg.AssetKey(["data_raw", LINES_FOLDER])
 RAW_TABLES = {
     "budget_lines": "Budget lines of the run's fiscal years as read (landing database, per run).",
     "budget_line_files": "Every line file of the warehouse: year, sha256, size, line counts.",
+    "run_fiscal_years": (
+        "The fiscal years this run reprocesses (landing database): the incremental models delete "
+        "and rebuild these years only."
+    ),
 }
 
 line_files_spec = dg.AssetSpec(
@@ -96,6 +95,7 @@ def raw_budget_lines(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     counts = {
         "budget_lines": landed.line_count + landed.subtotal_count,
         "budget_line_files": len(files),
+        "run_fiscal_years": len(landed.years),
     }
     yield from landed_tables(RAW_TABLES, counts, landed.files, build_db)
 
