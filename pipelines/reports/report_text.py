@@ -134,10 +134,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "failed_count": ("failed", "실패"),
     "warnings": ("warnings", "경고"),
     "not_run": ("not run", "미실행"),
-    "acknowledged": (
-        "differences acknowledged: reviewed and accepted, not warnings",
-        "검토 후 인정된 차이 (경고 아님)",
-    ),
+    "acknowledged": ("acknowledged (not warnings)", "검토 후 인정된 차이 (경고 아님)"),
     "built_when": (
         "Built {started} – {finished} UTC",
         "빌드 {started} – {finished} (UTC)",

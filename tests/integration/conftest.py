@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -167,6 +169,11 @@ class DbtOnCopy:
 BUILT_SCHEMAS = ("marts", "audit", "intermediate", "staging")
 
 
+# Copies already prepared by this test process, by (published file, its size and time, built):
+# the seeds and views are made once per published build and worker, not once per test.
+_PREPARED: dict[tuple[str, int, int, bool], Path] = {}
+
+
 def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCopy:
     """Copy ``published_db`` into ``folder``, with an empty landing database beside it.
 
@@ -174,13 +181,9 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
     be built again from them (the marts' foreign keys forbid replacing a dimension in place).
     The published file holds only what readers and a refresh of fiscal years need
     (``lifecycle.published_schemas``), so the seeds and views dbt made the marts from are made
-    again on the copy first."""
+    again on the copy first (by dbt, once per published build in each test process; later
+    copies are copies of that prepared file)."""
     build_db, landing_db = folder / "bnd.duckdb", folder / "landing.duckdb"
-    shutil.copy2(published_db, build_db)
-    if not built:
-        with duckdb.connect(str(build_db)) as con:
-            for schema in BUILT_SCHEMAS:
-                con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
     with duckdb.connect(str(landing_db)) as con:
         land_lines(con, [], [])
     target = folder / "target"
@@ -192,6 +195,17 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
         "DBT_TARGET_PATH": str(target),
     }
     dbt = DbtOnCopy(build_db, target, env)
+    stat = published_db.stat()
+    key = (str(published_db), stat.st_size, stat.st_mtime_ns, built)
+    prepared = _PREPARED.get(key)
+    if prepared is not None and prepared.is_file():
+        shutil.copy2(prepared, build_db)
+        return dbt
+    shutil.copy2(published_db, build_db)
+    if not built:
+        with duckdb.connect(str(build_db)) as con:
+            for schema in BUILT_SCHEMAS:
+                con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
     completed = dbt.run(
         "build",
         "--select",
@@ -202,4 +216,8 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
         "model",
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    kept = Path(tempfile.mkdtemp(prefix="bnd-dbt-copy-")) / "bnd.duckdb"
+    atexit.register(shutil.rmtree, kept.parent, True)
+    shutil.copy2(build_db, kept)  # dbt has closed (and checkpointed) the file
+    _PREPARED[key] = kept
     return dbt

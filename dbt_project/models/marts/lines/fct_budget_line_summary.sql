@@ -23,7 +23,9 @@ final as (
         phase,
         line_source,
         cast(sum(detail_lines) as bigint) as line_count,
-        sum(detail_sum_krw_million) as amount_krw_million
+        -- KRW million to the KRW thousand, as every amount of the lines (fct_budget_line): one
+        -- type per meaning (a sum past 10^15 KRW million fails the build rather than widen it)
+        cast(sum(detail_sum_krw_million) as decimal(18, 3)) as amount_krw_million
     from groups
     group by fiscal_year, account_code, level_code, phase, line_source
 )
