@@ -9,21 +9,12 @@ and the definitions; ``cli.run`` loads it (through ``cli.build``) only when a bu
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import dagster as dg
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
-    INDEX_SHARD_NAME,
-    SqliteEventLogStorage,
-)
-from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy.engine import Engine
 
 from pipelines.checks.check_report import root_cause
 from pipelines.core import progress
@@ -35,6 +26,7 @@ from pipelines.defs.publish.warehouse import PUBLISHED, observe_refused_run
 from pipelines.defs.transform.project import prepare_manifest
 from pipelines.lifecycle.run_inputs import INPUTS_TAG, write_run_inputs
 from pipelines.lifecycle.run_lock import release_run_lock
+from pipelines.platform.dagster_storage import run_history_kept_open
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -129,61 +121,6 @@ def execute_refresh(
     overhead = time.monotonic() - started - (progress.accounted() - before)
     progress.line("dagster", "the run's own work between steps (events, run storage)", overhead)
     return outcome
-
-
-@contextmanager
-def run_history_kept_open(instance, run_id: str) -> Iterator[None]:
-    """Let the run history in ``$DAGSTER_HOME`` store the run's events cheaply, for the run.
-
-    Dagster's SQLite event log opens a new connection for each of a run's events (about 900 in
-    a refresh: every dbt test is an asset check with two events) and closes it again. The last
-    connection to close a WAL-mode database checkpoints it and syncs the disk, and every commit
-    syncs it too: together 10–60 ms per event, seconds to tens of seconds a run, for nothing the
-    warehouse needs. Holding one connection open to the run's file and the index for the run
-    makes each close an ordinary one, and ``synchronous=NORMAL`` (safe in WAL mode: a killed
-    process loses no commit, a power cut at most the run history's last events) drops the sync
-    per commit: about 0.1 ms per event. The warehouse's own files keep every fsync. Nothing is
-    done for other storages (an ephemeral instance keeps its events in memory)."""
-    storage = getattr(instance, "event_log_storage", None)
-    if not isinstance(storage, SqliteEventLogStorage):
-        yield
-        return
-    _relax_sqlite_sync()
-    kept = []
-    try:
-        for shard in (run_id, INDEX_SHARD_NAME):
-            connection = sqlite3.connect(storage.path_for_shard(shard), timeout=30)
-            kept.append(connection)
-            connection.execute("pragma journal_mode = wal")
-            connection.execute("select count(*) from sqlite_master").fetchall()
-        yield
-    finally:
-        for connection in kept:
-            connection.close()
-
-
-_sync_relaxed = False
-
-
-def _relax_sqlite_sync() -> None:
-    """``synchronous=NORMAL`` on every SQLite connection SQLAlchemy opens in WAL mode (Dagster's
-    run history; the warehouse is DuckDB and never goes through SQLAlchemy)."""
-    global _sync_relaxed
-    if _sync_relaxed:
-        return
-
-    def relaxed(connection, _record) -> None:
-        if not isinstance(connection, sqlite3.Connection):
-            return
-        cursor = connection.cursor()
-        try:
-            if str(cursor.execute("pragma journal_mode").fetchone()[0]).lower() == "wal":
-                cursor.execute("pragma synchronous = normal")
-        finally:
-            cursor.close()
-
-    sqlalchemy_event.listen(Engine, "connect", relaxed)
-    _sync_relaxed = True
 
 
 def _outcome(result) -> RunOutcome:

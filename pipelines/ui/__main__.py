@@ -4,11 +4,11 @@
 put anything in front of the webserver (no host check, mutations accepted over GET, see
 ``ui.guard``). ``dg dev``, which Dagster 1.13 recommends instead, needs the ``dagster-dg-cli``
 package, which this project does not pin, and starts the same webserver. So this module does what
-``dagster dev`` does with the pinned packages' own parts: the daemon as a process (stopped through
-Dagster's shutdown pipe, as ``dagster dev`` stops it) and the webserver's Starlette app, wrapped
-in ``LocalOnlyGuard``, served by uvicorn in this process. On SIGTERM or Ctrl-C uvicorn stops
-taking requests, waits at most ``GRACE_S`` for open ones (the UI keeps websockets open), then the
-code server and the daemon are stopped.
+``dagster dev`` does with the pinned packages' own parts (``platform.webserver``): the daemon as
+a process (stopped through Dagster's shutdown pipe, as ``dagster dev`` stops it) and the
+webserver's Starlette app, wrapped in ``LocalOnlyGuard``, served by uvicorn in this process. On
+SIGTERM or Ctrl-C uvicorn stops taking requests, waits at most ``GRACE_S`` for open ones (the UI
+keeps websockets open), then the code server and the daemon are stopped.
 
 Run as ``python -m pipelines.ui --host 127.0.0.1 --port 3000`` (``DAGSTER_HOME`` as ``make``
 sets it).
@@ -22,7 +22,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -30,6 +29,8 @@ from pathlib import Path
 
 from pipelines.core.env_file import load_env_file
 from pipelines.core.settings import PROJECT_ROOT
+from pipelines.platform.process_exit import exit_without_teardown
+from pipelines.platform.webserver import start_daemon, webserver_app
 from pipelines.ui.guard import LocalOnlyGuard, allowed_hosts
 
 DEFINITIONS_MODULE = "pipelines.definitions"
@@ -78,25 +79,8 @@ def _stop(signum: int, frame: object) -> None:
 def serve(host: str, port: int) -> None:
     """Serve the guarded Dagster UI on ``host:port`` until SIGTERM or SIGINT."""
     import uvicorn
-    from dagster import DagsterInstance
-    from dagster._core.workspace.context import WorkspaceProcessContext
-    from dagster._core.workspace.load_target import ModuleTarget
-    from dagster_webserver.app import create_app_from_workspace_process_context
-    from dagster_webserver.version import __version__
 
-    target = ModuleTarget(
-        module_name=DEFINITIONS_MODULE,
-        attribute=None,
-        working_directory=str(PROJECT_ROOT),
-        location_name=None,
-    )
-    with (
-        DagsterInstance.get() as instance,
-        WorkspaceProcessContext(
-            instance, workspace_load_target=target, version=__version__
-        ) as context,
-    ):
-        app = create_app_from_workspace_process_context(context, "", lifespan=_lifespan)
+    with webserver_app(DEFINITIONS_MODULE, PROJECT_ROOT, lifespan=_lifespan) as app:
         guarded = LocalOnlyGuard(app, allowed_hosts(host))
         config = uvicorn.Config(
             guarded,
@@ -120,29 +104,13 @@ def _daemon(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from dagster_shared.ipc import (
-        get_ipc_shutdown_pipe,
-        open_ipc_subprocess,
-        send_ipc_shutdown_message,
-    )
-
-    read_fd, write_fd = get_ipc_shutdown_pipe()
-    process = open_ipc_subprocess(
-        [
-            *(sys.executable, "-m", "dagster._daemon", "run", "-m", DEFINITIONS_MODULE),
-            *("--shutdown-pipe", str(read_fd)),
-        ],
-        pass_fds=[read_fd],
-        cwd=PROJECT_ROOT,
-        start_new_session=True,  # its own process group: the daemon and its code server
-    )
-    os.close(read_fd)
+    process, send_stop = start_daemon(DEFINITIONS_MODULE, PROJECT_ROOT)
     asked: list[float] = []
 
     def ask_to_stop() -> None:
         if not asked:
             asked.append(time.monotonic())
-            send_ipc_shutdown_message(write_fd)
+            send_stop()
 
     _on_stop.append(ask_to_stop)
     try:
@@ -160,10 +128,6 @@ def _daemon(enabled: bool) -> Iterator[None]:
 
 
 if __name__ == "__main__":
-    status = main()
-    # Everything the UI started is stopped by now (uvicorn, code server, daemon). What is left is
-    # the interpreter's own clean-up of gRPC and Dagster internals, which took 3-5 s on the
-    # build machine with nothing left to save: skip it, so a SIGTERM stops the UI in seconds.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    # Everything the UI started is stopped by now (uvicorn, code server, daemon): what is left is
+    # the interpreter's own clean-up of gRPC and Dagster internals, with nothing left to save.
+    exit_without_teardown(main())

@@ -3,7 +3,8 @@
 Read from the source (every ``import`` statement, at any depth), so a function-local import that
 hides a cycle counts too. The order tells the flow of a run:
 
-    core → sources → landing → checks → reports → lifecycle → defs → definitions → cli, ui
+    core → sources → landing → checks → reports → lifecycle → platform → defs → definitions
+    → cli, ui
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ LAYERS = [
     "checks",  # dbt results and GX suites read and run, in plain words
     "reports",  # the data-quality report (dq.json, index.html)
     "lifecycle",  # run lock, build, build record, publishing, history, rollback, exports
+    "platform",  # the one home of private Dagster, dagster-dbt, dbt and Python APIs
     "defs",  # the Dagster assets, checks, jobs, sensors
     "definitions",  # the Dagster code location
     "cli",  # make run / docs / rollback

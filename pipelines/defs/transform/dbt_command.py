@@ -8,8 +8,9 @@ The dbt project's parse does not depend on the warehouse (its database is named 
 file, ``bnd.duckdb`` in every warehouse), so ``prepare`` parses once per change of the project
 and every build starts from that state: this script loads it and hands it to dbt's own runner.
 
-Run by path with the project's Python (``project.dbt_build_resource``); it imports dbt only. Without
-the state (``BND_DBT_PARSE_STATE`` unset, or a file that cannot be read) dbt parses as usual.
+Run by path with the project's Python (``project.dbt_build_resource``); besides dbt it imports
+only ``platform.dbt_parse_state``, which reads the state (with dbt's internals). Without the state
+(``BND_DBT_PARSE_STATE`` unset, or a file that cannot be read) dbt parses as usual.
 """
 
 from __future__ import annotations
@@ -17,24 +18,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from dbt.contracts.graph.manifest import Manifest
+if not __package__:  # run by path: the project's root, not this folder, holds `pipelines`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from pipelines.platform.dbt_parse_state import load_parse_state
 
 PARSE_STATE_ENV = "BND_DBT_PARSE_STATE"
-
-
-def load_parse_state(path: Path) -> Manifest:
-    """The project as ``dbt parse`` saved it (``partial_parse.msgpack``), ready to run from."""
-    from dbt.contracts.graph.manifest import Manifest
-    from dbt.parser.manifest import extended_mashumuro_decoder
-
-    manifest = Manifest.from_msgpack(path.read_bytes(), decoder=extended_mashumuro_decoder)
-    # What dbt's loader does itself after a parse it could skip.
-    manifest.build_parent_and_child_maps()
-    manifest.build_flat_graph()
-    return manifest
 
 
 def main(args: list[str]) -> int:

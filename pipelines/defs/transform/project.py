@@ -9,41 +9,20 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 from dbt.version import __version__ as installed_dbt_version
-from packaging import version
 
 from pipelines.core.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
 from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
+from pipelines.platform.dbt_cli import LocalDbtCliResource
 
 bnd_dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
     profiles_dir=DBT_PROJECT_DIR,
     target_path=DBT_TARGET_DIR.relative_to(DBT_PROJECT_DIR),
 )
-
-
-class LocalDbtCliResource(DbtCliResource):
-    """The dbt CLI resource, without its per-command ``dbt --version`` call and adapter.
-
-    dagster-dbt runs ``dbt --version`` before every dbt command to learn the version; dbt then asks
-    the package index for the latest release (1 s timeout) and the whole call costs about 3 s. The
-    executable is the dbt-core installed in this environment, so its version is known here.
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(installed_dbt_version)
-
-    def _initialize_dbt_core_adapter(self, args):
-        """No in-process dbt adapter: dagster-dbt makes one before every dbt command (it loads
-        dbt's profile, project and DuckDB adapter in this process, about a second) only to fetch
-        row counts or column metadata afterwards, which this project does not ask for (the
-        build's row counts are in ``marts.meta_build``). The command runs the same without it."""
-        return None
 
 
 # The script every build's dbt command runs (with this Python): dbt from the project's parse state.
