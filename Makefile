@@ -35,7 +35,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: $(SYNCED)  ## build, audit and publish the warehouse from data_raw/ (YEARS=2026: those budget lines only; FORCE=1: even when nothing changed)
 	$(PY) -m pipelines run $(if $(YEARS),--years $(YEARS)) $(if $(FORCE),--force)
 
-test: $(SYNCED) $(OLD_CLIENT_SYNCED) browser  ## run the whole test suite
+# Lint first: a lint or type error fails `make test`, and so CI (.ci/run), before the suite runs.
+test: lint $(SYNCED) $(OLD_CLIENT_SYNCED) browser  ## lint, then run the whole test suite
 	$(PY) -m pytest
 
 # The reports' browser tests drive Debian's Chromium (Playwright downloads no browser here) and
@@ -77,14 +78,17 @@ dev: $(SYNCED)  ## Dagster UI on DAGSTER_HOST:DAGSTER_PORT (environment or .env;
 docs: $(SYNCED)  ## dbt docs site for the published warehouse, into warehouse/reports/dbt_docs
 	$(PY) -m pipelines docs
 
-# sqlfluff's dbt templater parses the project with the lint profile: into a target folder of
-# its own, so that the builds' parse state and manifest in dbt_project/target stay theirs.
-lint: $(SYNCED)  ## ruff for Python, sqlfluff (dbt templater, duckdb dialect) for the dbt models
+# mypy checks the plain layers ([tool.mypy] in pyproject.toml: core, sources, landing, checks,
+# reports, lifecycle). sqlfluff's dbt templater parses the project with the lint profile: into a
+# target folder of its own, so that the builds' parse state and manifest in dbt_project/target
+# stay theirs; two processes lint the models in about 35 s instead of 50 s on two cores.
+lint: $(SYNCED)  ## ruff for Python, mypy for the plain layers, sqlfluff (dbt templater, duckdb dialect) for the dbt models
 	$(VENV)/bin/ruff check pipelines tests bench
 	$(VENV)/bin/ruff format --check pipelines tests bench
+	$(VENV)/bin/mypy
 	BND_BUILD_DB=$(CURDIR)/dbt_project/target/lint/lint.duckdb BND_LANDING_DB=$(CURDIR)/dbt_project/target/lint/lint_landing.duckdb \
 	  DBT_TARGET_PATH=$(CURDIR)/dbt_project/target/lint \
-	  $(VENV)/bin/sqlfluff lint dbt_project/models
+	  $(VENV)/bin/sqlfluff lint --processes 2 dbt_project/models
 
 format: $(SYNCED)
 	$(VENV)/bin/ruff check --fix pipelines tests bench

@@ -113,7 +113,8 @@ def with_verdict(row: Mapping[str, Any]) -> dict[str, Any]:
     and actual figures but not those (an audit table without them, or the few columns GX keeps
     of a row)."""
     verdict = dict(row)
-    expected, actual = row.get("expected_krw_million"), row.get("actual_krw_million")
+    expected: Any = row.get("expected_krw_million")
+    actual: Any = row.get("actual_krw_million")
     if not (is_number(expected) and is_number(actual)):
         return verdict
     verdict.setdefault("difference_krw_million", actual - expected)
@@ -240,7 +241,7 @@ def markdown_table(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def root_cause(error) -> str:
+def root_cause(error: Any) -> str:
     """The innermost error's message of a Dagster error: it names the file and place; Dagster's
     wrappers around it do not."""
     while error.cause is not None:

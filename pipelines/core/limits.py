@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
+from typing import Any, cast
 
 from pipelines.core.errors import SourceError
 
@@ -272,7 +273,7 @@ def _chunks(data: bytes, size: int = 1 * MIB) -> Iterator[bytes]:
         yield data[start : start + size]
 
 
-def _drop(element) -> None:
+def _drop(element: Any) -> None:
     """Free an element seen to the end, and the siblings before it."""
     element.clear(keep_tail=False)
     parent = element.getparent()
@@ -377,7 +378,7 @@ def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, file: str) -> 
     try:
         with archive.open(member) as raw:
             # zipfile stops at the size the directory declares (and fails the CRC after it).
-            stream = io.BufferedReader(raw, 64 * 1024)
+            stream = io.BufferedReader(cast(zipfile.ZipExtFile, raw), 64 * 1024)
             head = stream.peek(4096)[:4096]
             if not head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<"):
                 return  # not XML (an image, a binary part), whatever its name says

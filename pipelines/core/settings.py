@@ -113,7 +113,7 @@ class Settings:
     def memory_limit(self) -> str:
         return os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
 
-    def duckdb_config(self) -> dict[str, str | bool]:
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
         """DuckDB settings of every connection that builds: bounded memory, spilling to disk."""
         return {
             "memory_limit": self.memory_limit,

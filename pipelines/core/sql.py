@@ -35,6 +35,15 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a statement that always answers with one (an aggregate, ``COPY``'s count):
+    DuckDB's ``fetchone`` is typed as maybe None, for queries that may have no row."""
+    row = cursor.fetchone()
+    if row is None:
+        raise TypeError("the statement answered with no row, where one was expected")
+    return row
+
+
 def json_rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """A query's rows as dictionaries of JSON-friendly values, for reports and run output:
     decimals as whole numbers when they are whole (else floats), dates and times as ISO text."""

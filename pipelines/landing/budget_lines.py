@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.checksums import file_sha256_unless_known
-from pipelines.core.sql import quote_identifier
+from pipelines.core.sql import one_row, quote_identifier
 from pipelines.landing.line_files import LineFile
 from pipelines.landing.line_rules import (
     SUBTOTAL_LABEL,
@@ -170,16 +170,20 @@ def land_lines(
     check_values(con, files)
     excluded: dict[str, int] = {}
     profiled = [
-        PublisherFile(file.path, file.source_file, file.fiscal_year, *publishers[file.source_file])
+        PublisherFile(
+            file.path, file.source_file, file.fiscal_year, *(publishers or {})[file.source_file]
+        )
         for file in files
         if file.reader == "publisher"
     ]
     if profiled:
         excluded = land_publisher_files(con, profiled, work_dir or Path("."))
-    line_count, subtotal_count = con.execute(
-        "select count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal) "
-        "from raw.budget_lines"
-    ).fetchone()
+    line_count, subtotal_count = one_row(
+        con.execute(
+            "select count(*) filter (where not is_subtotal), count(*) filter (where is_subtotal) "
+            "from raw.budget_lines"
+        )
+    )
     return LandedLines(
         tuple(sorted(set(years))),
         {

@@ -85,6 +85,7 @@ def find_line_files(
             if path.is_symlink():
                 raise _symlink_error(path)
             source_file = f"{LINES_FOLDER}/{year}/{path.name}"
+            reader: str | None
             if source_file in publishers and path.suffix.lower() in PUBLISHER_SUFFIXES:
                 reader = "publisher"
             else:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.core.errors import SourceError
+from pipelines.core.sql import one_row
 from pipelines.landing.line_files import LineFile
 from pipelines.sources.reference import leaf_account_levels
 from pipelines.sources.registry import is_valid_phase
@@ -222,14 +223,17 @@ def check_values(con: duckdb.DuckDBPyConnection, files: Sequence[LineFile]) -> N
         f"count(*) filter (where {condition}) as rule_{index}"
         for index, (_, condition, _) in enumerate(rules)
     )
-    violations = con.execute(f"select {counts} from ({checked})").fetchone()
+    violations = one_row(con.execute(f"select {counts} from ({checked})"))
     for index, count in enumerate(violations):
         if not count:
             continue
         columns, condition, expected = rules[index]
-        source_file, *found = con.execute(
-            f"select source_file, {', '.join(columns)} from ({checked}) where {condition} limit 1"
-        ).fetchone()
+        source_file, *found = one_row(
+            con.execute(
+                f"select source_file, {', '.join(columns)} from ({checked}) "
+                f"where {condition} limit 1"
+            )
+        )
         file = next(file for file in files if file.source_file == source_file)
         place = _first_line_where(con, file, condition)
         raise SourceError(
@@ -245,10 +249,12 @@ def _first_line_where(con: duckdb.DuckDBPyConnection, file: LineFile, condition:
     con.execute("set preserve_insertion_order = true")
     numbered = f"(select *, row_number() over () as row_number from {scan(file.reader)})"
     checked = _FLAGGED.format(lines=numbered, on="f.path = b.filename")
-    (row_number,) = con.execute(
-        f"select min(row_number) from ({checked}) where {condition}",
-        scan_parameters(file.reader, [file.path]),
-    ).fetchone()
+    (row_number,) = one_row(
+        con.execute(
+            f"select min(row_number) from ({checked}) where {condition}",
+            scan_parameters(file.reader, [file.path]),
+        )
+    )
     con.execute("set preserve_insertion_order = false")
     if file.reader == "csv":
         return f"line {row_number + 1}"

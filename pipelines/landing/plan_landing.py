@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from pipelines.core.errors import SourceError
+from pipelines.core.sql import one_row
 from pipelines.sources.page_text import TextItem, page_lines
 from pipelines.sources.plan_hierarchy import PlanHierarchy, parse_plan_hierarchy
 from pipelines.sources.plan_sections import (
@@ -470,6 +471,5 @@ def land_plan_documents(
                 [[row[column] for column in columns] for row in rows],
             )
     return {
-        table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]  # type: ignore[index]
-        for table in PLAN_TABLES
+        table: one_row(con.execute(f"select count(*) from raw.{table}"))[0] for table in PLAN_TABLES
     }

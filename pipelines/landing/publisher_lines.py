@@ -35,7 +35,7 @@ import duckdb
 
 from pipelines.core import limits
 from pipelines.core.errors import SourceError
-from pipelines.core.sql import quote_identifier
+from pipelines.core.sql import one_row, quote_identifier
 from pipelines.sources.amounts import units_in
 from pipelines.sources.budget_grid import GridRow
 from pipelines.sources.profiles import HIERARCHY, REQUIRED, Profile
@@ -139,12 +139,13 @@ def _refuse_non_text(where: str, place: str, values: list[str], header: list[str
         return
     for number, value in enumerate(values):
         control, surrogate = CONTROL_CHARACTER.search(value), LONE_SURROGATE.search(value)
-        if not (control or surrogate):
+        match = control or surrogate
+        if match is None:
             continue
         found = (
-            f"a control character {control[0]!r}"
+            f"a control character {match[0]!r}"
             if control
-            else f"half of a surrogate pair, alone ({surrogate[0]!r})"
+            else f"half of a surrogate pair, alone ({match[0]!r})"
         )
         cell = f"cell {number + 1}" if place == "header" else f"column {header[number]}"
         raise SourceError(
@@ -354,7 +355,7 @@ def _columns(con: duckdb.DuckDBPyConnection, file: PublisherFile) -> Columns:
     header = [
         column[0] for column in con.execute("select * from publisher_rows limit 0").description
     ]
-    by_key = {}
+    by_key: dict[str, str] = {}
     for name in header[1:]:
         by_key.setdefault(column_key(name), name)
     profile, where = file.profile, str(file.path)
@@ -544,21 +545,29 @@ def _year(text: str | None, where: str, place: str, columns: Columns) -> int:
 _ANY_SUB_ACCOUNT = object()
 
 
-def _first_place(con, columns: Columns, year_text, account_name, sub_name=_ANY_SUB_ACCOUNT) -> str:
+def _first_place(
+    con: duckdb.DuckDBPyConnection,
+    columns: Columns,
+    year_text: str | None,
+    account_name: str | None,
+    sub_name: object = _ANY_SUB_ACCOUNT,  # a str or None, when the 계정 is to match too
+) -> str:
     """The first row of the file with this year and 회계 (and 계정, when given)."""
     year, account, sub = (
         _column(columns, name) for name in ("fiscal_year", "account", "sub_account")
     )
-    parameters = {"y": year_text, "a": account_name}
+    parameters: dict[str, object] = {"y": year_text, "a": account_name}
     where = f"{year} is not distinct from $y and {account} is not distinct from $a"
     if sub_name is not _ANY_SUB_ACCOUNT:
         where += f" and {sub} is not distinct from $s"
         parameters["s"] = sub_name
-    (place,) = con.execute(
-        f"select {PLACE} from publisher_rows as r where {where} "
-        f"order by length({PLACE}), {PLACE} limit 1",
-        parameters,
-    ).fetchone()
+    (place,) = one_row(
+        con.execute(
+            f"select {PLACE} from publisher_rows as r where {where} "
+            f"order by length({PLACE}), {PLACE} limit 1",
+            parameters,
+        )
+    )
     return place
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.core.errors import SourceError
+from pipelines.core.sql import one_row
 from pipelines.sources.acknowledgements import AcknowledgementsFile
 from pipelines.sources.amounts import (
     MAX_KRW_MILLION,
@@ -428,7 +429,8 @@ def land_pages(
             for rank, item in enumerate(items, start=1)
         ],
     )
-    for parsed in [*pages, *control_totals]:
+    parsed_files: list[ParsedPage | ParsedControlTotals] = [*pages, *control_totals]
+    for parsed in parsed_files:
         source = parsed.raw.source
         _insert(
             con,
@@ -462,8 +464,7 @@ def land_pages(
     if acknowledgements is not None and acknowledgements.rows:
         _land_acknowledgements(con, acknowledgements)
     return {
-        name: con.execute(f"select count(*) from raw.{name}").fetchone()[0]  # type: ignore[index]
-        for name in RAW_TABLES
+        name: one_row(con.execute(f"select count(*) from raw.{name}"))[0] for name in RAW_TABLES
     }
 
 

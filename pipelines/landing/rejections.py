@@ -17,7 +17,8 @@ from typing import TypeVar
 from pipelines.core.errors import SourceError
 
 REJECTED_FILES = "rejected_files.json"
-S, T = TypeVar("S"), TypeVar("T")
+S = TypeVar("S")
+T = TypeVar("T")
 
 
 class RejectedFilesError(SourceError):

@@ -21,7 +21,7 @@ import duckdb
 
 from pipelines.checks.check_list import CheckCount
 from pipelines.core.settings import PROJECT_ROOT, STORAGE_VERSION
-from pipelines.core.sql import quote_identifier
+from pipelines.core.sql import one_row, quote_identifier
 
 META_TABLE = "marts.meta_build"
 # Columns, in order: DuckDB type and meaning (kept as the column's comment in the warehouse, and
@@ -165,9 +165,9 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "where table_schema = 'marts' and table_name <> 'meta_build' order by table_name"
     ).fetchall()
     return {
-        f"marts.{name}": con.execute(
-            f"select count(*) from marts.{quote_identifier(name)}"
-        ).fetchone()[0]
+        f"marts.{name}": one_row(
+            con.execute(f"select count(*) from marts.{quote_identifier(name)}")
+        )[0]
         for (name,) in tables
     }
 
@@ -186,10 +186,12 @@ def write_meta_build(
     by source.
     """
     dbt_version = package_version("dbt-core")  # read from its metadata, without importing dbt
-    line_files = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'budget_line_files'"
-    ).fetchone()[0]
+    line_files = one_row(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'budget_line_files'"
+        )
+    )[0]
     query = "select source_file, source_sha256, size_bytes from raw.source_files"
     if line_files:
         query += (

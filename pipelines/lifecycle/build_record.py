@@ -99,10 +99,10 @@ def mark_passed(
 
 def require_complete(settings: Settings, run_id: str) -> dict:
     """The build record of ``run_id``, if ingest, dbt and the audit all passed in it."""
-    record = read(settings)
-    ours = record is not None and record["run_id"] == run_id
-    passed = record["passed"] if ours else []
-    required = STEPS[record.get("kind", FULL) if ours else FULL]
+    found = read(settings)
+    record = found if found is not None and found["run_id"] == run_id else None
+    passed = record["passed"] if record is not None else []
+    required = STEPS[record.get("kind", FULL) if record is not None else FULL]
     missing = [step for step in required if step not in passed]
     if missing:
         raise PublishRefusedError(
@@ -111,4 +111,5 @@ def require_complete(settings: Settings, run_id: str) -> dict:
             "audit to pass in the same run: run the whole refresh_warehouse job (or "
             "refresh_fiscal_years for the budget lines of some years)."
         )
+    assert record is not None  # every kind of build requires steps: none passed without one
     return record

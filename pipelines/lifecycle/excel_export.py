@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pipelines.core.sql import quote_identifier
+from pipelines.core.sql import one_row, quote_identifier
 from pipelines.lifecycle.column_names import column_name, header
 from pipelines.lifecycle.fiscal_year_files import LINES_TABLE, write_by_fiscal_year
 from pipelines.lifecycle.spreadsheet_safety import (
@@ -133,7 +134,7 @@ def write_csv_downloads(
         select = spreadsheet_safe_select(
             [(name, kind) for name, kind, _ in columns[table]], f"marts.{quote_identifier(table)}"
         )
-        parameters = {"prefix": BOM + csv_line(names), "suffix": "\n"}
+        parameters: dict[str, Any] = {"prefix": BOM + csv_line(names), "suffix": "\n"}
         if "$formula_starts" in select:  # DuckDB refuses a parameter the statement lacks
             parameters["formula_starts"] = list(FORMULA_STARTS)
         # With a prefix DuckDB ends the last row with the suffix instead of a line break.
@@ -149,13 +150,15 @@ def write_csv_downloads(
                 "csv",
                 reprocessed_years,
                 published,
-                lambda target, names=names: _header_only(target / "lines_none.csv", names),
+                partial(_no_lines_csv, names),
             )
             continue
         target = folder / f"{table}.csv"
-        (rows[csv_download(table)],) = con.execute(
-            f"copy ({select}) to $target ({options})", {**parameters, "target": str(target)}
-        ).fetchone()
+        (rows[csv_download(table)],) = one_row(
+            con.execute(
+                f"copy ({select}) to $target ({options})", {**parameters, "target": str(target)}
+            )
+        )
         if rows[csv_download(table)] == 0:  # prefix and suffix alone: a blank line
             _header_only(target, names)
     return rows
@@ -171,6 +174,10 @@ def csv_line(values: list[str]) -> str:
 def _header_only(target: Path, names: list[str]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(BOM + csv_line(names), encoding="utf-8")
+
+
+def _no_lines_csv(names: list[str], folder: Path) -> None:
+    _header_only(folder / "lines_none.csv", names)
 
 
 @dataclass(frozen=True)
@@ -229,13 +236,12 @@ def _plan(
         ).fetchall()
     )
     counted = json.loads(meta.get("mart_row_counts") or "{}")
-    marts, cells, names = [], 0, set()
+    marts: list[Mart] = []
+    cells, names = 0, set[str]()
     for table in tables:
         rows = counted.get(f"marts.{table}")
         if rows is None:
-            (rows,) = con.execute(
-                f"select count(*) from marts.{quote_identifier(table)}"
-            ).fetchone()
+            (rows,) = one_row(con.execute(f"select count(*) from marts.{quote_identifier(table)}"))
         size = rows * len(columns[table])
         sheet, because = None, ""
         if rows > max_rows:
@@ -263,7 +269,7 @@ def _sheet_name(table: str, taken: set[str]) -> str:
     return name
 
 
-def _write_mart(con: duckdb.DuckDBPyConnection, sheet, mart: Mart) -> tuple[int, int]:
+def _write_mart(con: duckdb.DuckDBPyConnection, sheet: Any, mart: Mart) -> tuple[int, int]:
     """Stream a mart into its sheet; returns its rows and the text cells cut to Excel's limit."""
     cursor = con.execute(f"select * from marts.{quote_identifier(mart.table)}")
     batch = cursor.fetchmany(BATCH_ROWS)
@@ -318,13 +324,13 @@ def _width(value: Any) -> float:
     return sum(2 if ord(character) >= 0x1100 else 1 for character in text)
 
 
-def _bold(sheet, value: str) -> WriteOnlyCell:
+def _bold(sheet: Any, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = BOLD
     return cell
 
 
-def _write_tables(sheet, marts: list[Mart], meta: dict[str, Any], cut: int) -> None:
+def _write_tables(sheet: Any, marts: list[Mart], meta: dict[str, Any], cut: int) -> None:
     for column, width in zip("ABCDEF", (34, 34, 12, 80, 30, 30), strict=True):
         sheet.column_dimensions[column].width = width
     finished = meta.get("finished_at_utc")
@@ -371,7 +377,7 @@ def _write_tables(sheet, marts: list[Mart], meta: dict[str, Any], cut: int) -> N
         )
 
 
-def _write_columns(sheet, marts: list[Mart]) -> None:
+def _write_columns(sheet: Any, marts: list[Mart]) -> None:
     for column, width in zip("ABCDEFG", (30, 30, 26, 32, 16, 90, 24), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.core.sql import json_rows, quote_identifier
+from pipelines.core.sql import json_rows, one_row, quote_identifier
 from pipelines.lifecycle.excel_export import download_tables, write_spreadsheet_downloads
 from pipelines.lifecycle.fiscal_year_files import LINES_TABLE, write_by_fiscal_year
 from pipelines.lifecycle.spreadsheet_safety import (
@@ -125,19 +125,23 @@ def write_exports(
                 continue
             target = export_dir / f"{table}.parquet"
             # COPY answers with the number of rows it wrote.
-            (rows[target.name],) = con.execute(
-                f"copy (select * from marts.{quote_identifier(table)}) to $target "
-                "(format parquet, compression zstd)",
-                {"target": str(target)},
-            ).fetchone()
+            (rows[target.name],) = one_row(
+                con.execute(
+                    f"copy (select * from marts.{quote_identifier(table)}) to $target "
+                    "(format parquet, compression zstd)",
+                    {"target": str(target)},
+                )
+            )
         budget = export_dir / BUDGET_CSV
-        (rows[BUDGET_CSV],) = con.execute(
-            f"copy ({spreadsheet_safe_query(con, BUDGET_QUERY)}) to $target "
-            "(format csv, header true)",
-            {"target": str(budget), "formula_starts": list(FORMULA_STARTS)},
-        ).fetchone()
+        (rows[BUDGET_CSV],) = one_row(
+            con.execute(
+                f"copy ({spreadsheet_safe_query(con, BUDGET_QUERY)}) to $target "
+                "(format csv, header true)",
+                {"target": str(budget), "formula_starts": list(FORMULA_STARTS)},
+            )
+        )
         years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
-        first_year, last_year = years.fetchone()
+        first_year, last_year = one_row(years)
         sources = json_rows(
             con.execute(
                 "select source_title, source_file, source_sha256, publisher, source_url, "

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.core.sql import one_row
 from pipelines.lifecycle.files import clone_or_copy
 
 LINES_TABLE = "fct_budget_line"
@@ -40,11 +41,13 @@ def write_by_fiscal_year(
     empty table instead of DuckDB's "No files found"."""
     options = f"{options}, write_partition_columns true"
     if reprocessed_years is None or published is None or not published.is_dir():
-        (written,) = con.execute(
-            f"copy ({select}) to $target "
-            f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
-            {**parameters, "target": str(target)},
-        ).fetchone()
+        (written,) = one_row(
+            con.execute(
+                f"copy ({select}) to $target "
+                f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
+                {**parameters, "target": str(target)},
+            )
+        )
         if written == 0:
             write_empty(target)
         return written

@@ -35,10 +35,10 @@ class Step:
     run_id: str
     name: str
     summary: str = ""
-    _passed: list[tuple[str, dict | None, dict | None]] = field(default_factory=list)
+    _passed: list[tuple[str, dict | None]] = field(default_factory=list)
     _split: list[tuple[str, str, float]] = field(default_factory=list)
 
-    def passed(self, record_step: str, details: dict | None = None):
+    def passed(self, record_step: str, details: dict | None = None) -> None:
         """Record ``record_step`` as passed in the build record when the step ends well."""
         self._passed.append((record_step, details))
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -528,7 +528,7 @@ def findings_of(
                 row.get(key) is not None for key in ("expected_krw_million", "actual_krw_million")
             )
         ):
-            found = changed_cell.locate(
+            found: dict[str, Any] | None = changed_cell.locate(
                 row,
                 database["cells"],
                 parents,
@@ -640,7 +640,10 @@ def bilingual(english: Any, korean_name: Any, lang: str) -> str:
 
 
 def series_by(
-    rows: list[dict[str, Any]], key: str, value: str, label=None
+    rows: list[dict[str, Any]],
+    key: str,
+    value: str,
+    label: Callable[[dict[str, Any]], str] | None = None,
 ) -> tuple[list[int], list[Series]]:
     """Years, and one chart series per distinct ``key`` (in order of appearance) of ``value``,
     labelled ``label(row)`` (the key, by default)."""

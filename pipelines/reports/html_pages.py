@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+T = TypeVar("T")
 # Latin fonts first, then the CJK fonts of each platform (Noto CJK and Nanum on Linux, Apple SD
 # Gothic Neo, Malgun Gothic on Windows).
 FONT_STACK = (
@@ -27,7 +29,7 @@ FONT_STACK = (
 )
 
 
-def korean(text: object) -> object:
+def korean(text: T) -> Markup | T:
     """Text with Hangul in it, marked ``lang="ko"`` (escaped like any other text:
     ``Markup.format`` escapes its arguments); anything else as it is."""
     return Markup('<span lang="ko">{}</span>').format(text) if HANGUL.search(str(text)) else text

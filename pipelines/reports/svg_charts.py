@@ -425,7 +425,7 @@ def history_dots(
         ys = [y_of(figures[index].value) for index in mine]
         for index, offset in zip(mine, spread(ys, MARKER_RADIUS), strict=True):
             placed[index] = (x_of(year) + offset, y_of(figures[index].value))
-    series = {}
+    series: dict[str, list[int]] = {}
     for index, figure in enumerate(figures):
         series.setdefault(figure.series, []).append(index)
     for indexes in series.values():

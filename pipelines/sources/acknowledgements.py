@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -111,7 +111,8 @@ def parse_acknowledgements(
             if part
         )
         raise SourceError(file, "line 1", f"the header {','.join(COLUMNS)}", found)
-    rows, seen = [], {}
+    rows: list[Acknowledgement] = []
+    seen: dict[tuple, int] = {}  # the comparison → the line that acknowledges it
     for number, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
@@ -187,7 +188,9 @@ def _acknowledgement(
     )
 
 
-def _figure(values: dict[str, str], column: str, fail) -> tuple[str, Decimal]:
+def _figure(
+    values: dict[str, str], column: str, fail: Callable[[str, str], SourceError]
+) -> tuple[str, Decimal]:
     """``10.4 조원`` → (the text, the figure in KRW million)."""
     expected = (
         f"a figure with its unit of dbt_project/seeds/{UNITS_SEED}, as accepted "

@@ -31,6 +31,7 @@ from pipelines.sources.page_table import (
     BudgetTable,
 )
 from pipelines.sources.reference import COLUMN_NAMES_SEED, COLUMN_ROLES, column_key, column_names
+from pipelines.sources.text_encoding import TextEncoding
 
 REFERENCE_NOTE = re.compile(r"^\s*(?:reference|source|출처|자료)\s*[:：]\s*(?P<text>.+)$", re.I)
 # How many ragged rows or empty cells a message lists before it only counts the rest.
@@ -80,8 +81,8 @@ class Grid:
     # How the file was read, for messages when no table is found: "read as UTF-8; fields
     # separated by ';' (detected on lines 2–9)".
     reading: str = ""
-    # How a text file was decoded (a ``table_files.TextEncoding``), for hints; None for a workbook.
-    encoding: object | None = None
+    # How a text file was decoded, for hints; None for a workbook.
+    encoding: TextEncoding | None = None
 
 
 def has_header(grid: Grid) -> bool:

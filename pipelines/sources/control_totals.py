@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -276,7 +276,7 @@ _EXPECTED = (
 )
 
 
-def _precision(text: str, unit: str, fail) -> tuple[Decimal, str]:
+def _precision(text: str, unit: str, fail: Callable[[], SourceError]) -> tuple[Decimal, str]:
     """``0.1`` (in the figure's unit) or ``0.1 조원`` → (step, unit of the step)."""
     match = _PRECISION.match(text)
     grouped = r"[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?"

@@ -372,6 +372,7 @@ def _methods_of(
     cell: _Cell, columns: list[MatrixColumn], parents: Mapping[str, str | None], file: str
 ) -> list[FormulationMethod]:
     formulators = {row.formulator_code for row in cell.rows}
+    formulator: str | None
     if len(formulators) == 1:
         (formulator,) = formulators
     else:

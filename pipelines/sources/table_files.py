@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pipelines.core import limits
 from pipelines.core.errors import SourceError
@@ -146,7 +147,7 @@ def xlsx_grids(data: bytes, file: str, encoding: str | None = None) -> list[Grid
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _formulas_without_value(data: bytes, values_workbook) -> dict[tuple[str, str], str]:
+def _formulas_without_value(data: bytes, values_workbook: Any) -> dict[tuple[str, str], str]:
     """(sheet, cell) → formula, for each formula cell whose cached value the file lacks.
 
     A workbook stores a formula and, when the program that saved it computed it, its value;
@@ -250,7 +251,7 @@ def html_grids(data: bytes, file: str, encoding: str | None = None) -> list[Grid
     return grids
 
 
-def _html_rows(table, where: str) -> tuple[GridRow, ...]:
+def _html_rows(table: Any, where: str) -> tuple[GridRow, ...]:
     """The table's own rows (not those of a nested table), with colspan and rowspan expanded."""
     rows = []
     pending: dict[int, tuple[str, int]] = {}  # column → (text, rows it still spans)
@@ -287,7 +288,7 @@ def _html_rows(table, where: str) -> tuple[GridRow, ...]:
     return tuple(rows)
 
 
-def _owner_table(element):
+def _owner_table(element: Any) -> Any:
     parent = element.getparent()
     while parent is not None and parent.tag != "table":
         parent = parent.getparent()

@@ -60,11 +60,11 @@ def decode_text(data: bytes, file: str, encoding: str | None = None) -> tuple[st
             text = _strict(data[len(bom) :], codec, file, how, data_offset=len(bom))
             return _checked(text, file, how), how
     if b"\x00" in data:
-        codec = _utf16_without_bom(data)
-        if codec is not None:
-            name = "UTF-16 LE" if codec.endswith("le") else "UTF-16 BE"
-            how = TextEncoding(codec, f"{name} (no byte-order mark; recognised by its NUL bytes)")
-            return _checked(_strict(data, codec, file, how), file, how), how
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            name = "UTF-16 LE" if utf16.endswith("le") else "UTF-16 BE"
+            how = TextEncoding(utf16, f"{name} (no byte-order mark; recognised by its NUL bytes)")
+            return _checked(_strict(data, utf16, file, how), file, how), how
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise SourceError(
             file,

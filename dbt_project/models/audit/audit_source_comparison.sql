@@ -14,7 +14,7 @@
 -- is_blocking: a failing comparison stops publishing. A MISMATCH blocks when the registry marks
 -- either file `blocking_comparisons: true`; a UNIT_MISMATCH blocks unless either file says
 -- `allow_unit_mismatch: true` (and neither says blocking_comparisons). Otherwise a dbt test warns.
--- ACKNOWLEDGED: a MISMATCH that people reviewed and accepted (data_raw/acknowledged_differences.csv,
+-- ACKNOWLEDGED: a MISMATCH people reviewed and accepted (data_raw/acknowledged_differences.csv,
 -- sources.acknowledgements) while both figures are still the ones accepted; shown and counted,
 -- neither a warning nor blocking. A changed figure no longer matches, and warns again.
 with

@@ -11,9 +11,10 @@ groups as (
 select
     fiscal_year,
     organisation_code,
+    -- before the aggregates for sqlfluff (ST06 counts a cast as simple); columns go by name
+    cast(sum(detail_lines) as bigint) as line_count,
     max(max_organisation_kind) as organisation_kind,
     min(min_organisation_kind) = max(max_organisation_kind) as has_one_kind,
-    cast(sum(detail_lines) as bigint) as line_count,
     sum(detail_sum_krw_million) as amount_krw_million
 from groups
 group by fiscal_year, organisation_code
