@@ -137,6 +137,11 @@ create or replace table raw.acknowledged_differences (
     accepted_by varchar not null,
     accepted_on date not null
 );
+create or replace table raw.acknowledgement_files (
+    source_file varchar not null primary key,
+    source_sha256 varchar not null,
+    size_bytes bigint not null
+);
 create or replace table raw.value_of_record (
     rule_kind varchar not null,
     item varchar not null,
@@ -151,6 +156,7 @@ RAW_TABLES = (
     "control_totals",
     "value_of_record",
     "acknowledged_differences",
+    "acknowledgement_files",
 )
 
 
@@ -461,7 +467,7 @@ def land_pages(
         _land_table(con, page)
     for parsed in control_totals:
         _land_control_totals(con, parsed)
-    if acknowledgements is not None and acknowledgements.rows:
+    if acknowledgements is not None:
         _land_acknowledgements(con, acknowledgements)
     return {
         name: one_row(con.execute(f"select count(*) from raw.{name}"))[0] for name in RAW_TABLES
@@ -545,6 +551,14 @@ def _land_control_totals(con: duckdb.DuckDBPyConnection, parsed: ParsedControlTo
 
 
 def _land_acknowledgements(con: duckdb.DuckDBPyConnection, parsed: AcknowledgementsFile) -> None:
+    """The file itself (so that the build names it among its raw files, even without rows), and
+    its rows."""
+    con.execute(
+        "insert into raw.acknowledgement_files values (?, ?, ?)",
+        [parsed.file, parsed.sha256, parsed.size_bytes],
+    )
+    if not parsed.rows:
+        return
     _insert(
         con,
         "acknowledged_differences",

@@ -186,17 +186,17 @@ def write_meta_build(
     by source.
     """
     dbt_version = package_version("dbt-core")  # read from its metadata, without importing dbt
-    line_files = one_row(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'budget_line_files'"
-        )
-    )[0]
+    landed = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
     query = "select source_file, source_sha256, size_bytes from raw.source_files"
-    if line_files:
-        query += (
-            " union all select source_file, source_sha256, size_bytes from raw.budget_line_files"
-        )
+    # the budget lines' files, and the acknowledged differences (a file that decides statuses)
+    for table in ("budget_line_files", "acknowledgement_files"):
+        if table in landed:
+            query += f" union all select source_file, source_sha256, size_bytes from raw.{table}"
     raw_files = [
         {"file": file, "sha256": sha256, "size_bytes": size}
         for file, sha256, size in con.execute(f"{query} order by 1").fetchall()

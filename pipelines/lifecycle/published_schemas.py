@@ -1,5 +1,5 @@
 """What the published file holds: ``marts`` for readers, ``audit`` and ``raw`` for provenance, and
-of what dbt built only to make the marts, just what the next refresh of fiscal years builds on.
+of what dbt built only to make the marts, just the tables no refresh could make again.
 
 dbt builds the marts in the build file from views (``staging``, ``intermediate``) and seeds
 (``reference``). BI tools list every schema of the file they open, so publishing drops those
@@ -7,16 +7,18 @@ schemas from the build, before its checkpoint. Nothing that readers query depend
 marts and audits are tables, and the marts' foreign keys refer to marts only.
 
 A refresh of some fiscal years (``refresh_fiscal_years``) starts from a copy of the published file
-and rebuilds only the budget-line models (those downstream of the landed lines), so it needs what
-they read and do not build (seeds, and the views those read in turn), and the incremental
-models' tables outside ``marts`` and ``audit``, which hold the other years. Those relations are
-found in dbt's manifest (``refresh_needs``) and kept; everything else built only to make the
-marts goes. Without a manifest nothing can be told, so nothing is dropped.
+and rebuilds only the budget-line models (those downstream of the landed lines). What they read
+outside ``marts``, ``audit`` and ``raw`` (seeds, views, and what those read in turn) it builds
+again first, from the raw tables (``RefreshInputs.rebuilt``); only the incremental models' tables
+outside those schemas, which hold the other years, are kept (``RefreshInputs.kept``): today three
+tables of ``intermediate``. Both are found in dbt's manifest. Without a manifest nothing can be
+told, so nothing is dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -29,15 +31,21 @@ PUBLISHED_SCHEMAS = ("marts", "audit", "raw")
 DUCKDB_SCHEMA = "main"
 # The dbt source a refresh of fiscal years lands: the budget-line models are those downstream.
 LANDED_LINES = ("landing", "budget_lines")
-# Relations that compute their rows when read: what they read must be kept with them.
-READ_THROUGH = ("view", "ephemeral")
 
 Relation = tuple[str, str]  # schema, name
 
 
-def refresh_needs(manifest: Mapping[str, Any]) -> set[Relation] | None:
-    """The relations outside ``PUBLISHED_SCHEMAS`` that a refresh of fiscal years reads or adds
-    to; None without a manifest (keep everything)."""
+@dataclass(frozen=True)
+class RefreshInputs:
+    """What a refresh of fiscal years needs outside ``PUBLISHED_SCHEMAS``."""
+
+    kept: set[Relation]  # incremental tables holding the other years: kept in the published file
+    rebuilt: list[str]  # seeds and models it reads: built again first (dbt node names, sorted)
+
+
+def refresh_inputs(manifest: Mapping[str, Any]) -> RefreshInputs | None:
+    """What a refresh of fiscal years reads or adds to outside ``PUBLISHED_SCHEMAS``; None
+    without a manifest (keep everything)."""
     nodes = {**manifest.get("nodes", {}), **manifest.get("sources", {})}
     parents: dict[str, list[str]] = manifest.get("parent_map", {})
     children: dict[str, list[str]] = manifest.get("child_map", {})
@@ -48,32 +56,48 @@ def refresh_needs(manifest: Mapping[str, Any]) -> set[Relation] | None:
     ]
     if not nodes or not landed:
         return None
-    rebuilt, pending = set(), list(landed)
+    refreshed, pending = set(), list(landed)
     while pending:
         for child in children.get(pending.pop(), []):
             # dbt's unit tests (not in ``nodes``) never run in a build of the data
-            if child not in rebuilt and child in nodes:
-                rebuilt.add(child)
+            if child not in refreshed and child in nodes:
+                refreshed.add(child)
                 pending.append(child)
-    needed: set[Relation] = set()
+    kept: set[Relation] = set()
+    rebuilt: set[str] = set()
     read: list[str] = []
-    for key in rebuilt:
+    for key in refreshed:
         node = nodes.get(key, {})
-        if _materialized(node) == "incremental":
-            needed.add(_relation(node))  # its other years
-        read += [p for p in parents.get(key, []) if p not in rebuilt and p not in landed]
+        if _materialized(node) == "incremental" and not _published(node):
+            kept.add(_relation(node))  # its other years
+        read += [p for p in parents.get(key, []) if p not in refreshed and p not in landed]
     seen: set[str] = set()
     while read:
         key = read.pop()
-        if key in seen or key not in nodes:
-            continue
+        if key in seen or key not in nodes or key.startswith("source."):
+            continue  # sources (raw, landing) are there
         seen.add(key)
         node = nodes[key]
-        if _materialized(node) in READ_THROUGH:
-            read += parents.get(key, [])
+        if _published(node):
+            continue  # in the copy of the published file
+        if _materialized(node) == "incremental":
+            kept.add(_relation(node))
+            continue
         if _materialized(node) != "ephemeral":
-            needed.add(_relation(node))
-    return {relation for relation in needed if relation[0] not in PUBLISHED_SCHEMAS}
+            rebuilt.add(str(node.get("name")))
+        read += parents.get(key, [])
+    return RefreshInputs(kept=kept, rebuilt=sorted(rebuilt))
+
+
+def refresh_needs(manifest: Mapping[str, Any]) -> set[Relation] | None:
+    """The relations outside ``PUBLISHED_SCHEMAS`` the published file keeps for a refresh of
+    fiscal years; None without a manifest (keep everything)."""
+    inputs = refresh_inputs(manifest)
+    return None if inputs is None else inputs.kept
+
+
+def _published(node: Mapping[str, Any]) -> bool:
+    return str(node.get("schema")) in PUBLISHED_SCHEMAS
 
 
 def _materialized(node: Mapping[str, Any]) -> str:

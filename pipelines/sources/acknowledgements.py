@@ -214,6 +214,7 @@ def _figure(
 class AcknowledgementsFile:
     file: str  # the name in the raw folder
     sha256: str
+    size_bytes: int
     rows: list[Acknowledgement]
 
 
@@ -229,4 +230,6 @@ def read_acknowledgements(
         return None
     data = read_regular_file(path)
     rows = parse_acknowledgements(data, str(path), registered, today)
-    return AcknowledgementsFile(ACKNOWLEDGEMENTS_NAME, hashlib.sha256(data).hexdigest(), rows)
+    return AcknowledgementsFile(
+        ACKNOWLEDGEMENTS_NAME, hashlib.sha256(data).hexdigest(), len(data), rows
+    )

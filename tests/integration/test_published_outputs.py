@@ -59,15 +59,18 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
     assert meta["code_version"].startswith(head[:12])
     assert meta["run_id"].startswith(meta["build_id"].split("-")[1])
     assert meta["started_at_utc"] < meta["finished_at_utc"]
-    history = DATA_RAW / HISTORY_FILE
-    assert json.loads(meta["raw_files"]) == [
-        {"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833},
-        {
-            "file": HISTORY_FILE,
-            "sha256": hashlib.sha256(history.read_bytes()).hexdigest(),
-            "size_bytes": history.stat().st_size,
-        },
-    ]
+    # Every file of data_raw/ that decides a figure or a status (the README does not).
+    expected = [{"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833}]
+    for name in (HISTORY_FILE, "acknowledged_differences.csv"):
+        path = DATA_RAW / name
+        expected.append(
+            {
+                "file": name,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "size_bytes": path.stat().st_size,
+            }
+        )
+    assert json.loads(meta["raw_files"]) == expected
     # The storage format DuckDB 1.x reads, and every mart's row count as it is in the file.
     assert meta["storage_version"] == "v1.0.0"
     counts = json.loads(meta["mart_row_counts"])
@@ -408,9 +411,11 @@ def test_the_published_file_holds_marts_audit_raw_and_what_a_refresh_builds_on(
         )
     manifest = json.loads((DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
     needed = refresh_needs(manifest)
-    # Nothing but what a refresh of fiscal years reads or adds to (checked to work by
-    # test_budget_lines.py): the seeds and views of the marts of the page are gone.
+    # Nothing but the incremental tables a refresh of fiscal years adds to (what else it reads
+    # it builds again first; checked to work by test_budget_lines.py): three tables of one
+    # schema, no seed, no view.
     assert others == needed
-    assert {name for (name,) in schemas} == {"marts", "audit", "raw"} | {s for s, _ in needed}
-    assert ("reference", "ref_levels") not in others
-    assert ("staging", "stg_raw__plans") not in others
+    assert {s for s, _ in needed} == {"intermediate"} and len(needed) == 3
+    assert {name for (name,) in schemas} == {"marts", "audit", "raw", "intermediate"}
+    assert ("reference", "ref_units") not in others
+    assert ("staging", "stg_raw__budget_cells") not in others

@@ -41,6 +41,12 @@ def test_a_refused_refresh_leads_with_the_changed_line_and_says_what_is_live(
 ) -> None:
     # The tester's change: the page's 2018 Local Support figure (line 55) up by 1,000.
     replace_in_page(raw_copy, f"4,728,768 {PRINTED:,}", f"4,728,768 {PRINTED + 1_000:,}")
+    # And an acknowledgement whose figure is no longer the one stated (10.4 → 10.5 조원 for
+    # 2015): the difference warns again, and so does the acknowledgement, below the failure.
+    acknowledged = raw_copy / "acknowledged_differences.csv"
+    text = acknowledged.read_text(encoding="utf-8")
+    assert text.count(",10.4 조원,") == 1
+    acknowledged.write_text(text.replace(",10.4 조원,", ",10.5 조원,"), encoding="utf-8")
     settings = last_good.settings
     published_pages = {
         name: file_sha256(settings.reports_dir / name)
@@ -51,6 +57,10 @@ def test_a_refused_refresh_leads_with_the_changed_line_and_says_what_is_live(
     outcome = execute_refresh(settings, instance=instance)
 
     assert not outcome.published and last_good.published_unchanged()
+    assert sorted(check.name for check in outcome.warnings) == [
+        "assert_acknowledged_differences_match",
+        "assert_source_comparisons_match",
+    ]
     # A run started from the UI gets its report from the run-failure sensor (make run writes
     # the same report itself).
     (failure,) = instance.all_logs(outcome.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)

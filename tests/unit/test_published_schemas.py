@@ -1,5 +1,6 @@
 """The published file holds marts, audit and raw, and of what dbt built only to make the marts,
-just what a refresh of fiscal years builds on (``lifecycle.published_schemas``)."""
+just the incremental tables a refresh of fiscal years adds to; what else the refresh reads it
+builds again first (``lifecycle.published_schemas``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lifecycle.published_schemas import drop_build_only, refresh_needs
+from pipelines.lifecycle.published_schemas import drop_build_only, refresh_inputs, refresh_needs
 
 
 def _node(kind: str, schema: str, name: str, materialized: str = "") -> tuple[str, dict]:
@@ -72,17 +73,20 @@ MANIFEST = {
 }
 
 
-def test_a_refresh_needs_the_incremental_state_and_what_it_reads_but_does_not_build() -> None:
-    assert refresh_needs(MANIFEST) == {
-        ("intermediate", "int_groups"),  # the other years of an incremental model
-        ("reference", "ref_lines"),  # a seed the audit reads
-        ("intermediate", "int_cells"),  # a view it reads, and what the view reads
-        ("staging", "stg_cells"),
-    }
+def test_a_refresh_keeps_the_incremental_state_and_rebuilds_what_it_reads() -> None:
+    inputs = refresh_inputs(MANIFEST)
+    assert inputs is not None
+    # the other years of an incremental model outside marts and audit (an incremental mart is
+    # in the published file anyway)
+    assert inputs.kept == {("intermediate", "int_groups")}
+    # a seed the audit reads, a view it reads and what that view reads, built again from raw;
+    # nothing that only a table of the published file or a source stands behind
+    assert inputs.rebuilt == ["int_cells", "ref_lines", "stg_cells"]
+    assert refresh_needs(MANIFEST) == inputs.kept
 
 
 def test_without_a_manifest_nothing_can_be_told() -> None:
-    assert refresh_needs({}) is None
+    assert refresh_needs({}) is None and refresh_inputs({}) is None
     assert refresh_needs({"nodes": NODES}) is None  # no landed lines in the project
 
 
@@ -116,25 +120,20 @@ def _relations(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     )
 
 
-def test_the_build_keeps_marts_audit_raw_and_what_a_refresh_needs(tmp_path: Path) -> None:
+def test_the_build_keeps_marts_audit_raw_and_the_incremental_state(tmp_path: Path) -> None:
     _build(tmp_path / "bnd.duckdb")
     with duckdb.connect(str(tmp_path / "bnd.duckdb")) as con:
         dropped = drop_build_only(con, refresh_needs(MANIFEST))
-        assert dropped == []  # each of them keeps something for the refresh
+        assert dropped == ["reference", "staging"]
         assert _relations(con) == {
             ("raw", "budget_cells"),
             ("marts", "dim_plan"),
             ("marts", "fct_budget"),
             ("audit", "audit_lines"),
-            ("staging", "stg_cells"),
-            ("reference", "ref_lines"),
-            ("intermediate", "int_cells"),
             ("intermediate", "int_groups"),
         }
-        # a kept view still reads
-        assert con.execute("select count(*) from intermediate.int_cells").fetchone() == (0,)
 
-        assert drop_build_only(con, set()) == ["intermediate", "reference", "staging"]
+        assert drop_build_only(con, set()) == ["intermediate"]
         schemas = con.execute(
             "select schema_name from duckdb_schemas() "
             "where database_name = current_database() order by 1"

@@ -27,6 +27,9 @@ RAW_TABLES = {
         "Differences between sources people reviewed and accepted (data_raw/"
         "acknowledged_differences.csv), each with both figures as accepted, why, who and when."
     ),
+    "acknowledgement_files": (
+        "The acknowledged differences' file when data_raw/ has one: name, sha256, size."
+    ),
 }
 
 

@@ -25,6 +25,8 @@ from pipelines.defs.transform.project import (
     keep_partial_parse,
     prune_invocation_folders,
 )
+from pipelines.lifecycle.comments import DBT_MANIFEST, read_manifest
+from pipelines.lifecycle.published_schemas import refresh_inputs
 from pipelines.lifecycle.step import build_step
 from pipelines.reports import gx_docs
 
@@ -76,6 +78,8 @@ def build_dbt(
     # the build and named in the run's output (``offending_rows``), not only "Got 42 results".
     failed_checks: list[dg.AssetCheckResult] = []
     with build_step(settings, context.run_id, "transform") as step, dbt_environment(settings):
+        if context.is_subset:
+            _rebuild_what_the_published_file_leaves_out(dbt)
         invocation = dbt.cli(["build", *DBT_BUILD_FLAGS], context=context)
         # GX's import (seconds of CPU) now runs in a thread while dbt builds in its own process.
         preload_great_expectations(also=gx_docs.prepare)
@@ -112,6 +116,18 @@ def build_dbt(
             step.passed("transform_lines")
         elif lines_only:
             step.passed("transform_lines")
+
+
+def _rebuild_what_the_published_file_leaves_out(dbt: DbtCliResource) -> None:
+    """A refresh of some fiscal years builds on a copy of the published file, which keeps only
+    the incremental tables of what dbt built to make the marts (``published_schemas``): the
+    seeds and views its models read are built again first, from the raw tables (seconds)."""
+    inputs = refresh_inputs(read_manifest(DBT_MANIFEST))
+    if inputs is None or not inputs.rebuilt:
+        return
+    # one --select value naming them all (dagster-dbt reads a --select of its own args as one)
+    selection = ["--select", " ".join(inputs.rebuilt), "--resource-type", "seed"]
+    dbt.cli(["build", *selection, "--resource-type", "model"], raise_on_error=True).wait()
 
 
 def build_dbt_models() -> dg.AssetsDefinition:
