@@ -107,8 +107,10 @@ def test_a_publish_short_of_space_is_refused_before_it_writes_and_fits_at_the_ed
 
 # Free space left when the publish starts (its check turned off), as a share of what it writes:
 # from nothing to nearly all of it, so that the disk fills in each of its writes in turn (the
-# build's metadata and checkpoint, the exports, the report, the history copy).
-FREE_SHARES = (0, 0.005, 0.03, 0.06, 0.1, 0.3, 0.6, 0.97)
+# build's metadata and checkpoint, the exports, the report, the history copy). 90 % at most: the
+# estimate counts the whole folder twice, and the build file the publish shrinks (dropping what
+# only made the marts) may then fit in the last tenth.
+FREE_SHARES = (0, 0.005, 0.03, 0.06, 0.1, 0.3, 0.6, 0.9)
 
 
 def test_a_disk_that_fills_in_any_write_of_the_publish_changes_nothing_live(
@@ -130,7 +132,7 @@ def test_a_disk_that_fills_in_any_write_of_the_publish_changes_nothing_live(
             publish_build(settings, run_id)
             pytest.fail(f"published with {share:.0%} of what it writes free")
         assert error_errno(failed.value) == errno.ENOSPC, (share, failed.value)
-        failures.append(repr(failed.value)[:80])
+        failures.append(repr(failed.value)[:400])  # the error and the file it could not write
         filler.unlink()
         release_run_lock(settings)
         assert live_state(settings) == before, share
