@@ -51,8 +51,11 @@ def _write(folder: Path, name: str, rows: list[str]) -> Path:
 
 
 def _no_pwned_file(*folders: Path) -> None:
+    # os.walk, not rglob: the system's temporary folder is shared with the other test worker,
+    # whose folders come and go while this looks (a folder gone is no file written)
     for folder in folders:
-        assert not list(folder.rglob(PWNED)), f"{PWNED} was written under {folder}"
+        found = [Path(top) / PWNED for top, _, files in os.walk(folder) if PWNED in files]
+        assert not found, f"{PWNED} was written under {folder}: {found}"
 
 
 @pytest.fixture
