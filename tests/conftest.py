@@ -38,4 +38,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from pipelines.core.settings import Settings
     from pipelines.defs.transform.project import prepare_manifest
 
+    # Two test workers build at once on CI's two cores: a build's dbt runs one node at a time
+    # (each DuckDB query still uses every core). Measured on the seed-size run: 1 thread used
+    # ~10 % less CPU than 4 and was no slower; set it to compare (docs/runbook.md, settings).
+    os.environ.setdefault("BND_DBT_THREADS", "1")
     prepare_manifest(Settings.from_env())

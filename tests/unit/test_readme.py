@@ -144,12 +144,21 @@ def settings_named(text: str) -> set[str]:
 SETTINGS_READERS = ("pipelines", "bench", "tests/fuzz", "tests/mutation")
 
 
+# dbt reads the settings of its profile itself (env_var in profiles.yml).
+DBT_PROFILE = PROJECT_ROOT / "dbt_project" / "profiles.yml"
+
+
 @cache
 def pipelines_source() -> str:
     return "\n".join(
-        read(path)
-        for folder in SETTINGS_READERS
-        for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+        [
+            *(
+                read(path)
+                for folder in SETTINGS_READERS
+                for path in sorted((PROJECT_ROOT / folder).rglob("*.py"))
+            ),
+            read(DBT_PROFILE),
+        ]
     )
 
 
