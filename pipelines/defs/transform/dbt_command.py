@@ -22,6 +22,7 @@ from pathlib import Path
 if not __package__:  # run by path: the project's root, not this folder, holds `pipelines`
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+from pipelines.core.queued_output import QueuedOutput
 from pipelines.platform.dbt_parse_state import load_parse_state
 
 PARSE_STATE_ENV = "BND_DBT_PARSE_STATE"
@@ -39,7 +40,15 @@ def main(args: list[str]) -> int:
             manifest = load_parse_state(Path(state))
         except Exception as error:
             print(f"{state}: parse state not used ({type(error).__name__}: {error})", flush=True)
-    result = dbtRunner(manifest=manifest).invoke(args)
+    # dbt writes its events to a pipe that the pipeline reads one event at a time: through
+    # ``QueuedOutput`` it never waits for that reader (``core.queued_output``).
+    pipe = sys.stdout
+    sys.stdout = output = QueuedOutput(pipe)
+    try:
+        result = dbtRunner(manifest=manifest).invoke(args)
+    finally:
+        sys.stdout = pipe
+        output.close()  # waits until all of it is in the pipe
     # dbt's own exit codes: 0 success, 1 a model or test failed, 2 dbt could not run.
     return 0 if result.success else (2 if result.exception is not None else 1)
 
