@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import read_meta_build
-from pipelines.lifecycle.files import copy_tree, fsync_tree
+from pipelines.lifecycle.files import clone_or_copy, copy_tree, copy_with_sha256, fsync_tree
 from pipelines.lifecycle.rollback_mark import Rollback, mark_rolled_back
 from pipelines.lifecycle.run_lock import run_lock
 
@@ -124,6 +125,46 @@ def verify_copy(copy: Path, original: Path, recorded: str) -> None:
         raise CorruptBuildError(original, actual, original.parent / ENTRY_FILE, recorded)
 
 
+class KeptDatabase:
+    """A build's database being copied into ``history/.<build_id>.partial/`` by a thread of its
+    own, hashed in the same pass (``files.copy_with_sha256``).
+
+    Publishing starts it once the database is final and writes the exports and reports from
+    the same file meanwhile (read-only): the database is read once for both its sha256 and
+    its history copy, beside the exports instead of after them. ``sha256()`` waits for the
+    copy and raises what stopped it; ``discard()`` removes it."""
+
+    def __init__(self, settings: Settings, build_id: str, database: Path) -> None:
+        self.build_id = build_id
+        self.partial = settings.history_dir / f".{build_id}.partial"
+        self._digest: str | None = None
+        self._error: BaseException | None = None
+        shutil.rmtree(self.partial, ignore_errors=True)
+        self.partial.mkdir(parents=True)
+        self._thread = threading.Thread(
+            target=self._copy, args=(database,), name="history-copy", daemon=True
+        )
+        self._thread.start()
+
+    def _copy(self, database: Path) -> None:
+        try:
+            self._digest = copy_with_sha256(database, self.partial / PUBLISHED_NAME)
+        except BaseException as error:  # raised where the publish waits for the copy
+            self._error = error
+
+    def sha256(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._digest is None:
+            raise RuntimeError(f"the copy of the database into {self.partial} did not finish")
+        return self._digest
+
+    def discard(self) -> None:
+        self._thread.join()
+        shutil.rmtree(self.partial, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class StagedEntry:
     """A build's copy, checked and on disk under a dot name, waiting for its publish to become
@@ -134,19 +175,41 @@ class StagedEntry:
     record: dict[str, Any]
 
 
-def stage_entry(settings: Settings, folder: Path) -> StagedEntry:
+def stage_entry(
+    settings: Settings, folder: Path, database: KeptDatabase | None = None
+) -> StagedEntry:
     """Copy a build's folder (``builds/<id>``) to ``history/.<build_id>.partial``, checked
     against the sha256 recorded when it was staged, and flushed to disk. This is the part of
     keeping a build that can fail (a full disk, a bad copy): publishing does it before its
-    switch, so a failure here leaves the published build as it was."""
+    switch, so a failure here leaves the published build as it was.
+
+    With ``database`` (its copy made while the build was staged, ``KeptDatabase``) the rest of
+    the folder joins that copy; the copy is checked by the digest of the pass that wrote it."""
     record = read_record(folder)
     build_id = record["build_id"]
     partial = settings.history_dir / f".{build_id}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
+    if database is not None and (database.build_id, database.partial) != (build_id, partial):
+        raise ValueError(f"{database.partial} is not the history copy of {folder}")
+    if database is None:
+        shutil.rmtree(partial, ignore_errors=True)
     try:
-        settings.history_dir.mkdir(parents=True, exist_ok=True)
-        copy_tree(folder, partial)
-        verify_copy(partial / PUBLISHED_NAME, folder / PUBLISHED_NAME, record["sha256"])
+        if database is None:
+            settings.history_dir.mkdir(parents=True, exist_ok=True)
+            copy_tree(folder, partial)
+            verify_copy(partial / PUBLISHED_NAME, folder / PUBLISHED_NAME, record["sha256"])
+        else:
+            for item in sorted(folder.iterdir()):
+                if item.name == PUBLISHED_NAME:
+                    continue
+                if item.is_dir() and not item.is_symlink():
+                    copy_tree(item, partial / item.name)
+                else:
+                    clone_or_copy(item, partial / item.name)
+            copied = database.sha256()
+            if copied != record["sha256"]:
+                raise CorruptBuildError(
+                    folder / PUBLISHED_NAME, copied, folder / ENTRY_FILE, record["sha256"]
+                )
         fsync_tree(partial)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

@@ -5,13 +5,14 @@ In order, under the run lock:
 1. refuse unless ingest, the full dbt build and the audit passed in this run (``build_record``);
 2. check that the filesystems have room for everything that follows (``lifecycle.space``);
 3. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
-4. write the exports (Parquet, Fiscal Data Package) from the build into ``.build/export``, and
-   the data-quality report (``dq.json``, ``index.html``) and any other reports the caller adds
-   (the dbt docs kept for this schema) into ``.build/reports``;
+4. side by side: a thread copies the database into ``history/.<build_id>.partial``, hashing
+   each block as it copies it (``history.KeptDatabase``: the file is read once for its sha256
+   and its copy), while the exports (Parquet, CSV, XLSX, Fiscal Data Package) are written from
+   it into ``.build/export``, and the data-quality report (``dq.json``, ``index.html``) and any
+   other reports the caller adds (the dbt docs kept for this schema) into ``.build/reports``;
 5. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
-   database's sha256), via a temporary name;
-6. copy that folder into ``history/.<build_id>.partial``, checked against the recorded sha256
-   and flushed to disk;
+   database's sha256, from that one pass), via a temporary name;
+6. copy the reports and exports into the history copy beside its database, flushed to disk;
 7. switch ``warehouse/current`` to the build's folder: one ``os.replace`` of a symbolic link,
    through which ``bnd.duckdb``, ``reports/`` and ``export/`` lead (``lifecycle.published_layout``);
 8. rename the history copy to ``history/<build_id>``, prune the history to the newest five and
@@ -65,6 +66,8 @@ class Published:
     meta: dict[str, Any]
     exports: dict[str, int]
     report_seconds: float
+    # Writing the exports (the history copy of the database is made beside them).
+    export_seconds: float
     # History entries skipped or not made (one line each, naming the path); the build is published.
     warnings: list[str]
 
@@ -82,15 +85,24 @@ def publish_build(
     record = build_record.require_complete(settings, run_id)
     hold_run_lock(settings)
     space.check_space(space.needs_before_staging(settings))
-    meta, exports, report_seconds = stage_build(settings, record, add_reports)
-    failpoint("publish", settings.build_dir)
-    folder, sha256 = assemble(settings, meta, inputs)
+    meta = finish_database(settings, record)
+    database = history.KeptDatabase(settings, meta["build_id"], settings.build_db)
+    try:
+        exports, export_seconds, report_seconds = write_outputs(settings, record, meta, add_reports)
+        sha256 = database.sha256()
+        failpoint("publish", settings.build_dir)
+        folder, _ = assemble(settings, meta, inputs, sha256=sha256)
+    except BaseException:
+        database.discard()
+        raise
     try:
         space.check_space(
-            space.needs_after_staging(settings, folder), space.MARGIN_AFTER_STAGING_BYTES
+            space.needs_after_staging(settings, folder, database_kept=True),
+            space.MARGIN_AFTER_STAGING_BYTES,
         )
-        kept = history.stage_entry(settings, folder)
+        kept = history.stage_entry(settings, folder, database)
     except BaseException:
+        database.discard()
         shutil.rmtree(folder, ignore_errors=True)  # never published: nothing reads it
         raise
     try:
@@ -106,18 +118,21 @@ def publish_build(
     failpoint("switched", settings.build_dir)
     warnings = finish_publish(settings, kept)
     release_run_lock(settings)
-    return Published(settings.published_db, sha256, meta, exports, report_seconds, warnings)
+    return Published(
+        settings.published_db, sha256, meta, exports, report_seconds, export_seconds, warnings
+    )
 
 
 def assemble(
-    settings: Settings, meta: dict[str, Any], inputs: dict | None = None
+    settings: Settings, meta: dict[str, Any], inputs: dict | None = None, sha256: str = ""
 ) -> tuple[Path, str]:
     """Move the staged build (database, reports, exports) into ``builds/<build_id>`` with its
-    ``build.json``; returns the folder, not yet published, and the database's sha256."""
+    ``build.json``; returns the folder, not yet published, and the database's sha256
+    (``sha256`` when the caller read the file for it already, else read here)."""
     layout.ensure_layout(settings)  # a warehouse of the older layout first moves into builds/
     build_id = meta["build_id"]
     partial = layout.partial_folder(settings, build_id)
-    record = layout.new_record(meta, file_sha256(settings.build_db), inputs)
+    record = layout.new_record(meta, sha256 or file_sha256(settings.build_db), inputs)
     os.replace(settings.build_db, partial / PUBLISHED_NAME)
     for name, staged in (
         ("reports", settings.build_reports_dir),
@@ -136,8 +151,17 @@ def stage_build(
     record: dict,
     add_reports: Callable[[Path, Path], object] | None = None,
 ) -> tuple[dict[str, Any], dict[str, int], float]:
-    """Everything before the rename: ``meta_build``, the marts' comments, the schemas built only
-    to make the marts dropped (``published_schemas``), checkpoint, exports, reports."""
+    """Everything before the move into ``builds/``: ``finish_database``, then
+    ``write_outputs``; returns the build's metadata, the exports' rows and the report's time."""
+    meta = finish_database(settings, record)
+    exports, _, report_seconds = write_outputs(settings, record, meta, add_reports)
+    return meta, exports, report_seconds
+
+
+def finish_database(settings: Settings, record: dict) -> dict[str, Any]:
+    """The database as it is published: ``meta_build``, the marts' comments, the schemas built
+    only to make the marts dropped (``published_schemas``), checkpointed with no write-ahead log
+    left; returns the ``meta_build`` row. Nothing writes the file after this."""
     build_db = settings.build_db
     if not build_db.is_file():
         raise FileNotFoundError(f"no build to publish at {build_db}")
@@ -157,7 +181,20 @@ def stage_build(
     wal = Path(f"{build_db}.wal")
     if wal.exists():
         raise RuntimeError(f"{wal} still exists after a checkpoint; not publishing")
+    return meta
+
+
+def write_outputs(
+    settings: Settings,
+    record: dict,
+    meta: dict[str, Any],
+    add_reports: Callable[[Path, Path], object] | None = None,
+) -> tuple[dict[str, int], float, float]:
+    """The exports and reports of the finished database (read-only) into ``.build``; returns
+    the exports' rows per file, the exports' time and the reports' time."""
+    build_db = settings.build_db
     incremental = record.get("kind") == build_record.FISCAL_YEARS
+    started = time.monotonic()
     exports = write_exports(
         build_db,
         settings.build_export_dir,
@@ -166,12 +203,13 @@ def stage_build(
         published_export_dir=settings.export_dir if incremental else None,
         config=settings.duckdb_config(),
     )
+    export_seconds = time.monotonic() - started
     started = time.monotonic()
     build = BuildFacts("published", record["run_id"], meta)
     write_report(settings.build_reports_dir, build_db, build)
     if add_reports is not None:
         add_reports(build_db, settings.build_reports_dir)
-    return meta, exports, time.monotonic() - started
+    return exports, export_seconds, time.monotonic() - started
 
 
 def finish_publish(settings: Settings, kept: history.StagedEntry) -> list[str]:

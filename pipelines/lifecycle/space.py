@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from pipelines.core.faults import folder_bytes, free_bytes
-from pipelines.core.settings import Settings
+from pipelines.core.settings import PUBLISHED_NAME, Settings
 
 # Besides the files counted, before staging: what the estimates may miss (the database grows
 # when its metadata and comments are written; this build's exports and reports may be larger
@@ -73,10 +73,16 @@ def needs_before_staging(settings: Settings) -> dict[Path, tuple[int, str]]:
     }
 
 
-def needs_after_staging(settings: Settings, folder: Path) -> dict[Path, tuple[int, str]]:
-    """Bytes the history copy of the assembled build ``folder`` will write."""
+def needs_after_staging(
+    settings: Settings, folder: Path, database_kept: bool = False
+) -> dict[Path, tuple[int, str]]:
+    """Bytes the history copy of the assembled build ``folder`` will write (without its
+    database when that is in the history already: ``database_kept``)."""
+    needed = _size(folder)
+    if database_kept:
+        needed -= _size(folder / PUBLISHED_NAME)
     return {
-        settings.history_dir: (_size(folder), f"a history copy of build {folder.name}"),
+        settings.history_dir: (needed, f"a history copy of build {folder.name}"),
     }
 
 

@@ -22,7 +22,7 @@ from pipelines.core.settings import PUBLISHED_NAME, Settings
 from pipelines.lifecycle import history
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build import finish_interrupted_publish
-from pipelines.lifecycle.files import clone_or_copy
+from pipelines.lifecycle.files import clone_or_copy, copy_with_sha256
 from pipelines.lifecycle.history import RollbackError
 from pipelines.lifecycle.published_layout import RECORD_FILE
 from pipelines.lifecycle.publishing import assemble, finish_publish
@@ -57,8 +57,11 @@ def publish(settings: Settings, build_id: str) -> list[str]:
     """What a run does around publishing: finish the last one, move, switch, keep in history."""
     with run_lock(settings):
         finish_interrupted_publish(settings)
-        folder, _ = assemble(settings, stage(settings, build_id))
-        kept = history.stage_entry(settings, folder)  # before the switch, as publishing does
+        meta = stage(settings, build_id)
+        # The database's history copy made and hashed in one pass, as publishing does.
+        database = history.KeptDatabase(settings, build_id, settings.build_db)
+        folder, _ = assemble(settings, meta, sha256=database.sha256())
+        kept = history.stage_entry(settings, folder, database)  # before the switch
         layout.switch_to(settings, folder)
         return finish_publish(settings, kept)
 
@@ -109,6 +112,48 @@ def test_clone_or_copy_makes_another_file_with_the_same_bytes(tmp_path: Path) ->
     assert target.stat().st_ino != source.stat().st_ino
     corrupt_in_place(source)
     assert target.read_bytes() != source.read_bytes()
+
+
+def test_copy_with_sha256_copies_once_and_digests_the_bytes_it_wrote(tmp_path: Path) -> None:
+    source, target = tmp_path / "a.bin", tmp_path / "b.bin"
+    source.write_bytes(os.urandom((1 << 22) + 12_345))  # more than one block
+    digest = copy_with_sha256(source, target)
+    assert digest == file_sha256(source) == file_sha256(target)
+    assert target.stat().st_ino != source.stat().st_ino  # a copy, never a hard link
+    assert target.stat().st_mtime_ns == source.stat().st_mtime_ns
+
+
+def test_a_history_copy_that_fails_raises_where_the_publish_waits_and_leaves_nothing(
+    settings: Settings,
+) -> None:
+    missing = settings.build_dir / "gone.duckdb"
+    database = history.KeptDatabase(settings, "b1", missing)
+    with pytest.raises(FileNotFoundError, match=r"gone\.duckdb"):
+        database.sha256()
+    database.discard()
+    assert not database.partial.exists()
+
+
+def test_a_kept_database_joins_only_the_entry_of_its_own_build(settings: Settings) -> None:
+    meta = stage(settings, "b1")
+    database = history.KeptDatabase(settings, "other", settings.build_db)
+    database.sha256()
+    folder, _ = assemble(settings, meta)
+    with pytest.raises(ValueError, match="is not the history copy of"):
+        history.stage_entry(settings, folder, database)
+    database.discard()
+
+
+def test_a_kept_database_whose_digest_is_not_the_recorded_one_is_refused(
+    settings: Settings,
+) -> None:
+    meta = stage(settings, "b1")
+    database = history.KeptDatabase(settings, "b1", settings.build_db)
+    database.sha256()  # the copy is made before the build moves, as publishing waits for it
+    folder, _ = assemble(settings, meta, sha256="0" * 64)  # a record the copy does not match
+    with pytest.raises(history.CorruptBuildError, match="does not match 0000"):
+        history.stage_entry(settings, folder, database)
+    assert not database.partial.exists()  # nothing half-kept
 
 
 def test_a_published_file_corrupted_in_place_leaves_its_kept_copy_good(settings: Settings) -> None:
@@ -306,3 +351,13 @@ def test_a_build_published_before_the_rollback_columns_gains_them(tmp_path: Path
     record = json.loads((folder / RECORD_FILE).read_text())
     assert record["sha256"] == file_sha256(folder / PUBLISHED_NAME)
     assert record["meta_build"]["rolled_back_from_build_id"] == "b-new"
+
+
+def test_clone_or_copy_copies_files_larger_than_one_kernel_copy_and_empty_ones(
+    tmp_path: Path,
+) -> None:
+    for size in (0, 1, (1 << 22) + 7):
+        source, target = tmp_path / f"{size}.bin", tmp_path / f"{size}.copy"
+        source.write_bytes(os.urandom(size))
+        clone_or_copy(source, target)
+        assert target.read_bytes() == source.read_bytes(), size
