@@ -43,3 +43,22 @@ def pytest_configure(config: pytest.Config) -> None:
     # ~10 % less CPU than 4 and was no slower; set it to compare (docs/runbook.md, settings).
     os.environ.setdefault("BND_DBT_THREADS", "1")
     prepare_manifest(Settings.from_env())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Integration modules that need no shared published build first, then the other
+    integration modules, then the light tests; each module's tests together and in their
+    order. The shared build (``published_build``) takes one worker ~30 s at the start; the
+    other worker then runs whole builds of its own instead of waiting for it."""
+
+    def module_rank(module: str, uses_published: bool) -> int:
+        if "/integration/" not in module:
+            return 2
+        return 1 if uses_published else 0
+
+    modules: dict[str, bool] = {}
+    for item in items:
+        uses = "published_build" in getattr(item, "fixturenames", ())
+        modules[item.nodeid.split("::")[0]] = modules.get(item.nodeid.split("::")[0], False) or uses
+    ranks = {module: module_rank(module, uses) for module, uses in modules.items()}
+    items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])  # stable: order kept within

@@ -39,6 +39,8 @@ class QueuedOutput(io.TextIOBase):
     def write(self, text: str) -> int:
         if self.closed:
             raise ValueError("write to a closed QueuedOutput")
+        if not isinstance(text, str):  # as a text stream refuses them (click probes with b"")
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if not self._failed:
             self._queue.put(text)
         return len(text)

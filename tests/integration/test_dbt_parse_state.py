@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.core.settings import PROJECT_ROOT
+from pipelines.core.sql import quote_identifier
 from pipelines.defs.transform import project
+from pipelines.defs.transform.assets import DBT_BUILD_FLAGS
 from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 from pipelines.defs.transform.project import (
     DBT_COMMAND,
@@ -19,7 +22,8 @@ from pipelines.defs.transform.project import (
     dbt_build_resource,
     warehouse_target_dir,
 )
-from tests.integration.conftest import Build
+from pipelines.landing.budget_lines import land_lines
+from tests.integration.conftest import BUILT_SCHEMAS, Build
 
 
 def test_the_build_resource_runs_the_dbt_command_with_this_python() -> None:
@@ -72,11 +76,13 @@ LINT_PROFILE = {"BND_BUILD_DB": "lint.duckdb", "BND_LANDING_DB": "lint_landing.d
 
 
 def test_a_parse_with_another_profile_in_the_target_folder_leaves_the_builds_working(
-    tmp_path: Path,
+    tmp_path: Path, published_build: Build
 ) -> None:
     """A copy of the project (its own dbt target folder): prepared as `make run` prepares, then
-    parsed by another dbt command with the lint profile into the same target folder, then
-    built. The build must pass, dbt starting from a parse state its own parse wrote."""
+    parsed by another dbt command with the lint profile into the same target folder. The state
+    the copy's pipeline then picks (``current_parse_state``) must be the one its own parse kept,
+    and a build from it (the command and arguments the transform step runs, on the raw tables
+    of a published build) must pass."""
     root = tmp_path / "project"
     ignore = shutil.ignore_patterns("target", "logs", "__pycache__", "*.pyc")
     for folder in ("pipelines", "dbt_project", "expectations", "data_raw"):
@@ -92,10 +98,10 @@ def test_a_parse_with_another_profile_in_the_target_folder_leaves_the_builds_wor
     env.pop("DAGSTER_HOME", None)
     env.pop("DBT_TARGET_PATH", None)
 
-    def run(*command: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    def run(*command: str, cwd: Path = root, **extra: str) -> subprocess.CompletedProcess[str]:
         completed = subprocess.run(
             [sys.executable, *command],
-            cwd=root,
+            cwd=cwd,
             env={**env, **extra},
             capture_output=True,
             text=True,
@@ -108,19 +114,41 @@ def test_a_parse_with_another_profile_in_the_target_folder_leaves_the_builds_wor
     target = root / "dbt_project" / "target"
     kept = (target / "bnd_parse_state.msgpack").read_bytes()
     lint = {name: str(tmp_path / file) for name, file in LINT_PROFILE.items()}
-    subprocess.run(
-        [sys.executable, "-m", "dbt.cli.main", "parse", "--profiles-dir", "."],
-        cwd=root / "dbt_project",
-        env={**env, **lint},
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    run("-m", "dbt.cli.main", "parse", "--profiles-dir", ".", cwd=root / "dbt_project", **lint)
     # The other parse wrote dbt's own files in the target folder, not the builds' state.
     assert (target / "partial_parse.msgpack").read_bytes() != kept
     assert b"lint" in (target / "manifest.json").read_bytes()
 
-    completed = run("-m", "pipelines", "run", "--no-docs")
+    picked = run(
+        "-c",
+        "from pipelines.defs.transform.project import current_parse_state as state; print(state())",
+    ).stdout.strip()
+    assert picked == str(target / "bnd_parse_state.msgpack")
+    assert Path(picked).read_bytes() == kept
 
-    assert "published:" in completed.stdout
+    # A build file as ingest leaves it: the raw and reference tables, nothing dbt built.
+    build_db, landing_db = tmp_path / "bnd.duckdb", tmp_path / "landing.duckdb"
+    shutil.copy2(published_build.settings.published_db, build_db)
+    with duckdb.connect(str(build_db)) as con:
+        for schema in BUILT_SCHEMAS:
+            con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
+    with duckdb.connect(str(landing_db)) as con:
+        land_lines(con, [], [])
+    completed = run(
+        str(root / DBT_COMMAND.relative_to(PROJECT_ROOT)),
+        "build",
+        *DBT_BUILD_FLAGS,
+        cwd=root / "dbt_project",
+        BND_BUILD_DB=str(build_db),
+        BND_LANDING_DB=str(landing_db),
+        BND_DUCKDB_TEMP_DIR=str(tmp_path / "duckdb_tmp"),
+        DBT_PROFILES_DIR=str(root / "dbt_project"),
+        DBT_TARGET_PATH=str(tmp_path / "build_target"),
+        **{PARSE_STATE_ENV: picked},
+    )
+
+    assert "parse state not used" not in completed.stdout
+    assert "Completed successfully" in completed.stdout
     assert "Binder Error" not in completed.stdout + completed.stderr
+    # Built from the kept state: dbt did not parse, so it kept no parse of its own.
+    assert not (tmp_path / "build_target" / "partial_parse.msgpack").exists()

@@ -71,6 +71,18 @@ def test_a_write_after_close_is_refused() -> None:
         output.write("late\n")
 
 
+def test_bytes_are_refused_as_a_text_stream_refuses_them() -> None:
+    """click probes whether a stream takes bytes by writing ``b""`` to it; a stream that takes
+    them gets bytes from ``dbt --help`` that the pipe's text layer cannot write."""
+    target = io.StringIO()
+    output = QueuedOutput(target)
+    with pytest.raises(TypeError, match="must be str, not bytes"):
+        output.write(b"")  # type: ignore[arg-type]
+    output.write("text\n")
+    output.close()
+    assert target.getvalue() == "text\n"
+
+
 def test_it_is_a_writable_stream_that_is_no_terminal() -> None:
     output = QueuedOutput(io.StringIO())
     assert output.writable() and not output.isatty()
