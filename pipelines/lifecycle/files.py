@@ -3,10 +3,12 @@ fsync of files and folders before a rename makes them visible."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,12 +21,23 @@ def clone_or_copy(source: str | Path, target: str | Path) -> None:
     """A reflink of ``source`` at ``target`` where the filesystem can make one, else a real copy;
     with the source's permissions and times. Never a hard link: a file written in place (a client
     that opens the published database read-write) must not change its copy in the history."""
-    with open(source, "rb") as reader, open(target, "wb") as writer:
+    with _naming(target), open(source, "rb") as reader, open(target, "wb") as writer:
         try:
             fcntl.ioctl(writer.fileno(), FICLONE, reader.fileno())
         except OSError:  # another filesystem, or one without reflinks (ext4, tmpfs)
             _copy_in_kernel(reader, writer)
     shutil.copystat(source, target)
+
+
+@contextlib.contextmanager
+def _naming(target: str | Path) -> Iterator[None]:
+    """An ``OSError`` of a write that names no file (a full disk) names ``target``."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename is not None or error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, str(target)) from error
 
 
 def _copy_in_kernel(reader: BinaryIO, writer: BinaryIO) -> None:
@@ -52,7 +65,7 @@ def copy_with_sha256(source: Path, target: Path) -> str:
     copy holds exactly the bytes the digest is of. A reflink where the filesystem makes one
     (the source is then read once, for the digest only); never a hard link."""
     digest = hashlib.sha256()
-    with open(source, "rb") as reader, open(target, "wb") as writer:
+    with _naming(target), open(source, "rb") as reader, open(target, "wb") as writer:
         try:
             fcntl.ioctl(writer.fileno(), FICLONE, reader.fileno())
             cloned = True

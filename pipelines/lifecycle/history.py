@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,44 +124,33 @@ def verify_copy(copy: Path, original: Path, recorded: str) -> None:
         raise CorruptBuildError(original, actual, original.parent / ENTRY_FILE, recorded)
 
 
+@dataclass(frozen=True)
 class KeptDatabase:
-    """A build's database being copied into ``history/.<build_id>.partial/`` by a thread of its
-    own, hashed in the same pass (``files.copy_with_sha256``).
+    """A build's database copied into ``history/.<build_id>.partial/`` by ``keep_database``,
+    with the sha256 of the bytes copied."""
 
-    Publishing starts it once the database is final and writes the exports and reports from
-    the same file meanwhile (read-only): the database is read once for both its sha256 and
-    its history copy, beside the exports instead of after them. ``sha256()`` waits for the
-    copy and raises what stopped it; ``discard()`` removes it."""
-
-    def __init__(self, settings: Settings, build_id: str, database: Path) -> None:
-        self.build_id = build_id
-        self.partial = settings.history_dir / f".{build_id}.partial"
-        self._digest: str | None = None
-        self._error: BaseException | None = None
-        shutil.rmtree(self.partial, ignore_errors=True)
-        self.partial.mkdir(parents=True)
-        self._thread = threading.Thread(
-            target=self._copy, args=(database,), name="history-copy", daemon=True
-        )
-        self._thread.start()
-
-    def _copy(self, database: Path) -> None:
-        try:
-            self._digest = copy_with_sha256(database, self.partial / PUBLISHED_NAME)
-        except BaseException as error:  # raised where the publish waits for the copy
-            self._error = error
-
-    def sha256(self) -> str:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        if self._digest is None:
-            raise RuntimeError(f"the copy of the database into {self.partial} did not finish")
-        return self._digest
+    build_id: str
+    partial: Path
+    sha256: str
 
     def discard(self) -> None:
-        self._thread.join()
         shutil.rmtree(self.partial, ignore_errors=True)
+
+
+def keep_database(settings: Settings, build_id: str, database: Path) -> KeptDatabase:
+    """Copy a finished build's database into ``history/.<build_id>.partial/`` and hash it in
+    the same pass (``files.copy_with_sha256``): the file is read once for both its sha256 (the
+    one ``build.json`` records) and its history copy, which is checked by construction, being
+    written from the very blocks hashed. Nothing is left behind when the copy fails."""
+    partial = settings.history_dir / f".{build_id}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        partial.mkdir(parents=True)
+        digest = copy_with_sha256(database, partial / PUBLISHED_NAME)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return KeptDatabase(build_id, partial, digest)
 
 
 @dataclass(frozen=True)
@@ -183,7 +171,7 @@ def stage_entry(
     keeping a build that can fail (a full disk, a bad copy): publishing does it before its
     switch, so a failure here leaves the published build as it was.
 
-    With ``database`` (its copy made while the build was staged, ``KeptDatabase``) the rest of
+    With ``database`` (its copy made when the build was staged, ``keep_database``) the rest of
     the folder joins that copy; the copy is checked by the digest of the pass that wrote it."""
     record = read_record(folder)
     build_id = record["build_id"]
@@ -205,10 +193,9 @@ def stage_entry(
                     copy_tree(item, partial / item.name)
                 else:
                     clone_or_copy(item, partial / item.name)
-            copied = database.sha256()
-            if copied != record["sha256"]:
+            if database.sha256 != record["sha256"]:
                 raise CorruptBuildError(
-                    folder / PUBLISHED_NAME, copied, folder / ENTRY_FILE, record["sha256"]
+                    folder / PUBLISHED_NAME, database.sha256, folder / ENTRY_FILE, record["sha256"]
                 )
         fsync_tree(partial)
     except BaseException:

@@ -5,11 +5,11 @@ In order, under the run lock:
 1. refuse unless ingest, the full dbt build and the audit passed in this run (``build_record``);
 2. check that the filesystems have room for everything that follows (``lifecycle.space``);
 3. write ``marts.meta_build`` into the build and fold its write-ahead log into the file;
-4. side by side: a thread copies the database into ``history/.<build_id>.partial``, hashing
-   each block as it copies it (``history.KeptDatabase``: the file is read once for its sha256
-   and its copy), while the exports (Parquet, CSV, XLSX, Fiscal Data Package) are written from
-   it into ``.build/export``, and the data-quality report (``dq.json``, ``index.html``) and any
-   other reports the caller adds (the dbt docs kept for this schema) into ``.build/reports``;
+4. copy the database into ``history/.<build_id>.partial``, hashing each block as it copies it
+   (``history.keep_database``: the file is read once for its sha256 and its history copy);
+   then write the exports (Parquet, CSV, XLSX, Fiscal Data Package) from it into
+   ``.build/export``, and the data-quality report (``dq.json``, ``index.html``) and any other
+   reports the caller adds (the dbt docs kept for this schema) into ``.build/reports``;
 5. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
    database's sha256, from that one pass), via a temporary name;
 6. copy the reports and exports into the history copy beside its database, flushed to disk;
@@ -66,7 +66,7 @@ class Published:
     meta: dict[str, Any]
     exports: dict[str, int]
     report_seconds: float
-    # Writing the exports (the history copy of the database is made beside them).
+    # Writing the exports.
     export_seconds: float
     # History entries skipped or not made (one line each, naming the path); the build is published.
     warnings: list[str]
@@ -86,12 +86,11 @@ def publish_build(
     hold_run_lock(settings)
     space.check_space(space.needs_before_staging(settings))
     meta = finish_database(settings, record)
-    database = history.KeptDatabase(settings, meta["build_id"], settings.build_db)
+    database = history.keep_database(settings, meta["build_id"], settings.build_db)
     try:
         exports, export_seconds, report_seconds = write_outputs(settings, record, meta, add_reports)
-        sha256 = database.sha256()
         failpoint("publish", settings.build_dir)
-        folder, _ = assemble(settings, meta, inputs, sha256=sha256)
+        folder, sha256 = assemble(settings, meta, inputs, sha256=database.sha256)
     except BaseException:
         database.discard()
         raise

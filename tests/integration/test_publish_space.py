@@ -105,12 +105,12 @@ def test_a_publish_short_of_space_is_refused_before_it_writes_and_fits_at_the_ed
     assert file_sha256(settings.published_db) == history.entries(settings)[0].sha256
 
 
-# Free space left when the publish starts (its check turned off), as a share of what it writes:
-# from nothing to nearly all of it, so that the disk fills in each of its writes in turn (the
-# build's metadata and checkpoint, the exports, the report, the history copy). 90 % at most: the
-# estimate counts the whole folder twice, and the build file the publish shrinks (dropping what
-# only made the marts) may then fit in the last tenth.
-FREE_SHARES = (0, 0.005, 0.03, 0.06, 0.1, 0.3, 0.6, 0.9)
+# Free space left when the publish starts (its check turned off), in each of its writes in
+# turn: the build's metadata (nothing free), then, counted from what its checkpoint leaves free,
+# the history copy of the database (a sliver, halfway), the exports and the report (halfway
+# through them) and the history copy of the reports and exports (halfway through it). Each
+# level is (share of the database's copy, share of the reports and exports).
+FREE_LEVELS = ((0.005, 0), (0.5, 0), (1, 0.5), (1, 1.5))
 
 
 def test_a_disk_that_fills_in_any_write_of_the_publish_changes_nothing_live(
@@ -119,26 +119,34 @@ def test_a_disk_that_fills_in_any_write_of_the_publish_changes_nothing_live(
     settings = small_disk
     publish_one(settings, published_build, "run-first")
     before = live_state(settings)
-    # What a publish writes: the exports and reports, then a copy of the whole build folder.
+    # What a publish writes: a copy of the database into the history, the exports and reports,
+    # then their copy into the history beside the database's. Its checkpoint first frees what
+    # the staged file (a copy of the shared build) holds beyond the published one.
     published = settings.warehouse_dir / os.readlink(current_link(settings))
-    writes = 2 * folder_bytes(published) - (settings.published_db.stat().st_blocks * 512)
+    database = settings.published_db.stat().st_blocks * 512
+    rest = folder_bytes(published) - database
+    freed = published_build.settings.published_db.stat().st_blocks * 512 - database
     monkeypatch.setattr(space, "check_space", lambda needs, margin=0: None)
-    failures = []
-    for share in FREE_SHARES:
-        run_id = f"run-{share}"
+    failures = set()
+    levels = [0] + [int(d * database + r * rest) - freed for d, r in FREE_LEVELS]
+    for number, level in enumerate(levels):
+        run_id = f"run-{number}"
         audited_build(settings, published_build, run_id)
-        filler = leave_free(settings, int(share * writes) // PAGE * PAGE)
+        free = max(0, level) // PAGE * PAGE
+        filler = leave_free(settings, free)
         with pytest.raises(Exception) as failed:
             publish_build(settings, run_id)
-            pytest.fail(f"published with {share:.0%} of what it writes free")
-        assert error_errno(failed.value) == errno.ENOSPC, (share, failed.value)
-        failures.append(repr(failed.value)[:400])  # the error and the file it could not write
+            pytest.fail(f"published with {free:,} bytes free")
+        assert error_errno(failed.value) == errno.ENOSPC, (free, failed.value)
+        # The file it could not write, the build's own names made alike.
+        failures.add(re.sub(r"\d+", "N", str(failed.value))[:400])
         filler.unlink()
         release_run_lock(settings)
-        assert live_state(settings) == before, share
+        assert live_state(settings) == before, free
         nothing_left_behind(settings)
-    # The disk filled in different writes, not always the same first one.
-    assert len(set(failures)) >= 3, failures
+    # The disk filled in different writes, not always the same first one: the checkpoint, the
+    # history copy of the database, the exports, the history copy of the rest.
+    assert len(failures) >= 4, failures
 
 
 def test_a_full_disk_during_the_dbt_build_is_named_in_one_line(tmp_path: Path) -> None:

@@ -133,7 +133,7 @@ def test_the_run_printed_one_line_per_step(published_build: Build) -> None:
         *("prepare", "load"),  # dbt's manifest, the definitions
         *("ingest", "ingest", "ingest"),  # budget tables, budget lines, plan documents
         *("transform", "audit", "audit"),  # dbt build, GX suites, the budget lines' GX suites
-        *("publish", "report", "dagster", "docs"),  # ... Dagster's own work in the run
+        *("publish", "exports", "report", "dagster", "docs"),  # ... Dagster's own work in the run
     ]
     assert any("full log:" in line for line in lines)
     report = f"report:    {published_build.settings.reports_dir / 'index.html'} (and dq.json)"

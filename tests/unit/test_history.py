@@ -59,8 +59,8 @@ def publish(settings: Settings, build_id: str) -> list[str]:
         finish_interrupted_publish(settings)
         meta = stage(settings, build_id)
         # The database's history copy made and hashed in one pass, as publishing does.
-        database = history.KeptDatabase(settings, build_id, settings.build_db)
-        folder, _ = assemble(settings, meta, sha256=database.sha256())
+        database = history.keep_database(settings, build_id, settings.build_db)
+        folder, _ = assemble(settings, meta, sha256=database.sha256)
         kept = history.stage_entry(settings, folder, database)  # before the switch
         layout.switch_to(settings, folder)
         return finish_publish(settings, kept)
@@ -123,33 +123,29 @@ def test_copy_with_sha256_copies_once_and_digests_the_bytes_it_wrote(tmp_path: P
     assert target.stat().st_mtime_ns == source.stat().st_mtime_ns
 
 
-def test_a_history_copy_that_fails_raises_where_the_publish_waits_and_leaves_nothing(
-    settings: Settings,
-) -> None:
+def test_a_history_copy_that_fails_is_named_and_leaves_nothing(settings: Settings) -> None:
     missing = settings.build_dir / "gone.duckdb"
-    database = history.KeptDatabase(settings, "b1", missing)
     with pytest.raises(FileNotFoundError, match=r"gone\.duckdb"):
-        database.sha256()
-    database.discard()
-    assert not database.partial.exists()
+        history.keep_database(settings, "b1", missing)
+    assert not (settings.history_dir / ".b1.partial").exists()
 
 
 def test_a_kept_database_joins_only_the_entry_of_its_own_build(settings: Settings) -> None:
     meta = stage(settings, "b1")
-    database = history.KeptDatabase(settings, "other", settings.build_db)
-    database.sha256()
+    database = history.keep_database(settings, "other", settings.build_db)
     folder, _ = assemble(settings, meta)
     with pytest.raises(ValueError, match="is not the history copy of"):
         history.stage_entry(settings, folder, database)
     database.discard()
+    assert not database.partial.exists()
 
 
 def test_a_kept_database_whose_digest_is_not_the_recorded_one_is_refused(
     settings: Settings,
 ) -> None:
     meta = stage(settings, "b1")
-    database = history.KeptDatabase(settings, "b1", settings.build_db)
-    database.sha256()  # the copy is made before the build moves, as publishing waits for it
+    database = history.keep_database(settings, "b1", settings.build_db)
+    assert database.sha256 == file_sha256(settings.build_db)
     folder, _ = assemble(settings, meta, sha256="0" * 64)  # a record the copy does not match
     with pytest.raises(history.CorruptBuildError, match="does not match 0000"):
         history.stage_entry(settings, folder, database)
@@ -361,3 +357,10 @@ def test_clone_or_copy_copies_files_larger_than_one_kernel_copy_and_empty_ones(
         source.write_bytes(os.urandom(size))
         clone_or_copy(source, target)
         assert target.read_bytes() == source.read_bytes(), size
+
+
+def test_a_copy_that_cannot_write_names_the_file(tmp_path: Path) -> None:
+    source = tmp_path / "a.bin"
+    source.write_bytes(b"x" * 100)
+    with pytest.raises(OSError, match=r"No space left on device: '/dev/full'"):
+        copy_with_sha256(source, Path("/dev/full"))

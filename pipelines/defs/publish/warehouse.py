@@ -55,12 +55,8 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         meta = published.meta
         marts = len(json.loads(meta["mart_row_counts"]))
         step.summary = f"build {meta['build_id']}: {marts} marts, kept in the history"
-        # The history copy of the database is made while the exports are written: its time is
-        # in the exports' line, and only what the publish waited for it after them in its own.
         step.split(
-            "exports",
-            "Parquet, CSV, XLSX and Fiscal Data Package (the database's history copy beside them)",
-            published.export_seconds,
+            "exports", "Parquet, CSV, XLSX and Fiscal Data Package", published.export_seconds
         )
         report = settings.reports_dir / "index.html"
         step.split("report", f"{report} and dq.json", published.report_seconds)
