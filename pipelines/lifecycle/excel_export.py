@@ -215,7 +215,12 @@ def write_workbook(
     _write_tables(tables_sheet, marts, meta, cut)
     _write_columns(columns_sheet, marts)
     target.parent.mkdir(parents=True, exist_ok=True)
-    book.save(target)
+    # Zipped in memory (the workbook is bounded by ``max_cells``), then written in one go: a
+    # full disk stops openpyxl half-way with its archive and sheets open, and they fail again,
+    # printing tracebacks, whenever they are collected; our own write fails once, naming the file.
+    buffer = io.BytesIO()
+    book.save(buffer)
+    target.write_bytes(buffer.getvalue())
     return written
 
 

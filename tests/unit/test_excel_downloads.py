@@ -5,7 +5,9 @@ describing it, formulas neutralised and its size bounded."""
 from __future__ import annotations
 
 import csv
+import gc
 import math
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -254,3 +256,16 @@ def test_cells_hold_what_excel_can() -> None:
     assert _cell("+1 234") == "'+1 234"
     long = _cell("x" * (TEXT_CELL_CHARS + 10))
     assert len(long) == TEXT_CELL_CHARS and long.endswith("…")
+
+
+def test_a_workbook_the_disk_has_no_room_for_fails_once_and_leaves_nothing_open(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl stopped half-way by a full disk left its archive and sheets open, and each
+    failed again with a traceback whenever it was collected ("Exception ignored in ...")."""
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with _connect(warehouse) as con, pytest.raises(OSError, match="No space left on device"):
+        write_workbook(con, Path("/dev/full"), ["fct_budget", "dim_level"], META)
+    gc.collect()
+    assert unraisable == []
