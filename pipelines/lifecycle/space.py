@@ -5,7 +5,8 @@ Publishing writes three things besides the build itself: the exports and the rep
 fills halfway through must not leave a half-published warehouse, so before ``stage_build``
 writes anything the space all three need is compared with what the filesystems holding them
 have free; a shortfall stops the publish with one line naming the folder, the bytes needed and
-the bytes free. The check runs again, with what staging really wrote, before the history copy.
+the bytes free. The check runs again, with what staging really wrote, before the reports and
+exports join the database's history copy (made, and counted, first).
 
 Before staging, the exports and reports are not written yet: the published build's are taken as
 their size (a refresh rarely changes it much), and the build's database size where nothing is
