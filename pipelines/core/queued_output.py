@@ -2,10 +2,11 @@
 
 dagster-dbt reads a dbt command's output one event at a time, and turns each into Dagster events
 before it reads the next. Through a pipe (64 KiB on Linux, a few dozen of dbt's JSON events) dbt
-waited for that reader after almost every node: in the seed-size build dbt's own work took twice
-as long inside a run as alone. ``QueuedOutput`` takes what dbt writes into memory and writes it
-to the pipe from a thread of its own, in the same order, so that dbt builds at its own pace
-and the reader catches up (the whole output of a build is a few megabytes).
+waits for that reader whenever the pipe is full. ``QueuedOutput`` takes what dbt writes into
+memory and writes it to the pipe from a thread of its own, in the same order, so that dbt builds
+at its own pace and the reader catches up (the whole output of a build is a few megabytes).
+Measured on the seed-size build, dbt alone with a reader taking 10 ms an event: 10.8-11.1 s
+against 11.7-12.3 s; inside a run the reader now ends 0.01 s after dbt exits.
 """
 
 from __future__ import annotations
