@@ -51,14 +51,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     order. The shared build (``published_build``) takes one worker ~30 s at the start; the
     other worker then runs whole builds of its own instead of waiting for it."""
 
-    def module_rank(module: str, uses_published: bool) -> int:
+    needs_shared: dict[str, bool] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        uses = "published_build" in getattr(item, "fixturenames", ())
+        needs_shared[module] = needs_shared.get(module, False) or uses
+
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::")[0]
         if "/integration/" not in module:
             return 2
-        return 1 if uses_published else 0
+        return 1 if needs_shared[module] else 0
 
-    modules: dict[str, bool] = {}
-    for item in items:
-        uses = "published_build" in getattr(item, "fixturenames", ())
-        modules[item.nodeid.split("::")[0]] = modules.get(item.nodeid.split("::")[0], False) or uses
-    ranks = {module: module_rank(module, uses) for module, uses in modules.items()}
-    items.sort(key=lambda item: ranks[item.nodeid.split("::")[0]])  # stable: order kept within
+    items.sort(key=rank)  # stable: each module's tests stay together and in their order

@@ -22,11 +22,18 @@ def clone_or_copy(source: str | Path, target: str | Path) -> None:
     with the source's permissions and times. Never a hard link: a file written in place (a client
     that opens the published database read-write) must not change its copy in the history."""
     with _naming(target), open(source, "rb") as reader, open(target, "wb") as writer:
-        try:
-            fcntl.ioctl(writer.fileno(), FICLONE, reader.fileno())
-        except OSError:  # another filesystem, or one without reflinks (ext4, tmpfs)
+        if not _cloned(reader, writer):
             _copy_in_kernel(reader, writer)
     shutil.copystat(source, target)
+
+
+def _cloned(reader: BinaryIO, writer: BinaryIO) -> bool:
+    """Whether ``writer`` became a reflink of ``reader`` (not on ext4 or tmpfs, among others)."""
+    try:
+        fcntl.ioctl(writer.fileno(), FICLONE, reader.fileno())
+    except OSError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -66,11 +73,7 @@ def copy_with_sha256(source: Path, target: Path) -> str:
     (the source is then read once, for the digest only); never a hard link."""
     digest = hashlib.sha256()
     with _naming(target), open(source, "rb") as reader, open(target, "wb") as writer:
-        try:
-            fcntl.ioctl(writer.fileno(), FICLONE, reader.fileno())
-            cloned = True
-        except OSError:  # another filesystem, or one without reflinks (ext4, tmpfs)
-            cloned = False
+        cloned = _cloned(reader, writer)
         while block := reader.read(1 << 22):
             digest.update(block)
             if not cloned:
@@ -81,9 +84,21 @@ def copy_with_sha256(source: Path, target: Path) -> str:
     return digest.hexdigest()
 
 
-def copy_tree(source: Path, target: Path) -> None:
-    """Copy a folder file by file with ``clone_or_copy`` (symbolic links are copied as links)."""
-    shutil.copytree(source, target, symlinks=True, copy_function=clone_or_copy)
+def copy_tree(source: Path, target: Path, leave_out: str | None = None) -> None:
+    """Copy a folder file by file with ``clone_or_copy`` (symbolic links are copied as links),
+    but for the entry ``leave_out`` of ``source`` itself; ``target`` may exist already."""
+
+    def ignored(folder: str, names: list[str]) -> list[str]:
+        return [leave_out] if leave_out in names and Path(folder) == source else []
+
+    shutil.copytree(
+        source,
+        target,
+        symlinks=True,
+        copy_function=clone_or_copy,
+        ignore=ignored,
+        dirs_exist_ok=True,
+    )
 
 
 def fsync_tree(folder: Path) -> None:

@@ -35,7 +35,7 @@ from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import read_meta_build
-from pipelines.lifecycle.files import clone_or_copy, copy_tree, copy_with_sha256, fsync_tree
+from pipelines.lifecycle.files import copy_tree, copy_with_sha256, fsync_tree
 from pipelines.lifecycle.rollback_mark import Rollback, mark_rolled_back
 from pipelines.lifecycle.run_lock import run_lock
 
@@ -137,12 +137,18 @@ class KeptDatabase:
         shutil.rmtree(self.partial, ignore_errors=True)
 
 
+def partial_entry(settings: Settings, build_id: str) -> Path:
+    """Where a build's history copy is made, under a dot name (``tidy`` removes those a crash
+    left), until ``commit_entry`` names it ``history/<build_id>``."""
+    return settings.history_dir / f".{build_id}.partial"
+
+
 def keep_database(settings: Settings, build_id: str, database: Path) -> KeptDatabase:
     """Copy a finished build's database into ``history/.<build_id>.partial/`` and hash it in
     the same pass (``files.copy_with_sha256``): the file is read once for both its sha256 (the
     one ``build.json`` records) and its history copy, which is checked by construction, being
     written from the very blocks hashed. Nothing is left behind when the copy fails."""
-    partial = settings.history_dir / f".{build_id}.partial"
+    partial = partial_entry(settings, build_id)
     shutil.rmtree(partial, ignore_errors=True)
     try:
         partial.mkdir(parents=True)
@@ -175,24 +181,18 @@ def stage_entry(
     the folder joins that copy; the copy is checked by the digest of the pass that wrote it."""
     record = read_record(folder)
     build_id = record["build_id"]
-    partial = settings.history_dir / f".{build_id}.partial"
-    if database is not None and (database.build_id, database.partial) != (build_id, partial):
-        raise ValueError(f"{database.partial} is not the history copy of {folder}")
+    partial = partial_entry(settings, build_id)
     if database is None:
         shutil.rmtree(partial, ignore_errors=True)
+    elif (database.build_id, database.partial) != (build_id, partial):
+        raise ValueError(f"{database.partial} is not the history copy of {folder}")
     try:
         if database is None:
             settings.history_dir.mkdir(parents=True, exist_ok=True)
             copy_tree(folder, partial)
             verify_copy(partial / PUBLISHED_NAME, folder / PUBLISHED_NAME, record["sha256"])
         else:
-            for item in sorted(folder.iterdir()):
-                if item.name == PUBLISHED_NAME:
-                    continue
-                if item.is_dir() and not item.is_symlink():
-                    copy_tree(item, partial / item.name)
-                else:
-                    clone_or_copy(item, partial / item.name)
+            copy_tree(folder, partial, leave_out=PUBLISHED_NAME)
             if database.sha256 != record["sha256"]:
                 raise CorruptBuildError(
                     folder / PUBLISHED_NAME, database.sha256, folder / ENTRY_FILE, record["sha256"]

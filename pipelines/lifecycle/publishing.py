@@ -96,7 +96,7 @@ def publish_build(
         raise
     try:
         space.check_space(
-            space.needs_after_staging(settings, folder, database_kept=True),
+            space.needs_after_staging(settings, folder),
             space.MARGIN_AFTER_STAGING_BYTES,
         )
         kept = history.stage_entry(settings, folder, database)
@@ -143,18 +143,6 @@ def assemble(
             (partial / name).mkdir()
     (partial / layout.RECORD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
     return layout.commit_folder(settings, partial, build_id), record["sha256"]
-
-
-def stage_build(
-    settings: Settings,
-    record: dict,
-    add_reports: Callable[[Path, Path], object] | None = None,
-) -> tuple[dict[str, Any], dict[str, int], float]:
-    """Everything before the move into ``builds/``: ``finish_database``, then
-    ``write_outputs``; returns the build's metadata, the exports' rows and the report's time."""
-    meta = finish_database(settings, record)
-    exports, _, report_seconds = write_outputs(settings, record, meta, add_reports)
-    return meta, exports, report_seconds
 
 
 def finish_database(settings: Settings, record: dict) -> dict[str, Any]:

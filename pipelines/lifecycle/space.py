@@ -2,7 +2,7 @@
 
 Publishing writes three things besides the build itself: the exports and the reports (into
 ``.build``), and the history copy of the whole build folder (into ``history/``). A disk that
-fills halfway through must not leave a half-published warehouse, so before ``stage_build``
+fills halfway through must not leave a half-published warehouse, so before ``finish_database``
 writes anything the space all three need is compared with what the filesystems holding them
 have free; a shortfall stops the publish with one line naming the folder, the bytes needed and
 the bytes free. The check runs again, with what staging really wrote, before the reports and
@@ -74,14 +74,10 @@ def needs_before_staging(settings: Settings) -> dict[Path, tuple[int, str]]:
     }
 
 
-def needs_after_staging(
-    settings: Settings, folder: Path, database_kept: bool = False
-) -> dict[Path, tuple[int, str]]:
-    """Bytes the history copy of the assembled build ``folder`` will write (without its
-    database when that is in the history already: ``database_kept``)."""
-    needed = _size(folder)
-    if database_kept:
-        needed -= _size(folder / PUBLISHED_NAME)
+def needs_after_staging(settings: Settings, folder: Path) -> dict[Path, tuple[int, str]]:
+    """Bytes the history copy of the assembled build ``folder`` will still write: all but its
+    database, which is in the history already (``history.keep_database``)."""
+    needed = _size(folder) - _size(folder / PUBLISHED_NAME)
     return {
         settings.history_dir: (needed, f"a history copy of build {folder.name}"),
     }

@@ -174,6 +174,23 @@ BUILT_SCHEMAS = ("marts", "audit", "intermediate", "staging")
 _PREPARED: dict[tuple[str, int, int, bool], Path] = {}
 
 
+def unbuilt_copy(published_db: Path, build_db: Path) -> None:
+    """A copy of ``published_db`` at ``build_db`` as ingest leaves a build file: the raw and
+    reference tables, nothing dbt built."""
+    shutil.copy2(published_db, build_db)
+    with duckdb.connect(str(build_db)) as con:
+        for schema in BUILT_SCHEMAS:
+            con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
+
+
+def empty_landing(folder: Path) -> Path:
+    """A landing database with no budget lines in ``folder`` (what dbt attaches as ``landing``)."""
+    landing_db = folder / "landing.duckdb"
+    with duckdb.connect(str(landing_db)) as con:
+        land_lines(con, [], [])
+    return landing_db
+
+
 def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCopy:
     """Copy ``published_db`` into ``folder``, with an empty landing database beside it.
 
@@ -183,9 +200,7 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
     (``lifecycle.published_schemas``), so the seeds and views dbt made the marts from are made
     again on the copy first (by dbt, once per published build in each test process; later
     copies are copies of that prepared file)."""
-    build_db, landing_db = folder / "bnd.duckdb", folder / "landing.duckdb"
-    with duckdb.connect(str(landing_db)) as con:
-        land_lines(con, [], [])
+    build_db, landing_db = folder / "bnd.duckdb", empty_landing(folder)
     target = folder / "target"
     env = {
         **os.environ,
@@ -201,11 +216,10 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
     if prepared is not None and prepared.is_file():
         shutil.copy2(prepared, build_db)
         return dbt
-    shutil.copy2(published_db, build_db)
-    if not built:
-        with duckdb.connect(str(build_db)) as con:
-            for schema in BUILT_SCHEMAS:
-                con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
+    if built:
+        shutil.copy2(published_db, build_db)
+    else:
+        unbuilt_copy(published_db, build_db)
     completed = dbt.run(
         "build",
         "--select",

@@ -8,11 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.core.settings import PROJECT_ROOT
-from pipelines.core.sql import quote_identifier
 from pipelines.defs.transform import project
 from pipelines.defs.transform.assets import DBT_BUILD_FLAGS
 from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
@@ -22,8 +20,7 @@ from pipelines.defs.transform.project import (
     dbt_build_resource,
     warehouse_target_dir,
 )
-from pipelines.landing.budget_lines import land_lines
-from tests.integration.conftest import BUILT_SCHEMAS, Build
+from tests.integration.conftest import Build, empty_landing, unbuilt_copy
 
 
 def test_the_build_resource_runs_the_dbt_command_with_this_python() -> None:
@@ -126,14 +123,9 @@ def test_a_parse_with_another_profile_in_the_target_folder_leaves_the_builds_wor
     assert picked == str(target / "bnd_parse_state.msgpack")
     assert Path(picked).read_bytes() == kept
 
-    # A build file as ingest leaves it: the raw and reference tables, nothing dbt built.
-    build_db, landing_db = tmp_path / "bnd.duckdb", tmp_path / "landing.duckdb"
-    shutil.copy2(published_build.settings.published_db, build_db)
-    with duckdb.connect(str(build_db)) as con:
-        for schema in BUILT_SCHEMAS:
-            con.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
-    with duckdb.connect(str(landing_db)) as con:
-        land_lines(con, [], [])
+    build_db = tmp_path / "bnd.duckdb"
+    unbuilt_copy(published_build.settings.published_db, build_db)
+    landing_db = empty_landing(tmp_path)
     completed = run(
         str(root / DBT_COMMAND.relative_to(PROJECT_ROOT)),
         "build",

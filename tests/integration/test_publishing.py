@@ -22,7 +22,12 @@ from pipelines.lifecycle.build import start_build
 from pipelines.lifecycle.build_record import PublishRefusedError
 from pipelines.lifecycle.history import RollbackError
 from pipelines.lifecycle.published_layout import switch_to
-from pipelines.lifecycle.publishing import assemble, publish_build, stage_build
+from pipelines.lifecycle.publishing import (
+    assemble,
+    finish_database,
+    publish_build,
+    write_outputs,
+)
 from pipelines.lifecycle.run_lock import release_run_lock
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import Build, run_cli
@@ -151,7 +156,8 @@ def test_a_publish_killed_right_after_its_switch_is_finished_by_the_next_run(
     (first,) = publish_many(settings, published_build, 1)
     audited_build(settings, published_build, "run-killed")
     record = build_record.require_complete(settings, "run-killed")
-    meta, _, _ = stage_build(settings, record)
+    meta = finish_database(settings, record)
+    write_outputs(settings, record, meta)
     folder, _ = assemble(settings, meta)
     switch_to(settings, folder)  # ... and the process dies here
     killed = meta["build_id"]
