@@ -19,6 +19,7 @@ import pytest
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from pipelines.core.sql import quote_identifier
+from pipelines.defs.transform.project import warehouse_target_dir
 from pipelines.landing.budget_lines import land_lines
 from tests.conftest import DATA_RAW
 
@@ -65,6 +66,12 @@ class Build:
     settings: Settings
     stdout: str
 
+    @property
+    def dbt_target(self) -> Path:
+        """A copy of the warehouse's dbt target folder as the run left it: the folder itself is
+        shared by every warehouse's builds, which prune it, newest kept."""
+        return self.settings.warehouse_dir.parent / "dbt_target"
+
 
 @contextmanager
 def exclusive(lock_file: Path) -> Iterator[None]:
@@ -100,6 +107,7 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
             folder.mkdir()
             completed = run_cli("run", settings)
             assert completed.returncode == 0, completed.stdout + completed.stderr
+            shutil.copytree(warehouse_target_dir(settings), folder / "dbt_target")
             stdout.write_text(completed.stdout, encoding="utf-8")
     return Build(settings, stdout.read_text(encoding="utf-8"))
 

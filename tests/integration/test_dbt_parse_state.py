@@ -18,7 +18,6 @@ from pipelines.defs.transform.project import (
     DBT_COMMAND,
     current_parse_state,
     dbt_build_resource,
-    warehouse_target_dir,
 )
 from tests.integration.conftest import Build, empty_landing, unbuilt_copy
 
@@ -32,7 +31,7 @@ def test_the_build_resource_runs_the_dbt_command_with_this_python() -> None:
 def test_a_build_neither_parses_nor_keeps_a_parse_of_its_own(published_build: Build) -> None:
     # dbt writes its parse state into the invocation's folder whenever it parsed; a build run
     # from the kept state never parses, so its folder has none.
-    folders = list(warehouse_target_dir(published_build.settings).glob("bnd_dbt_models-*"))
+    folders = list(published_build.dbt_target.glob("bnd_dbt_models-*"))
     assert folders, "the build kept no dbt invocation folder"
     for folder in folders:
         assert (folder / "run_results.json").is_file()
