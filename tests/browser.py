@@ -18,6 +18,16 @@ from typing import Any
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The width of a common laptop window: what a report must fit without scrolling sideways.
 LAPTOP = {"width": 1280, "height": 900}
+# The reports' colours of a failed and a passed status, as Chromium computes them.
+RED, GREEN = "rgb(179, 38, 30)", "rgb(29, 122, 58)"
+
+
+def visible_icon(locator: Any) -> None:
+    """The status icon in ``locator`` is drawn: an SVG with a size on the page."""
+    icon = locator.locator("svg.icon")
+    assert icon.count() == 1
+    box = icon.bounding_box()
+    assert box is not None and box["width"] >= 12 and box["height"] >= 12
 
 
 @dataclass

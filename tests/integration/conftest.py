@@ -126,14 +126,19 @@ def published_docs_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
         yield
 
 
-@pytest.fixture
-def warehouse_with_published(tmp_path: Path, published_build: Build) -> Path:
-    """A fresh warehouse folder holding a copy of a good published build (the "last good one")."""
-    warehouse = tmp_path / "warehouse"
+def copy_of_published(published_build: Build, warehouse: Path) -> Path:
+    """A new warehouse folder ``warehouse`` holding a copy of a good published build (the "last
+    good one")."""
     warehouse.mkdir()
     shutil.copy2(published_build.settings.published_db, warehouse / "bnd.duckdb")
     shutil.copytree(published_build.settings.reports_dir, warehouse / "reports")
     return warehouse
+
+
+@pytest.fixture
+def warehouse_with_published(tmp_path: Path, published_build: Build) -> Path:
+    """A fresh warehouse folder holding a copy of a good published build."""
+    return copy_of_published(published_build, tmp_path / "warehouse")
 
 
 @dataclass(frozen=True)

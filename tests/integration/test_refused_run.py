@@ -1,25 +1,33 @@
 """A refused refresh, as analysts and the orchestrator see it: the failed build's report leads
-with the cell that changed, every one of its links opens a file, the published report says the
-latest refresh was refused, and Dagster says which build is still live."""
+with the cell that changed, every one of its links opens a file, its GX Data Docs show the
+failed suite in red, the published report says the latest refresh was refused, and Dagster says
+which build is still live."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import dagster as dg
+import pytest
 
-from pipelines.cli.refresh import execute_refresh
+from pipelines.cli.refresh import RunOutcome, execute_refresh
 from pipelines.core.checksums import file_sha256
+from pipelines.core.settings import Settings
 from pipelines.defs.automation import report_failed_build
 from pipelines.defs.publish.warehouse import PUBLISHED
 from pipelines.defs.resources import WarehouseResource
-from tests.browser import LAPTOP, browser
+from tests.browser import LAPTOP, RED, browser, visible_icon
+from tests.conftest import DATA_RAW
 from tests.helpers import replace_in_page
-from tests.integration.conftest import LastGood
+from tests.integration.conftest import Build, copy_of_published
 from tests.source_figures import PAGE_FILE, ROWS, YEARS
 
+# One refused refresh for the module's tests, on one worker.
+pytestmark = pytest.mark.xdist_group("refused_run")
 LINE, AMOUNTS = ROWS["Local Support Account"]
 PRINTED = AMOUNTS[YEARS.index(2018)]
 
@@ -36,27 +44,49 @@ def _opens_a_file(page, href: str, url: str) -> bool:
     return parsed.scheme == "file" and Path(unquote(parsed.path)).is_file()
 
 
-def test_a_refused_refresh_leads_with_the_changed_line_and_says_what_is_live(
-    raw_copy: Path, last_good: LastGood, tmp_path: Path
-) -> None:
-    # The tester's change: the page's 2018 Local Support figure (line 55) up by 1,000.
-    replace_in_page(raw_copy, f"4,728,768 {PRINTED:,}", f"4,728,768 {PRINTED + 1_000:,}")
-    # And an acknowledgement whose figure is no longer the one stated (10.4 → 10.5 조원 for
-    # 2015): the difference warns again, and so does the acknowledgement, below the failure.
-    acknowledged = raw_copy / "acknowledged_differences.csv"
+@dataclass(frozen=True)
+class Refused:
+    """A refresh refused over a warehouse holding a good published build."""
+
+    settings: Settings
+    instance: dg.DagsterInstance
+    outcome: RunOutcome
+    published_pages: dict[str, str]
+    published_sha256: str
+
+
+@pytest.fixture(scope="module")
+def refused(tmp_path_factory: pytest.TempPathFactory, published_build: Build) -> Refused:
+    """The tester's change: the page's 2018 Local Support figure (line 55) up by 1,000. And an
+    acknowledgement whose figure is no longer the one stated (10.4 → 10.5 조원 for 2015): the
+    difference warns again, and so does the acknowledgement, below the failure. One refresh of
+    it, in this process (its Dagster instance is read), shared by the module's tests."""
+    folder = tmp_path_factory.mktemp("refused")
+    raw = folder / "data_raw"
+    shutil.copytree(DATA_RAW, raw)
+    replace_in_page(raw, f"4,728,768 {PRINTED:,}", f"4,728,768 {PRINTED + 1_000:,}")
+    acknowledged = raw / "acknowledged_differences.csv"
     text = acknowledged.read_text(encoding="utf-8")
     assert text.count(",10.4 조원,") == 1
     acknowledged.write_text(text.replace(",10.4 조원,", ",10.5 조원,"), encoding="utf-8")
-    settings = last_good.settings
+    settings = Settings.at(raw, copy_of_published(published_build, folder / "warehouse"))
     published_pages = {
         name: file_sha256(settings.reports_dir / name)
         for name in ("index.html", "index.ko.html", "dq.json")
     }
+    published = file_sha256(settings.published_db)
     instance = dg.DagsterInstance.ephemeral()
-
     outcome = execute_refresh(settings, instance=instance)
+    return Refused(settings, instance, outcome, published_pages, published)
 
-    assert not outcome.published and last_good.published_unchanged()
+
+def test_a_refused_refresh_leads_with_the_changed_line_and_says_what_is_live(
+    refused: Refused, tmp_path: Path
+) -> None:
+    settings, instance, outcome = refused.settings, refused.instance, refused.outcome
+    published_pages = refused.published_pages
+    assert not outcome.published
+    assert file_sha256(settings.published_db) == refused.published_sha256
     assert sorted(check.name for check in outcome.warnings) == [
         "assert_acknowledged_differences_match",
         "assert_source_comparisons_match",
@@ -138,3 +168,38 @@ def test_a_refused_refresh_leads_with_the_changed_line_and_says_what_is_live(
         frame = page.locator("#latest-refresh").bounding_box()
         assert frame is not None and frame["y"] + frame["height"] <= LAPTOP["height"]
     assert opened.external_requests() == []
+
+
+def test_the_data_docs_of_a_failed_audit_show_the_failure_in_red(
+    refused: Refused, tmp_path: Path
+) -> None:
+    settings = refused.settings
+    docs = settings.build_reports_dir / "gx"  # the failed build's, kept for the analyst
+    with browser() as opened:
+        page = opened.page
+        page.goto((docs / "index.html").as_uri())
+        page.screenshot(path=tmp_path / "gx_index_failed.png", full_page=True)
+        assert "1 of 5 suite(s) failed" in page.locator("#summary").inner_text()
+        assert page.locator("#validations tr.pass").count() == 4
+        failed = page.locator("#validations tr.fail")
+        assert failed.count() == 1
+        assert failed.locator("a").inner_text() == "budget_reconciliation"
+        status = failed.locator(".status")
+        assert status.inner_text() == "failed"
+        assert status.evaluate("e => getComputedStyle(e).color") == RED
+        visible_icon(status)
+        assert status.locator("svg circle").get_attribute("fill") == "#b3261e"
+
+        failed.locator("a").click()
+        page.wait_for_load_state()
+        page.screenshot(path=tmp_path / "gx_validation_failed.png", full_page=True)
+        (row,) = page.locator("#expectations tr.expectation.fail").all()
+        visible_icon(row.locator(".status"))
+        offending = page.locator("#expectations table.rows").inner_text()
+        # The page's 2018 total against its leaves, one of them 1,000 up.
+        for cell in ("2018", "bnd_special_account", "1,000"):
+            assert cell in offending
+        assert opened.external_requests() == []
+    # The published site is still the last good build's.
+    published = (settings.reports_dir / "gx" / "index.html").read_text(encoding="utf-8")
+    assert "All 5 suites passed." in published
