@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import platform
 import sqlite3
 from functools import cached_property
@@ -25,6 +26,7 @@ WRITTEN_AGAINST = {
     "dagster-webserver": "1.13.27",
     "dagster-shared": "1.13.27",
     "dbt-core": "1.11.16",
+    "dbt-common": "1.39.0",
     "sqlalchemy": "2.1.9",
 }
 
@@ -256,6 +258,89 @@ def test_parse_state_shim_reads_back_what_dbt_writes() -> None:
         state.write_bytes(Manifest().to_msgpack(extended_mashumaro_encoder))
         loaded = load_parse_state(state)
     assert isinstance(loaded, Manifest), broken(PARSE_STATE, "dbt-core", "no manifest loaded")
+
+
+# --- platform/dbt_events.py --------------------------------------------------------------------
+
+EVENTS = "dbt_events.write_only_kept_lines"
+
+
+def test_dbt_events_shim_finds_dbts_log_writer_and_its_levels() -> None:
+    from dbt_common.events import logger
+    from dbt_common.events.base_types import EventLevel
+
+    for name in ("_Logger", "_log_level_map", "_is_print_event"):
+        assert hasattr(logger, name), broken(EVENTS, "dbt-common", f"logger.{name} is gone")
+    assert set(logger._log_level_map) == set(EventLevel), broken(
+        EVENTS, "dbt-common", "_log_level_map no longer maps every EventLevel"
+    )
+    source = inspect.getsource(logger._Logger.write_line)
+    for needed in ("self.create_line(msg)", "self._python_logger", "_is_print_event(msg)"):
+        assert needed in source, broken(
+            EVENTS, "dbt-common", f"_Logger.write_line no longer uses {needed}"
+        )
+
+
+def _log_lines(level: str, *events) -> tuple[str, int]:
+    """What a JSON log at ``level`` writes of ``events``, and how many lines it made."""
+    import io
+
+    from dbt_common.events.base_types import EventLevel, msg_from_base_event
+    from dbt_common.events.logger import LineFormat, LoggerConfig, _JsonLogger
+
+    stream = io.StringIO()
+    log = _JsonLogger(
+        LoggerConfig(
+            name=f"contract_{level}",
+            line_format=LineFormat.Json,
+            level=EventLevel(level),
+            output_stream=stream,
+        )
+    )
+    made = 0
+    create_line = log.create_line
+
+    def counted(msg):  # type: ignore[no-untyped-def]
+        nonlocal made
+        made += 1
+        return create_line(msg)
+
+    log.create_line = counted  # type: ignore[method-assign]
+    for event in events:
+        log.write_line(msg_from_base_event(event))
+    return stream.getvalue(), made
+
+
+def test_dbt_events_shim_writes_what_dbt_wrote_and_makes_no_line_it_drops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dbt_common.events.logger import _Logger
+    from dbt_common.events.types import Note, PrintEvent, SystemExecutingCmd
+
+    from pipelines.platform.dbt_events import write_only_kept_lines
+
+    events = (SystemExecutingCmd(cmd=["debug"]), Note(msg="info"), PrintEvent(msg="printed"))
+    before = {level: _log_lines(level, *events) for level in ("debug", "info", "error")}
+    monkeypatch.setattr(_Logger, "write_line", _Logger.write_line)  # restored after the test
+    write_only_kept_lines()
+    write_only_kept_lines()  # a second call changes nothing
+    after = {level: _log_lines(level, *events) for level in ("debug", "info", "error")}
+
+    def texts(lines: str) -> list[str]:
+        return [json.loads(line)["info"]["msg"] for line in lines.splitlines()]
+
+    assert {level: texts(out) for level, (out, _) in before.items()} == {
+        "debug": ['Executing "debug"', "info", "printed"],
+        "info": ["info", "printed"],
+        "error": ["printed"],  # dbt's print events are sent at error level
+    }
+    for level in before:
+        assert texts(after[level][0]) == texts(before[level][0]), broken(
+            EVENTS, "dbt-common", f"a log at {level} writes other events with the shim"
+        )
+    assert {level: made for level, (_, made) in before.items()} == dict.fromkeys(before, 3)
+    made = {level: made for level, (_, made) in after.items()}
+    assert made == {"debug": 3, "info": 2, "error": 1}
 
 
 # --- platform/webserver.py ---------------------------------------------------------------------

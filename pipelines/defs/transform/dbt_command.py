@@ -9,7 +9,8 @@ file, ``bnd.duckdb`` in every warehouse), so ``prepare`` parses once per change 
 and every build starts from that state: this script loads it and hands it to dbt's own runner.
 
 Run by path with the project's Python (``project.dbt_build_resource``); besides dbt it imports
-only ``platform.dbt_parse_state``, which reads the state (with dbt's internals). Without the state
+only ``platform.dbt_parse_state``, which reads the state (with dbt's internals), and
+``platform.dbt_events``, which spares dbt writing lines its log drops. Without the state
 (``BND_DBT_PARSE_STATE`` unset, or a file that cannot be read) dbt parses as usual.
 """
 
@@ -23,6 +24,7 @@ if not __package__:  # run by path: the project's root, not this folder, holds `
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from pipelines.core.queued_output import QueuedOutput
+from pipelines.platform.dbt_events import write_only_kept_lines
 from pipelines.platform.dbt_parse_state import load_parse_state
 
 PARSE_STATE_ENV = "BND_DBT_PARSE_STATE"
@@ -33,6 +35,7 @@ def main(args: list[str]) -> int:
     # constant, and a second of dbt's imports belongs to the dbt process only.
     from dbt.cli.main import dbtRunner
 
+    write_only_kept_lines()  # dbt's debug events are not written as lines to be dropped
     state = os.environ.get(PARSE_STATE_ENV)
     manifest = None
     if state:

@@ -1,0 +1,68 @@
+"""The dbt profile gives DuckDB its memory limit, insertion order and spill folder once, when the
+database is opened, and a build's sessions have them.
+
+dbt-duckdb runs ``SET <key> = …`` for every entry of a profile's ``settings`` on every cursor it
+opens (222 cursors in a seed-size build, each waiting for the database's lock while other threads
+run their models). DuckDB also refuses to switch the temporary directory once it has spilled
+there ("Cannot switch temporary directory after the current one has been used"): with
+``temp_directory`` among the ``settings``, a build that spilled (30 M budget lines under the 4 GB
+memory limit, in ``make bench``) failed on the next model dbt started. ``config_options`` are
+passed to ``duckdb.connect`` once; all three are DuckDB's global settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from pipelines.core.settings import DBT_PROJECT_DIR
+from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
+from pipelines.defs.transform.project import DBT_COMMAND, current_parse_state
+from tests.integration.conftest import empty_landing
+
+SETTINGS = "memory_limit", "preserve_insertion_order", "temp_directory"
+SHOW_FLAGS = ("--output", "json", "--log-format", "text", "--profiles-dir", ".")
+
+
+def test_the_profile_sets_nothing_again_per_cursor() -> None:
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    output = profile["bnd"]["outputs"]["build"]
+    assert "settings" not in output
+    assert set(output["config_options"]) == set(SETTINGS)
+
+
+def test_a_dbt_session_has_the_memory_limit_order_and_spill_folder_it_was_given(
+    tmp_path: Path,
+) -> None:
+    spill = tmp_path / "spill"
+    select = ", ".join(f"current_setting('{name}') as {name}" for name in SETTINGS)
+    completed = subprocess.run(
+        [sys.executable, str(DBT_COMMAND), "show", "--inline", f"select {select}", *SHOW_FLAGS],
+        cwd=DBT_PROJECT_DIR,
+        env={
+            **os.environ,
+            "BND_BUILD_DB": str(tmp_path / "bnd.duckdb"),
+            "BND_LANDING_DB": str(empty_landing(tmp_path)),
+            "BND_DUCKDB_MEMORY_LIMIT": "1234MB",
+            "BND_DUCKDB_TEMP_DIR": str(spill),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            PARSE_STATE_ENV: str(current_parse_state() or ""),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    shown = json.loads(completed.stdout[completed.stdout.index("{") :])["show"]
+    # DuckDB's own spelling of 1234MB, asked of DuckDB.
+    with duckdb.connect(config={"memory_limit": "1234MB"}) as con:
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert shown == [
+        {"memory_limit": limit, "preserve_insertion_order": False, "temp_directory": str(spill)}
+    ]
