@@ -73,8 +73,8 @@ class Build:
 
     @property
     def dbt_target(self) -> Path:
-        """A copy of the warehouse's dbt target folder as the run left it: the folder itself is
-        shared by every warehouse's builds, which prune it, newest kept."""
+        """Copies of the dbt invocation folders the run left in the warehouse's dbt target folder:
+        that folder is shared by every warehouse's builds, which prune it, newest kept."""
         return self.settings.warehouse_dir.parent / "dbt_target"
 
 
@@ -112,7 +112,9 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
             folder.mkdir()
             completed = run_cli("run", settings)
             assert completed.returncode == 0, completed.stdout + completed.stderr
-            shutil.copytree(warehouse_target_dir(settings), folder / "dbt_target")
+            # its dbt invocation folders (dbt docs are being written beside them meanwhile)
+            for invocation in warehouse_target_dir(settings).glob("bnd_dbt_models-*"):
+                shutil.copytree(invocation, folder / "dbt_target" / invocation.name)
             stdout.write_text(completed.stdout, encoding="utf-8")
     return Build(settings, stdout.read_text(encoding="utf-8"))
 
