@@ -44,7 +44,6 @@ from typing import Any
 import duckdb
 
 from pipelines.checks.check_list import build_checks, count_checks, counts_by_source
-from pipelines.core.checksums import file_sha256
 from pipelines.core.failpoints import failpoint
 from pipelines.core.settings import PUBLISHED_NAME, Settings
 from pipelines.lifecycle import build_record, history, space
@@ -123,15 +122,15 @@ def publish_build(
 
 
 def assemble(
-    settings: Settings, meta: dict[str, Any], inputs: dict | None = None, sha256: str = ""
+    settings: Settings, meta: dict[str, Any], inputs: dict | None = None, *, sha256: str
 ) -> tuple[Path, str]:
     """Move the staged build (database, reports, exports) into ``builds/<build_id>`` with its
-    ``build.json``; returns the folder, not yet published, and the database's sha256
-    (``sha256`` when the caller read the file for it already, else read here)."""
+    ``build.json`` recording ``sha256``, the database's (read once, as it was copied into the
+    history: ``history.keep_database``); returns the folder, not yet published, and the sha256."""
     layout.ensure_layout(settings)  # a warehouse of the older layout first moves into builds/
     build_id = meta["build_id"]
     partial = layout.partial_folder(settings, build_id)
-    record = layout.new_record(meta, sha256 or file_sha256(settings.build_db), inputs)
+    record = layout.new_record(meta, sha256, inputs)
     os.replace(settings.build_db, partial / PUBLISHED_NAME)
     for name, staged in (
         ("reports", settings.build_reports_dir),

@@ -19,10 +19,9 @@ import pytest
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from pipelines.core.sql import quote_identifier
-from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 from pipelines.defs.transform.project import (
-    DBT_COMMAND,
-    current_parse_state,
+    dbt_command_line,
+    parse_state_env,
     warehouse_target_dir,
 )
 from pipelines.landing.budget_lines import land_lines
@@ -173,9 +172,9 @@ class DbtOnCopy:
         from the parse state ``prepare`` kept, as the pipeline's dbt commands are (a parse of
         its own took about 4.5 s of each command)."""
         return subprocess.run(
-            [sys.executable, str(DBT_COMMAND), *args, "--profiles-dir", "."],
+            dbt_command_line(*args, "--profiles-dir", "."),
             cwd=DBT_PROJECT_DIR,
-            env={**self.env, PARSE_STATE_ENV: str(current_parse_state() or "")},
+            env={**self.env, **parse_state_env()},
             capture_output=True,
             text=True,
             timeout=600,

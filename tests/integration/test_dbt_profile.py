@@ -15,15 +15,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import yaml
 
 from pipelines.core.settings import DBT_PROJECT_DIR
-from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
-from pipelines.defs.transform.project import DBT_COMMAND, current_parse_state
+from pipelines.defs.transform.project import dbt_command_line, parse_state_env
 from tests.integration.conftest import empty_landing
 
 SETTINGS = "memory_limit", "preserve_insertion_order", "temp_directory"
@@ -43,7 +41,7 @@ def test_a_dbt_session_has_the_memory_limit_order_and_spill_folder_it_was_given(
     spill = tmp_path / "spill"
     select = ", ".join(f"current_setting('{name}') as {name}" for name in SETTINGS)
     completed = subprocess.run(
-        [sys.executable, str(DBT_COMMAND), "show", "--inline", f"select {select}", *SHOW_FLAGS],
+        dbt_command_line("show", "--inline", f"select {select}", *SHOW_FLAGS),
         cwd=DBT_PROJECT_DIR,
         env={
             **os.environ,
@@ -52,7 +50,7 @@ def test_a_dbt_session_has_the_memory_limit_order_and_spill_folder_it_was_given(
             "BND_DUCKDB_MEMORY_LIMIT": "1234MB",
             "BND_DUCKDB_TEMP_DIR": str(spill),
             "DBT_TARGET_PATH": str(tmp_path / "target"),
-            PARSE_STATE_ENV: str(current_parse_state() or ""),
+            **parse_state_env(),
         },
         capture_output=True,
         text=True,

@@ -158,7 +158,7 @@ def test_a_publish_killed_right_after_its_switch_is_finished_by_the_next_run(
     record = build_record.require_complete(settings, "run-killed")
     meta = finish_database(settings, record)
     write_outputs(settings, record, meta)
-    folder, _ = assemble(settings, meta)
+    folder, _ = assemble(settings, meta, sha256=file_sha256(settings.build_db))
     switch_to(settings, folder)  # ... and the process dies here
     killed = meta["build_id"]
     # Database, reports and exports switched together: no reader sees the previous build's.

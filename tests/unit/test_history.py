@@ -133,7 +133,7 @@ def test_a_history_copy_that_fails_is_named_and_leaves_nothing(settings: Setting
 def test_a_kept_database_joins_only_the_entry_of_its_own_build(settings: Settings) -> None:
     meta = stage(settings, "b1")
     database = history.keep_database(settings, "other", settings.build_db)
-    folder, _ = assemble(settings, meta)
+    folder, _ = assemble(settings, meta, sha256=database.sha256)
     with pytest.raises(ValueError, match="is not the history copy of"):
         history.stage_entry(settings, folder, database)
     database.discard()
@@ -275,7 +275,8 @@ def test_a_kept_build_missing_its_database_is_skipped(settings: Settings) -> Non
 def test_database_reports_and_exports_switch_together(settings: Settings) -> None:
     publish(settings, "b1")
     with run_lock(settings):
-        folder, _ = assemble(settings, stage(settings, "b2"))
+        meta = stage(settings, "b2")
+        folder, _ = assemble(settings, meta, sha256=file_sha256(settings.build_db))
         # Assembled but not switched (a kill here): readers still see b1, whole.
         assert published_ids(settings) == ("b1", "b1", "b1")
         layout.switch_to(settings, folder)
@@ -297,7 +298,8 @@ def test_the_next_run_keeps_no_corrupt_copy_of_a_build_published_before_a_kill(
 ) -> None:
     publish(settings, "b1")
     with run_lock(settings):
-        folder, _ = assemble(settings, stage(settings, "b2"))
+        meta = stage(settings, "b2")
+        folder, _ = assemble(settings, meta, sha256=file_sha256(settings.build_db))
         layout.switch_to(settings, folder)  # ... killed here; then the file is written in place
     corrupt_in_place(settings.published_db)
 

@@ -41,10 +41,9 @@ from pipelines.core.settings import (
     TEMP_DIR_ENV,
     Settings,
 )
-from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 from pipelines.defs.transform.project import (
-    DBT_COMMAND,
-    current_parse_state,
+    dbt_command_line,
+    parse_state_env,
     project_fingerprint,
     warehouse_target_dir,
 )
@@ -61,7 +60,7 @@ SITE_FILES = {
 SITE_FORMAT = "relative-paths-1"
 # dbt started from the parse state ``prepare`` kept, as the builds are (``dbt_command``): a parse
 # of its own took about 4.5 s of the command's 12.
-DOCS_COMMAND = (sys.executable, str(DBT_COMMAND), "docs", "generate", "--static")
+DOCS_COMMAND = ("docs", "generate", "--static")
 SCHEMA_QUERY = """
 select 'column', schema_name, table_name, column_index::varchar || ' ' || column_name,
        data_type, comment
@@ -171,11 +170,11 @@ def _generate(settings: Settings, published_db: Path, site: Path) -> None:
         BUILD_DB_ENV: str(copy),
         LANDING_DB_ENV: str(target / "landing.duckdb"),
         TEMP_DIR_ENV: str(target / "duckdb_tmp"),
-        PARSE_STATE_ENV: str(current_parse_state() or ""),
+        **parse_state_env(),
     }
     try:
         subprocess.run(
-            [*DOCS_COMMAND, "--profiles-dir", ".", "--target-path", str(target)],
+            dbt_command_line(*DOCS_COMMAND, "--profiles-dir", ".", "--target-path", str(target)),
             cwd=DBT_PROJECT_DIR,
             env=env,
             check=True,

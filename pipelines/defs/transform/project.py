@@ -29,6 +29,18 @@ bnd_dbt_project = DbtProject(
 DBT_COMMAND = Path(__file__).with_name("dbt_command.py")
 
 
+def dbt_command_line(*args: str) -> list[str]:
+    """``python dbt_command.py <args>``: a dbt command of the project's own, outside dagster-dbt
+    (the docs, a test's command on a copy). Give it ``parse_state_env()`` in its environment."""
+    return [sys.executable, str(DBT_COMMAND), *args]
+
+
+def parse_state_env() -> dict[str, str]:
+    """The environment that starts ``dbt_command`` from the kept parse state when it is the
+    current sources' (``current_parse_state``), else has dbt parse."""
+    return {PARSE_STATE_ENV: str(current_parse_state() or "")}
+
+
 def dbt_build_resource() -> LocalDbtCliResource:
     """The dbt resource of the builds: ``python dbt_command.py build …`` instead of ``dbt
     build …``, so that dbt starts from the parse state ``prepare`` kept (``dbt_command``)."""
@@ -84,9 +96,7 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
     target.mkdir(parents=True, exist_ok=True)
     os.utime(target)
     _prune_warehouse_targets(target)
-    variables = {**settings.dbt_env, "DBT_TARGET_PATH": str(target)}
-    state = current_parse_state()
-    variables[PARSE_STATE_ENV] = str(state) if state else ""
+    variables = {**settings.dbt_env, "DBT_TARGET_PATH": str(target), **parse_state_env()}
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:
