@@ -26,6 +26,7 @@ from pipelines.defs.transform.project import (
 )
 from pipelines.landing.budget_lines import land_lines
 from tests.conftest import DATA_RAW
+from tests.warm_cli import run_cli_forked
 
 # The DuckDB 1.x client `make test` installs, for the tests that old BI drivers read the build.
 OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
@@ -43,7 +44,15 @@ def cli_environment(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 def run_cli(command: str, settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m pipelines <command> [args]`` as ``make`` runs it, against the given folders."""
+    """``python -m pipelines <command> [args]`` against the given folders, in a process of its own
+    forked from one that imported Dagster, dbt and GX once (``tests.warm_cli``)."""
+    return run_cli_forked([command, *args], cli_environment(settings), PROJECT_ROOT)
+
+
+def run_cli_process(
+    command: str, settings: Settings, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m pipelines <command> [args]`` as ``make`` runs it: a new interpreter."""
     return subprocess.run(
         [sys.executable, "-m", "pipelines", command, *args],
         cwd=PROJECT_ROOT,
@@ -109,7 +118,7 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
         if not stdout.is_file():
             shutil.rmtree(folder, ignore_errors=True)  # a run that failed in another worker
             folder.mkdir()
-            completed = run_cli("run", settings)
+            completed = run_cli_process("run", settings)
             assert completed.returncode == 0, completed.stdout + completed.stderr
             # its dbt invocation folders (dbt docs are being written beside them meanwhile)
             for invocation in warehouse_target_dir(settings).glob("bnd_dbt_models-*"):
