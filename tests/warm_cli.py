@@ -26,16 +26,13 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-# What `pipelines.cli.run` imports for a build, GX (which a build imports in a thread), and dbt.
+# What `pipelines.cli.run` imports for a build, and GX (which a build imports in a thread).
 PRELOADED = (
     "pipelines.cli.run",
     "pipelines.cli.build",
     "pipelines.cli.docs",
     "pipelines.cli.rollback",
     "great_expectations",
-    # what a build's warm dbt process imports (forked from the command: `warm_dbt`)
-    "dbt.cli.main",
-    "dbt.adapters.duckdb",
 )
 
 _context = multiprocessing.get_context("forkserver")

@@ -25,9 +25,7 @@ from pipelines.cli.up_to_date import compare_inputs
 from pipelines.core import progress
 from pipelines.core.faults import RunFault, check_folders, error_errno, fault_line
 from pipelines.core.progress import PROGRESS_FD_ENV
-from pipelines.core.settings import DBT_TARGET_DIR, Settings
-from pipelines.defs.transform import warm_dbt
-from pipelines.defs.transform.dbt_runner import KEPT_PARSE_STATE
+from pipelines.core.settings import Settings
 from pipelines.lifecycle.run_lock import RunLockedError, hold_run_lock, release_run_lock
 
 
@@ -81,25 +79,17 @@ def run(years: tuple[int, int] | None = None, with_docs: bool = True, force: boo
             print("`make run FORCE=1` (--force) builds it again anyway")
             print_total(started)
             return 0
-        # dbt gets ready in a process of its own while this one imports Dagster (`warm_dbt`).
-        warm = warm_dbt.start(DBT_TARGET_DIR / KEPT_PARSE_STATE)
         try:
-            try:
-                build = _build_module()
-            except Exception as error:  # a broken environment: one line; the trace in a log
-                log = write_trace("".join(traceback.format_exception(error)), None)
-                return print_fault(
-                    f"Dagster and dbt could not be loaded ({type(error).__name__}: {error}). "
-                    f"{nothing_published(settings, published_before)} "
-                    "Set the environment up again (`make setup`); "
-                    f"the full trace: {log}."
-                )
-            return build.build(
-                settings, years, with_docs, inputs, started, published_before, terminal
+            build = _build_module()
+        except Exception as error:  # a broken environment: one line; the trace in a log
+            log = write_trace("".join(traceback.format_exception(error)), None)
+            return print_fault(
+                f"Dagster and dbt could not be loaded ({type(error).__name__}: {error}). "
+                f"{nothing_published(settings, published_before)} "
+                "Set the environment up again (`make setup`); "
+                f"the full trace: {log}."
             )
-        finally:
-            if warm is not None:
-                warm.stop()
+        return build.build(settings, years, with_docs, inputs, started, published_before, terminal)
     finally:
         release_run_lock(settings)
         os.environ.pop(PROGRESS_FD_ENV, None)

@@ -44,13 +44,6 @@ def exit_without_teardown(code: int) -> NoReturn:
     _flush_and_exit(code)
 
 
-def end_forked_process(code: int) -> NoReturn:
-    """End a process forked from a command (``warm_dbt``'s) without anything of the command's:
-    neither the ``atexit`` handlers it inherited (they are the command's, e.g. its temporary
-    folders) nor the teardown; output flushed. ``os._exit`` is how a forked child ends."""
-    _flush_and_exit(code)
-
-
 def _flush_and_exit(code: int) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()

@@ -13,7 +13,7 @@ import pytest
 from pipelines.core.settings import PROJECT_ROOT
 from pipelines.defs.transform import project
 from pipelines.defs.transform.assets import DBT_BUILD_FLAGS
-from pipelines.defs.transform.dbt_runner import PARSE_STATE_ENV
+from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 from pipelines.defs.transform.project import (
     DBT_COMMAND,
     current_parse_state,

@@ -45,7 +45,7 @@ def broken(shim: str, package: str, what: str) -> str:
 
 # --- platform/process_exit.py ------------------------------------------------------------------
 
-EXIT = "process_exit.exit_after_cleanup / exit_without_teardown / end_forked_process"
+EXIT = "process_exit.exit_after_cleanup / exit_without_teardown"
 
 
 def test_process_exit_relies_on_atexit_run_exitfuncs_and_os_exit() -> None:

@@ -15,7 +15,7 @@ from dagster_dbt import DbtProject
 from dbt.version import __version__ as installed_dbt_version
 
 from pipelines.core.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR, Settings
-from pipelines.defs.transform.dbt_runner import KEPT_PARSE_STATE, PARSE_STATE_ENV
+from pipelines.defs.transform.dbt_command import PARSE_STATE_ENV
 from pipelines.platform.dbt_cli import LocalDbtCliResource
 
 bnd_dbt_project = DbtProject(
@@ -128,7 +128,12 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
-# The parse state ``prepare`` keeps for the builds is ``KEPT_PARSE_STATE`` (``dbt_command``).
+# The parse state ``prepare`` keeps for the builds: a copy of what its own ``dbt parse`` wrote,
+# under a name no other dbt command writes. dbt's ``partial_parse.msgpack`` in target/ is also
+# written by any other dbt command pointed there (sqlfluff's dbt templater in ``make lint``, with
+# the lint profile): a build started from that state fails, and the project's fingerprint alone
+# cannot tell, since the sources did not change.
+KEPT_PARSE_STATE = "bnd_parse_state.msgpack"
 
 
 def _sha256(path: Path) -> str:
