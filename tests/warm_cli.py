@@ -11,7 +11,7 @@ Only imports are shared: the server imports the modules a build imports before d
 prepared (``pipelines.cli.build``: by design they build nothing and read no manifest), and GX; it
 runs nothing. What a fresh interpreter does differently (its start-up, the lazy imports of a
 no-change run) is tested on real ``python -m pipelines`` processes: ``published_build``,
-``start_cli``, ``tests/integration/test_run_path.py``, the crash-safety and fault tests.
+``start_cli`` (the runs the crash-safety test kills), ``tests/integration/test_run_path.py``.
 """
 
 from __future__ import annotations
