@@ -10,8 +10,9 @@ worker. The child then runs ``pipelines/__main__.py`` exactly as ``python -m pip
 Only imports are shared: the server imports the modules a build imports before dbt's manifest is
 prepared (``pipelines.cli.build``: by design they build nothing and read no manifest), and GX; it
 runs nothing. What a fresh interpreter does differently (its start-up, the lazy imports of a
-no-change run) is tested on real ``python -m pipelines`` processes: ``published_build``,
-``start_cli`` (the runs the crash-safety test kills), ``tests/integration/test_run_path.py``.
+no-change run) is tested on real ``python -m pipelines`` processes: ``published_build`` and
+``tests/integration/test_run_path.py``. ``start_cli_forked`` starts one in the background (the
+runs the crash-safety test kills).
 """
 
 from __future__ import annotations
@@ -63,6 +64,33 @@ def run_cli_forked(
             stdout.read_text(encoding=encoding),
             stderr.read_text(encoding=encoding),
         )
+
+
+class ForkedCommand:
+    """A command started by ``start_cli_forked``, with what the tests use of ``Popen``."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self._process = process
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def send_signal(self, number: int) -> None:
+        if self._process.pid is not None:
+            os.kill(self._process.pid, number)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._process.join(timeout)
+        return self._process.exitcode
+
+
+def start_cli_forked(args: Sequence[str], env: Mapping[str, str], cwd: Path) -> ForkedCommand:
+    """``python -m pipelines <args>`` in the background, its output discarded."""
+    process = _context.Process(
+        target=_command, args=(list(args), dict(env), str(cwd), os.devnull, os.devnull)
+    )
+    process.start()
+    return ForkedCommand(process)
 
 
 def _command(args: list[str], env: dict[str, str], cwd: str, stdout: str, stderr: str) -> None:

@@ -26,7 +26,7 @@ from pipelines.defs.transform.project import (
 )
 from pipelines.landing.budget_lines import land_lines
 from tests.conftest import DATA_RAW
-from tests.warm_cli import run_cli_forked
+from tests.warm_cli import ForkedCommand, run_cli_forked, start_cli_forked
 
 # The DuckDB 1.x client `make test` installs, for the tests that old BI drivers read the build.
 OLD_CLIENT_PYTHON = PROJECT_ROOT / ".venv-duckdb1" / "bin" / "python"
@@ -63,15 +63,10 @@ def run_cli_process(
     )
 
 
-def start_cli(command: str, settings: Settings, **extra_env: str) -> subprocess.Popen:
-    """``python -m pipelines <command>`` in the background (output discarded)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipelines", command],
-        cwd=PROJECT_ROOT,
-        env=cli_environment(settings, **extra_env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def start_cli(command: str, settings: Settings, **extra_env: str) -> ForkedCommand:
+    """``python -m pipelines <command>`` in the background (output discarded), forked as
+    ``run_cli`` is."""
+    return start_cli_forked([command], cli_environment(settings, **extra_env), PROJECT_ROOT)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ published file must stay byte-identical and queryable, and the next run must suc
 anyone cleaning up. Killed right after its switch, a run leaves its build published whole: the
 database with its own reports and exports.
 
-The kills during ingest, dbt and validation are ``make run``'s own process (with dbt's). The
-kills during publishing are a process that does what the publish step does and nothing else:
-it starts the build as a run does (recovering from the kill before), puts a copy of the
-published build in place vouched for by a build record, and calls ``publish_build`` (the
-function the publish step calls). Killing the whole pipeline there would add a full run to
-each kill for nothing that survives a ``kill -9``. Every kill is followed by the next one, which
-must first recover from it; one whole run at the end must then succeed and publish.
+The kills during ingest, dbt and validation are the command line's own process (with dbt's; forked
+as the tests' commands are, ``tests/warm_cli.py``). The kills during publishing are a process that
+does what the publish step does and nothing else: it starts the build as a run does (recovering
+from the kill before), puts a copy of the published build in place vouched for by a build record,
+and calls ``publish_build`` (the function the publish step calls). Killing the whole pipeline there
+would add a full run to each kill for nothing that survives a ``kill -9``. Every kill is followed
+by the next one, which must first recover from it; one whole run at the end must then succeed and
+publish.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipelines.lifecycle import history
 from pipelines.lifecycle.history import published_build_id
 from tests.integration.conftest import cli_environment, run_cli, start_cli
 from tests.source_figures import TOTALS
+from tests.warm_cli import ForkedCommand
 
 # Failpoints reached by ``make run`` itself, and those of ``publish_build`` (before its switch).
 IN_THE_PIPELINE = ("ingest", "transform", "audit")
@@ -76,7 +78,9 @@ def start_publish(settings: Settings, template: Path, stage: str) -> subprocess.
     )
 
 
-def kill_at(stage: str, settings: Settings, process: subprocess.Popen, timeout_s=300) -> None:
+def kill_at(
+    stage: str, settings: Settings, process: subprocess.Popen | ForkedCommand, timeout_s=300
+) -> None:
     marker = settings.build_dir / f"failpoint-{stage}"
     deadline = time.monotonic() + timeout_s
     try:
