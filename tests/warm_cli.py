@@ -47,10 +47,7 @@ def run_cli_forked(
     ``subprocess.run(..., capture_output=True, text=True)`` gives it)."""
     with tempfile.TemporaryDirectory(prefix="cli-") as folder:
         stdout, stderr = Path(folder, "stdout"), Path(folder, "stderr")
-        process = _context.Process(
-            target=_command, args=(list(args), dict(env), str(cwd), str(stdout), str(stderr))
-        )
-        process.start()
+        process = _start(args, env, cwd, str(stdout), str(stderr))
         process.join(timeout)
         if process.is_alive():
             process.kill()
@@ -86,11 +83,18 @@ class ForkedCommand:
 
 def start_cli_forked(args: Sequence[str], env: Mapping[str, str], cwd: Path) -> ForkedCommand:
     """``python -m pipelines <args>`` in the background, its output discarded."""
+    return ForkedCommand(_start(args, env, cwd, os.devnull, os.devnull))
+
+
+def _start(
+    args: Sequence[str], env: Mapping[str, str], cwd: Path, stdout: str, stderr: str
+) -> multiprocessing.process.BaseProcess:
+    """The command forked from the server, its output into the files ``stdout`` and ``stderr``."""
     process = _context.Process(
-        target=_command, args=(list(args), dict(env), str(cwd), os.devnull, os.devnull)
+        target=_command, args=(list(args), dict(env), str(cwd), stdout, stderr)
     )
     process.start()
-    return ForkedCommand(process)
+    return process
 
 
 def _command(args: list[str], env: dict[str, str], cwd: str, stdout: str, stderr: str) -> None:

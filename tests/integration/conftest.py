@@ -17,7 +17,14 @@ import duckdb
 import pytest
 
 from pipelines.core.checksums import file_sha256
-from pipelines.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from pipelines.core.settings import (
+    BUILD_DB_ENV,
+    DBT_PROJECT_DIR,
+    LANDING_DB_ENV,
+    PROJECT_ROOT,
+    TEMP_DIR_ENV,
+    Settings,
+)
 from pipelines.core.sql import quote_identifier
 from pipelines.defs.transform.project import (
     dbt_command_line,
@@ -190,6 +197,22 @@ class DbtOnCopy:
         return {result["unique_id"].split(".")[-1]: result for result in run_results["results"]}
 
 
+def dbt_in(folder: Path, **profile: str) -> DbtOnCopy:
+    """dbt's profile pointed at ``folder``: its build file ``bnd.duckdb`` (not made here), an
+    empty landing database, its spill and target folders (``Settings.dbt_env`` names them for a
+    run); ``profile`` overrides any of them."""
+    build_db, target = folder / "bnd.duckdb", folder / "target"
+    env = {
+        **os.environ,
+        BUILD_DB_ENV: str(build_db),
+        LANDING_DB_ENV: str(empty_landing(folder)),
+        TEMP_DIR_ENV: str(folder / "duckdb_tmp"),
+        "DBT_TARGET_PATH": str(target),
+        **profile,
+    }
+    return DbtOnCopy(build_db, target, env)
+
+
 # The schemas dbt builds (the raw tables and the seeds' reference tables are left).
 BUILT_SCHEMAS = ("marts", "audit", "intermediate", "staging")
 
@@ -225,26 +248,17 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
     (``lifecycle.published_schemas``), so the seeds and views dbt made the marts from are made
     again on the copy first (by dbt, once per published build in each test process; later
     copies are copies of that prepared file)."""
-    build_db, landing_db = folder / "bnd.duckdb", empty_landing(folder)
-    target = folder / "target"
-    env = {
-        **os.environ,
-        "BND_BUILD_DB": str(build_db),
-        "BND_LANDING_DB": str(landing_db),
-        "BND_DUCKDB_TEMP_DIR": str(folder / "duckdb_tmp"),
-        "DBT_TARGET_PATH": str(target),
-    }
-    dbt = DbtOnCopy(build_db, target, env)
+    dbt = dbt_in(folder)
     stat = published_db.stat()
     key = (str(published_db), stat.st_size, stat.st_mtime_ns, built)
     prepared = _PREPARED.get(key)
     if prepared is not None and prepared.is_file():
-        shutil.copy2(prepared, build_db)
+        shutil.copy2(prepared, dbt.build_db)
         return dbt
     if built:
-        shutil.copy2(published_db, build_db)
+        shutil.copy2(published_db, dbt.build_db)
     else:
-        unbuilt_copy(published_db, build_db)
+        unbuilt_copy(published_db, dbt.build_db)
     completed = dbt.run(
         "build",
         "--select",
@@ -257,6 +271,6 @@ def dbt_on_copy(published_db: Path, folder: Path, built: bool = True) -> DbtOnCo
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
     kept = Path(tempfile.mkdtemp(prefix="bnd-dbt-copy-")) / "bnd.duckdb"
     atexit.register(shutil.rmtree, kept.parent, True)
-    shutil.copy2(build_db, kept)  # dbt has closed (and checkpointed) the file
+    shutil.copy2(dbt.build_db, kept)  # dbt has closed (and checkpointed) the file
     _PREPARED[key] = kept
     return dbt

@@ -13,19 +13,16 @@ passed to ``duckdb.connect`` once; all three are DuckDB's global settings.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from pipelines.core.settings import DBT_PROJECT_DIR
-from pipelines.defs.transform.project import dbt_command_line, parse_state_env
-from tests.integration.conftest import empty_landing
+from pipelines.core.settings import DBT_PROJECT_DIR, MEMORY_LIMIT_ENV, TEMP_DIR_ENV
+from tests.integration.conftest import dbt_in
 
 SETTINGS = "memory_limit", "preserve_insertion_order", "temp_directory"
-SHOW_FLAGS = ("--output", "json", "--log-format", "text", "--profiles-dir", ".")
+SHOW_FLAGS = ("--output", "json", "--log-format", "text")
 
 
 def test_the_profile_sets_nothing_again_per_cursor() -> None:
@@ -40,22 +37,8 @@ def test_a_dbt_session_has_the_memory_limit_order_and_spill_folder_it_was_given(
 ) -> None:
     spill = tmp_path / "spill"
     select = ", ".join(f"current_setting('{name}') as {name}" for name in SETTINGS)
-    completed = subprocess.run(
-        dbt_command_line("show", "--inline", f"select {select}", *SHOW_FLAGS),
-        cwd=DBT_PROJECT_DIR,
-        env={
-            **os.environ,
-            "BND_BUILD_DB": str(tmp_path / "bnd.duckdb"),
-            "BND_LANDING_DB": str(empty_landing(tmp_path)),
-            "BND_DUCKDB_MEMORY_LIMIT": "1234MB",
-            "BND_DUCKDB_TEMP_DIR": str(spill),
-            "DBT_TARGET_PATH": str(tmp_path / "target"),
-            **parse_state_env(),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    dbt = dbt_in(tmp_path, **{MEMORY_LIMIT_ENV: "1234MB", TEMP_DIR_ENV: str(spill)})
+    completed = dbt.run("show", "--inline", f"select {select}", *SHOW_FLAGS)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
     shown = json.loads(completed.stdout[completed.stdout.index("{") :])["show"]
     # DuckDB's own spelling of 1234MB, asked of DuckDB.
