@@ -100,7 +100,13 @@ def ui(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
                 pass
             time.sleep(1)
         else:
-            pytest.fail(f"the UI did not answer within {START_BOUND_S} s (rc {process.poll()})")
+            if process.poll() is None:
+                process.kill()
+            said = process.communicate(timeout=30)[0] or ""
+            pytest.fail(
+                f"the UI did not answer within {START_BOUND_S} s (rc {process.poll()}); "
+                f"it said:\n{said[-3000:]}"
+            )
         yield process, port
     finally:
         descendants |= _children(process.pid)
