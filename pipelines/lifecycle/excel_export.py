@@ -29,6 +29,7 @@ import csv
 import io
 import json
 import math
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -131,14 +132,9 @@ def write_csv_downloads(
     rows = {}
     for table in tables:
         names = [name for name, _, _ in columns[table]]
-        select = spreadsheet_safe_select(
+        select, parameters = _csv_select(
             [(name, kind) for name, kind, _ in columns[table]], f"marts.{quote_identifier(table)}"
         )
-        parameters: dict[str, Any] = {"prefix": BOM + csv_line(names), "suffix": "\n"}
-        if "$formula_starts" in select:  # DuckDB refuses a parameter the statement lacks
-            parameters["formula_starts"] = list(FORMULA_STARTS)
-        # With a prefix DuckDB ends the last row with the suffix instead of a line break.
-        options = "format csv, header false, prefix $prefix, suffix $suffix"
         if table == LINES_TABLE:
             published = published_export_dir / CSV_DIR / table if published_export_dir else None
             rows[csv_download(table)] = write_by_fiscal_year(
@@ -146,22 +142,88 @@ def write_csv_downloads(
                 select,
                 parameters,
                 folder / LINES_TABLE,
-                options,
+                CSV_OPTIONS,
                 "csv",
                 reprocessed_years,
                 published,
                 partial(_no_lines_csv, names),
             )
             continue
-        target = folder / f"{table}.csv"
-        (rows[csv_download(table)],) = one_row(
-            con.execute(
-                f"copy ({select}) to $target ({options})", {**parameters, "target": str(target)}
-            )
-        )
-        if rows[csv_download(table)] == 0:  # prefix and suffix alone: a blank line
-            _header_only(target, names)
+        rows[csv_download(table)] = _write_csv(con, select, parameters, folder / f"{table}.csv")
     return rows
+
+
+def write_csv_from_parquet(
+    export_dir: Path, config: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Write the CSV downloads (``csv/``) of an export folder from its Parquet files; rows per
+    file. The downloads are the Parquet exports in spreadsheet form, so a history entry keeps
+    only the Parquet (at 10 M lines the CSV files are 40 times their size) and a rollback writes
+    the CSV again here (``history.restore``): the same rows, in the same columns and text."""
+    folder = export_dir / CSV_DIR
+    rows = {}
+    with duckdb.connect(config=config or {}) as con:
+        for parquet in sorted(export_dir.glob("*.parquet")):
+            if download_tables([parquet.stem]):
+                target = folder / f"{parquet.stem}.csv"
+                rows[csv_download(parquet.stem)] = _csv_from_parquet(con, parquet, target)
+        lines = export_dir / LINES_TABLE
+        if lines.is_dir():
+            rows[csv_download(LINES_TABLE)] = sum(
+                _csv_from_parquet(con, parquet, folder / LINES_TABLE / relative.with_suffix(".csv"))
+                for parquet, relative in _parquet_files(lines)
+            )
+    return rows
+
+
+def _parquet_files(folder: Path) -> list[tuple[Path, Path]]:
+    """The Parquet files under ``folder`` (symbolic links not followed), each with its path
+    relative to ``folder``."""
+    found = []
+    for root, _, names in os.walk(folder):
+        for name in sorted(names):
+            path = Path(root) / name
+            if path.suffix == ".parquet" and not path.is_symlink():
+                found.append((path, path.relative_to(folder)))
+    return sorted(found)
+
+
+def _csv_from_parquet(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> int:
+    source = "read_parquet($parquet, hive_partitioning = false)"
+    described = con.execute(f"describe select * from {source}", {"parquet": str(parquet)})
+    select, parameters = _csv_select([(row[0], row[1]) for row in described.fetchall()], source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return _write_csv(con, select, {**parameters, "parquet": str(parquet)}, target)
+
+
+# With a prefix DuckDB ends the last row with the suffix instead of a line break.
+CSV_OPTIONS = "format csv, header false, prefix $prefix, suffix $suffix"
+
+
+def _csv_select(columns: list[tuple[str, str]], source: str) -> tuple[str, dict[str, Any]]:
+    """The select of a CSV download of ``columns`` (name, DuckDB type) from ``source``, its text
+    made safe for spreadsheets, and the parameters of its COPY (``CSV_OPTIONS``): the file starts
+    with a byte order mark and the header."""
+    select = spreadsheet_safe_select(columns, source)
+    names = [name for name, _ in columns]
+    parameters: dict[str, Any] = {"prefix": BOM + csv_line(names), "suffix": "\n"}
+    if "$formula_starts" in select:  # DuckDB refuses a parameter the statement lacks
+        parameters["formula_starts"] = list(FORMULA_STARTS)
+    return select, parameters
+
+
+def _write_csv(
+    con: duckdb.DuckDBPyConnection, select: str, parameters: dict[str, Any], target: Path
+) -> int:
+    """COPY ``select`` to ``target`` as a CSV download; its rows."""
+    (rows,) = one_row(
+        con.execute(
+            f"copy ({select}) to $target ({CSV_OPTIONS})", {**parameters, "target": str(target)}
+        )
+    )
+    if rows == 0:  # prefix and suffix alone: a blank line
+        target.write_text(parameters["prefix"], encoding="utf-8")
+    return int(rows)
 
 
 def csv_line(values: list[str]) -> str:

@@ -84,12 +84,14 @@ def copy_with_sha256(source: Path, target: Path) -> str:
     return digest.hexdigest()
 
 
-def copy_tree(source: Path, target: Path, leave_out: str | None = None) -> None:
+def copy_tree(source: Path, target: Path, leave_out: tuple[str, ...] = ()) -> None:
     """Copy a folder file by file with ``clone_or_copy`` (symbolic links are copied as links),
-    but for the entry ``leave_out`` of ``source`` itself; ``target`` may exist already."""
+    but for the entries ``leave_out`` names by their path in ``source`` (``export/csv``);
+    ``target`` may exist already."""
 
     def ignored(folder: str, names: list[str]) -> list[str]:
-        return [leave_out] if leave_out in names and Path(folder) == source else []
+        inside = Path(folder).relative_to(source)
+        return [name for name in names if (inside / name).as_posix() in leave_out]
 
     shutil.copytree(
         source,

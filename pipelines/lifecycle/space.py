@@ -1,7 +1,8 @@
 """Free space for publishing, checked before any of it is written.
 
 Publishing writes three things besides the build itself: the exports and the reports (into
-``.build``), and the history copy of the whole build folder (into ``history/``). A disk that
+``.build``), and the history copy of the build folder, all but its CSV downloads (into
+``history/``: ``history.NOT_KEPT``). A disk that
 fills halfway through must not leave a half-published warehouse, so before ``finish_database``
 writes anything the space all three need is compared with what the filesystems holding them
 have free; a shortfall stops the publish with one line naming the folder, the bytes needed and
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from pipelines.core.faults import folder_bytes, free_bytes
 from pipelines.core.settings import PUBLISHED_NAME, Settings
+from pipelines.lifecycle.excel_export import CSV_DIR
+from pipelines.lifecycle.published_layout import EXPORT
 
 # Besides the files counted, before staging: what the estimates may miss (the database grows
 # when its metadata and comments are written; this build's exports and reports may be larger
@@ -64,11 +67,12 @@ def needs_before_staging(settings: Settings) -> dict[Path, tuple[int, str]]:
     wal = _size(Path(f"{settings.build_db}.wal"))
     published = settings.published_db.exists()
     exports = _size(settings.export_dir) if published else build
+    kept_exports = exports - _size(settings.export_dir / CSV_DIR) if published else build
     reports = _size(settings.reports_dir) if published else 0
     return {
         settings.build_dir: (wal + exports + reports, "its exports and report"),
         settings.history_dir: (
-            build + wal + exports + reports,
+            build + wal + kept_exports + reports,
             f"a history copy of the {build + wal:,}-byte build with them",
         ),
     }
@@ -76,8 +80,9 @@ def needs_before_staging(settings: Settings) -> dict[Path, tuple[int, str]]:
 
 def needs_after_staging(settings: Settings, folder: Path) -> dict[Path, tuple[int, str]]:
     """Bytes the history copy of the assembled build ``folder`` will still write: all but its
-    database, which is in the history already (``history.keep_database``)."""
-    needed = _size(folder) - _size(folder / PUBLISHED_NAME)
+    database, which is in the history already (``history.keep_database``), and its CSV
+    downloads, which the history does not keep."""
+    needed = _size(folder) - _size(folder / PUBLISHED_NAME) - _size(folder / EXPORT / CSV_DIR)
     return {
         settings.history_dir: (needed, f"a history copy of build {folder.name}"),
     }

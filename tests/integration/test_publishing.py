@@ -20,8 +20,9 @@ from pipelines.core.settings import EXPECTATIONS_DIR, HISTORY_KEPT, Settings
 from pipelines.lifecycle import build_record, history
 from pipelines.lifecycle.build import start_build
 from pipelines.lifecycle.build_record import PublishRefusedError
+from pipelines.lifecycle.excel_export import CSV_DIR
 from pipelines.lifecycle.history import RollbackError
-from pipelines.lifecycle.published_layout import switch_to
+from pipelines.lifecycle.published_layout import builds_dir, switch_to
 from pipelines.lifecycle.publishing import (
     assemble,
     finish_database,
@@ -92,9 +93,16 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
     settings: Settings, published_build: Build
 ) -> None:
     first, second, third = publish_many(settings, published_build, 3)
+    # The builds are copies of one: the same CSV downloads, which no history entry keeps.
+    downloads = _files(settings.export_dir / CSV_DIR)
+    assert "dim_account.csv" in downloads and "fct_budget.csv" in downloads
+    for entry in history.entries(settings):
+        assert (entry.path / "export" / "fct_budget.parquet").is_file()
+        assert not (entry.path / "export" / CSV_DIR).exists()
 
     assert history.rollback(settings).entry.build_id == second
     assert published_build_id(settings) == second
+    assert _files(settings.export_dir / CSV_DIR) == downloads  # written again from the Parquet
     assert (settings.reports_dir / "note.txt").read_text() == "run-0001-0000"
     # The published copy says it was rolled back, in meta_build and in its report; the kept
     # copy in history stays as it was published (its sha256 still matches its record).
@@ -129,6 +137,42 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
     assert published_build_id(settings) == third
     manifest = json.loads((settings.history_dir / "manifest.json").read_text())
     assert manifest["current_build_id"] == third
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_kept_build_whose_csv_cannot_be_written_again_is_not_rolled_back_to(
+    settings: Settings, published_build: Build
+) -> None:
+    _, second, third = publish_many(settings, published_build, 3)
+    (kept,) = [entry for entry in history.entries(settings) if entry.build_id == second]
+    (kept.path / "export" / "dim_level.parquet").write_bytes(b"not parquet")
+    builds = sorted(builds_dir(settings).iterdir())
+
+    with pytest.raises(RollbackError, match=f"not rolling back to {second}: its CSV downloads"):
+        history.rollback(settings, to_build_id=second)
+    assert published_build_id(settings) == third
+    assert sorted(builds_dir(settings).iterdir()) == builds  # nothing staged is left
+
+
+def test_a_kept_build_with_its_csv_downloads_is_restored_with_them(
+    settings: Settings, published_build: Build
+) -> None:
+    """Entries kept before the CSV downloads were left out of the history have them: a
+    rollback publishes those as kept."""
+    _, second, _ = publish_many(settings, published_build, 3)
+    (kept,) = [entry for entry in history.entries(settings) if entry.build_id == second]
+    shutil.copytree(settings.export_dir / CSV_DIR, kept.path / "export" / CSV_DIR)
+    (kept.path / "export" / CSV_DIR / "dim_level.csv").write_text("as kept\n")
+
+    history.rollback(settings, to_build_id=second)
+    assert (settings.export_dir / CSV_DIR / "dim_level.csv").read_text() == "as kept\n"
 
 
 def test_a_build_whose_audit_did_not_pass_is_never_published(

@@ -26,8 +26,10 @@ from pipelines.lifecycle.excel_export import (
     download_tables,
     mart_columns,
     write_csv_downloads,
+    write_csv_from_parquet,
     write_workbook,
 )
+from pipelines.lifecycle.fiscal_year_files import write_by_fiscal_year
 
 META = {"finished_at_utc": datetime(2026, 1, 1, 12, 0), "build_id": "20260101T120000Z-abcdef12"}
 
@@ -118,6 +120,63 @@ def test_the_budget_lines_csv_is_one_file_per_fiscal_year_and_a_refresh_reuses_t
         BOM + "kept as published\n"
     )
     assert "P-3" in (second / "fiscal_year=2020" / "lines_0.csv").read_text(encoding="utf-8")
+
+
+def _parquet_exports(con: duckdb.DuckDBPyConnection, tables: list[str], folder: Path) -> None:
+    """Parquet files of ``tables`` as the exports write them (the lines by fiscal year)."""
+    folder.mkdir()
+    for table in tables:
+        if table == "fct_budget_line":
+            write_by_fiscal_year(
+                con,
+                "select * from marts.fct_budget_line",
+                {},
+                folder / table,
+                "format parquet",
+                "parquet",
+                None,
+                None,
+                lambda target: con.execute(
+                    "copy (select * from marts.fct_budget_line limit 0) to $target "
+                    "(format parquet)",
+                    {"target": str(target / "lines_none.parquet")},
+                ),
+            )
+        else:
+            con.execute(
+                f"copy marts.{table} to $target (format parquet)",
+                {"target": str(folder / f"{table}.parquet")},
+            )
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("lines", ["some", "none"])
+def test_csv_downloads_written_again_from_the_parquet_are_those_of_the_build(
+    warehouse: Path, tmp_path: Path, lines: str
+) -> None:
+    """A rollback writes the CSV downloads from the kept Parquet files (``history.NOT_KEPT``):
+    byte for byte the files the build wrote from the database, formulas neutralised, a time
+    with its zone, a mart of no rows, the budget lines by fiscal year or none at all."""
+    tables = ["fct_budget", "fct_budget_line", "dim_level", "dim_programme", "meta_build"]
+    with duckdb.connect(str(warehouse)) as con:
+        if lines == "none":
+            con.execute("delete from marts.fct_budget_line")
+        downloads = download_tables(tables)
+        rows = write_csv_downloads(con, tmp_path / "built", downloads, mart_columns(con))
+        _parquet_exports(con, tables, tmp_path / "kept")
+
+    assert write_csv_from_parquet(tmp_path / "kept") == rows
+    built, written = _files(tmp_path / "built" / "csv"), _files(tmp_path / "kept" / "csv")
+    assert written == built
+    assert "fct_budget_line/fiscal_year=2019/lines_0.csv" in built or lines == "none"
+    assert "meta_build.csv" not in written  # not a download: Parquet only
 
 
 def test_no_lines_leave_one_csv_of_the_header(tmp_path: Path) -> None:
