@@ -328,3 +328,32 @@ def test_a_workbook_the_disk_has_no_room_for_fails_once_and_leaves_nothing_open(
         write_workbook(con, Path("/dev/full"), ["fct_budget", "dim_level"], META)
     gc.collect()
     assert unraisable == []
+
+
+@pytest.mark.parametrize("order", [True, False])
+def test_the_lines_are_copied_in_any_row_order_and_the_setting_is_put_back(
+    warehouse: Path, tmp_path: Path, order: bool
+) -> None:
+    """The per-year copies run with DuckDB's ``preserve_insertion_order`` off (each file says
+    what it was while it was written); the exports after them (``budget.csv``, ordered) run with
+    the setting as it was."""
+    setting = "current_setting('preserve_insertion_order')"
+    with duckdb.connect(str(warehouse), config={"preserve_insertion_order": order}) as con:
+        rows = write_by_fiscal_year(
+            con,
+            f"select fiscal_year, {setting} as row_order_kept from marts.fct_budget_line",
+            {},
+            tmp_path / "lines",
+            "format parquet",
+            "parquet",
+            None,
+            None,
+            lambda target: None,
+        )
+        assert con.execute(f"select {setting}").fetchone() == (order,)
+        written = con.execute(
+            "select fiscal_year, row_order_kept from read_parquet($files) order by all",
+            {"files": str(tmp_path / "lines" / "*" / "*.parquet")},
+        ).fetchall()
+    assert rows == 3
+    assert written == [(2019, False), (2019, False), (2020, False)]
