@@ -13,6 +13,7 @@ from bench.results_md import (
     NO_TARGET,
     breakdown_table,
     limit_for,
+    publish_table,
     target_cell,
     verdict,
 )
@@ -166,6 +167,30 @@ def test_the_table_gives_a_verdict_only_where_a_size_has_a_target() -> None:
     assert one_m[12:14] == ["75 %", "—"]
     assert ten_m[3:5] == ["2.40×", "≤ 2.5×: MET"]
     assert ten_m[12:14] == ["21 %", "≤ 25 %: MET"]
+
+
+def _publishing_in(seconds: str):
+    """A ``run_log`` whose full refreshes printed ``FORCED_RUN`` with a publish of ``seconds``."""
+    output = FORCED_RUN.replace("Package    0.7 s", f"Package    {seconds} s")
+    assert output != FORCED_RUN or seconds == "0.7"
+    return lambda label, step: output if step == "full refresh" else ""
+
+
+def test_the_publish_step_of_the_full_refresh_is_held_to_its_target() -> None:
+    sizes = [_result(1_000_000, 1.0, 24.0, 18.0), _result(10_000_000, 10.0, 24.0, 5.0)]
+    cells = [
+        [cell.strip() for cell in row.split("|")[1:-1]]
+        for seconds in ("3.0", "3.1")
+        for row in publish_table(sizes, _publishing_in(seconds)).splitlines()[2:]
+    ]
+    assert cells == [
+        ["1,000,000", "3.0 s", "—"],
+        ["10,000,000", "3.0 s", "≤ 3 s: MET"],
+        ["1,000,000", "3.1 s", "—"],
+        ["10,000,000", "3.1 s", "≤ 3 s: MISSED"],
+    ]
+    no_publish = publish_table(sizes[1:], lambda label, step: NO_CHANGE_RUN).splitlines()[2]
+    assert no_publish == "| 10,000,000 | not in the run's output | — |"
 
 
 def test_the_incremental_raw_folder_shares_the_files_without_symbolic_links(
