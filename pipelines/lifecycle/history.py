@@ -40,6 +40,7 @@ from pipelines.core.settings import HISTORY_KEPT, PUBLISHED_NAME, Settings
 from pipelines.lifecycle import published_layout as layout
 from pipelines.lifecycle.build_meta import read_meta_build
 from pipelines.lifecycle.excel_export import CSV_DIR, write_csv_from_parquet
+from pipelines.lifecycle.exports import export_config
 from pipelines.lifecycle.files import copy_tree, copy_with_sha256, fsync_tree
 from pipelines.lifecycle.rollback_mark import Rollback, mark_rolled_back
 from pipelines.lifecycle.run_lock import run_lock
@@ -363,7 +364,7 @@ def _write_csv_downloads(settings: Settings, entry: Entry, export_dir: Path) -> 
     if not export_dir.is_dir() or (export_dir / CSV_DIR).exists():
         return
     try:
-        write_csv_from_parquet(export_dir, settings.duckdb_config())
+        write_csv_from_parquet(export_dir, export_config(settings.duckdb_config()))
     except duckdb.Error as error:
         raise RollbackError(
             f"not rolling back to {entry.build_id}: its CSV downloads could not be written from "

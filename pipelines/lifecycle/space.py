@@ -2,18 +2,19 @@
 
 Publishing writes three things besides the build itself: the exports and the reports (into
 ``.build``), and the history copy of the build folder, all but its CSV downloads (into
-``history/``: ``history.NOT_KEPT``). A disk that
-fills halfway through must not leave a half-published warehouse, so before ``finish_database``
-writes anything the space all three need is compared with what the filesystems holding them
-have free; a shortfall stops the publish with one line naming the folder, the bytes needed and
-the bytes free. The check runs again, with what staging really wrote, before the reports and
-exports join the database's history copy (made, and counted, first).
+``history/``; ``history.NOT_KEPT``). A disk that fills halfway through must not leave a
+half-published warehouse, so before ``finish_database`` writes anything the space all three need
+is compared with what the filesystems holding them have free; a shortfall stops the publish
+with one line naming the folder, the bytes needed and the bytes free. The check runs again, with
+what staging really wrote, before the reports and exports join the database's history copy
+(made, and counted, first).
 
 Before staging, the exports and reports are not written yet: the published build's are taken as
 their size (a refresh rarely changes it much), and the build's database size where nothing is
-published yet (the exports are Parquet of the marts, smaller than the database that holds
-them). The history copy is counted in full: a reflink would cost nothing, but a filesystem
-does not say in advance whether it will make one.
+published yet (a guess that is short where the budget lines' CSV downloads are large: the check
+after staging then counts what was written, and a disk that fills while the exports are written
+stops the publish before its switch like any other). The history copy is counted in full: a
+reflink would cost nothing, but a filesystem does not say in advance whether it will make one.
 """
 
 from __future__ import annotations
