@@ -160,6 +160,14 @@ def test_a_kept_build_whose_csv_cannot_be_written_again_is_not_rolled_back_to(
     assert published_build_id(settings) == third
     assert sorted(builds_dir(settings).iterdir()) == builds  # nothing staged is left
 
+    # `make rollback TO=…` says so in one line, naming the kept folder.
+    completed = run_cli("rollback", settings, "--to", second)
+    assert completed.returncode == 1 and completed.stdout == ""
+    (line,) = completed.stderr.splitlines()
+    assert line.startswith(f"error: not rolling back to {second}: its CSV downloads could not")
+    assert str(kept.path / "export") in line and line.endswith("; nothing was published")
+    assert published_build_id(settings) == third
+
 
 def test_a_kept_build_with_its_csv_downloads_is_restored_with_them(
     settings: Settings, published_build: Build
