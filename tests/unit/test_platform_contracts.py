@@ -154,6 +154,61 @@ def test_run_history_shim_relaxes_the_run_historys_connections_only_during_the_r
     )
 
 
+def test_run_history_shim_makes_its_connections_as_dagsters_sqlite_event_log_does() -> None:
+    """The members ``_connect_with_kept_engines`` stands in for or calls: ``_connect(shard)``,
+    ``_initdb(engine)``, ``conn_string_for_shard(shard)`` and the busy timeout."""
+    from dagster._core.storage import sqlite as dagster_sqlite
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    for member, expected in (
+        ("_connect", ["self", "shard"]),
+        ("_initdb", ["self", "engine", "for_index_shard"]),
+        ("conn_string_for_shard", ["self", "shard_name"]),
+    ):
+        function = vars(SqliteEventLogStorage).get(member)
+        assert inspect.isfunction(function), broken(
+            STORAGE, "dagster", f"SqliteEventLogStorage.{member} is no longer a method of its own"
+        )
+        parameters = list(inspect.signature(function).parameters)
+        assert parameters == expected, broken(
+            STORAGE, "dagster", f"SqliteEventLogStorage.{member} takes {parameters}"
+        )
+    timeout = getattr(dagster_sqlite, "SQLITE_BUSY_TIMEOUT_SECONDS", None)
+    assert isinstance(timeout, int), broken(STORAGE, "dagster", "SQLITE_BUSY_TIMEOUT_SECONDS moved")
+
+
+def test_run_history_shim_keeps_one_engine_per_file_for_the_run_only(tmp_path: Path) -> None:
+    """Through the shim, a run's connections share one engine per file (Dagster's lock and its
+    set of initialised files still used); after the run the storage makes its own again."""
+    from dagster import DagsterInstance
+
+    from pipelines.platform.dagster_storage import run_history_kept_open
+
+    def engine_of(storage, run_id: str) -> object:
+        with storage.run_connection(run_id) as connection:
+            assert connection.exec_driver_sql("select 1").scalar() == 1
+            return connection.engine
+
+    home = tmp_path / "home"
+    home.mkdir()
+    run_id = "1" * 8 + "-0000-0000-0000-" + "0" * 12
+    with DagsterInstance.local_temp(str(home)) as instance:
+        storage = instance.event_log_storage
+        assert hasattr(storage._db_lock, "__enter__"), broken(
+            STORAGE, "dagster", "SqliteEventLogStorage has no _db_lock"
+        )
+        assert isinstance(storage._initialized_dbs, set), broken(
+            STORAGE, "dagster", "SqliteEventLogStorage._initialized_dbs is no longer a set"
+        )
+        with run_history_kept_open(instance, run_id):
+            during = [engine_of(storage, run_id) for _ in range(2)]
+            assert run_id in storage._initialized_dbs
+        after = [engine_of(storage, run_id) for _ in range(2)]
+        assert "_connect" not in vars(storage)
+    assert during[0] is during[1], broken(STORAGE, "dagster", "a new engine for each connection")
+    assert after[0] is not after[1] and during[0] not in after
+
+
 # --- platform/dbt_cli.py -----------------------------------------------------------------------
 
 DBT_CLI = "dbt_cli.LocalDbtCliResource"

@@ -41,6 +41,7 @@ INTERNAL_NAMES = {
     "from_msgpack",
     "SqliteEventLogStorage",
     "INDEX_SHARD_NAME",
+    "SQLITE_BUSY_TIMEOUT_SECONDS",
     "WorkspaceProcessContext",
     "ModuleTarget",
     "create_app_from_workspace_process_context",
