@@ -64,3 +64,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if needs_shared[module] else 0
 
     items.sort(key=rank)  # stable: each module's tests stay together and in their order
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``: its path there (``a/b.csv``) and its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -131,7 +131,6 @@ def write_csv_downloads(
     folder.mkdir(parents=True, exist_ok=True)
     rows = {}
     for table in tables:
-        names = [name for name, _, _ in columns[table]]
         select, parameters = _csv_select(
             [(name, kind) for name, kind, _ in columns[table]], f"marts.{quote_identifier(table)}"
         )
@@ -146,7 +145,7 @@ def write_csv_downloads(
                 "csv",
                 reprocessed_years,
                 published,
-                partial(_no_lines_csv, names),
+                partial(_no_lines_csv, parameters["prefix"]),
             )
             continue
         rows[csv_download(table)] = _write_csv(con, select, parameters, folder / f"{table}.csv")
@@ -222,7 +221,7 @@ def _write_csv(
         )
     )
     if rows == 0:  # prefix and suffix alone: a blank line
-        target.write_text(parameters["prefix"], encoding="utf-8")
+        _header_only(target, parameters["prefix"])
     return int(rows)
 
 
@@ -233,13 +232,15 @@ def csv_line(values: list[str]) -> str:
     return line.getvalue()
 
 
-def _header_only(target: Path, names: list[str]) -> None:
+def _header_only(target: Path, prefix: str) -> None:
+    """A CSV download of no rows: its ``prefix`` (``_csv_select``: the byte order mark and the
+    header) alone."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(BOM + csv_line(names), encoding="utf-8")
+    target.write_text(prefix, encoding="utf-8")
 
 
-def _no_lines_csv(names: list[str], folder: Path) -> None:
-    _header_only(folder / "lines_none.csv", names)
+def _no_lines_csv(prefix: str, folder: Path) -> None:
+    _header_only(folder / "lines_none.csv", prefix)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,6 @@ def write_by_fiscal_year(
     ``reprocessed_years`` are copied from ``published`` when it has them. With no lines at all,
     ``write_empty(target)`` writes one file of no rows, so that reading ``target/**/*`` gives an
     empty table instead of DuckDB's "No files found"."""
-    options = f"{options}, write_partition_columns true"
     counts = dict(
         con.execute(f"select fiscal_year, count(*) from marts.{LINES_TABLE} group by 1").fetchall()
     )

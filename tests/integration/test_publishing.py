@@ -30,7 +30,7 @@ from pipelines.lifecycle.publishing import (
     write_outputs,
 )
 from pipelines.lifecycle.run_lock import release_run_lock
-from tests.conftest import DATA_RAW
+from tests.conftest import DATA_RAW, files_under
 from tests.integration.conftest import Build, run_cli
 
 
@@ -94,7 +94,7 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
 ) -> None:
     first, second, third = publish_many(settings, published_build, 3)
     # The builds are copies of one: the same CSV downloads, which no history entry keeps.
-    downloads = _files(settings.export_dir / CSV_DIR)
+    downloads = files_under(settings.export_dir / CSV_DIR)
     assert "dim_account.csv" in downloads and "fct_budget.csv" in downloads
     for entry in history.entries(settings):
         assert (entry.path / "export" / "fct_budget.parquet").is_file()
@@ -102,7 +102,7 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
 
     assert history.rollback(settings).entry.build_id == second
     assert published_build_id(settings) == second
-    assert _files(settings.export_dir / CSV_DIR) == downloads  # written again from the Parquet
+    assert files_under(settings.export_dir / CSV_DIR) == downloads  # written again from the Parquet
     assert (settings.reports_dir / "note.txt").read_text() == "run-0001-0000"
     # The published copy says it was rolled back, in meta_build and in its report; the kept
     # copy in history stays as it was published (its sha256 still matches its record).
@@ -137,14 +137,6 @@ def test_rollback_puts_the_previous_build_back_with_its_reports_and_exports(
     assert published_build_id(settings) == third
     manifest = json.loads((settings.history_dir / "manifest.json").read_text())
     assert manifest["current_build_id"] == third
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def test_a_kept_build_whose_csv_cannot_be_written_again_is_not_rolled_back_to(

@@ -30,6 +30,7 @@ from pipelines.lifecycle.excel_export import (
     write_workbook,
 )
 from pipelines.lifecycle.fiscal_year_files import write_by_fiscal_year
+from tests.conftest import files_under
 
 META = {"finished_at_utc": datetime(2026, 1, 1, 12, 0), "build_id": "20260101T120000Z-abcdef12"}
 
@@ -149,14 +150,6 @@ def _parquet_exports(con: duckdb.DuckDBPyConnection, tables: list[str], folder: 
             )
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
 @pytest.mark.parametrize("lines", ["some", "none"])
 def test_csv_downloads_written_again_from_the_parquet_are_those_of_the_build(
     warehouse: Path, tmp_path: Path, lines: str
@@ -173,7 +166,7 @@ def test_csv_downloads_written_again_from_the_parquet_are_those_of_the_build(
         _parquet_exports(con, tables, tmp_path / "kept")
 
     assert write_csv_from_parquet(tmp_path / "kept") == rows
-    built, written = _files(tmp_path / "built" / "csv"), _files(tmp_path / "kept" / "csv")
+    built, written = files_under(tmp_path / "built" / "csv"), files_under(tmp_path / "kept" / "csv")
     assert written == built
     assert "fct_budget_line/fiscal_year=2019/lines_0.csv" in built or lines == "none"
     assert "meta_build.csv" not in written  # not a download: Parquet only
