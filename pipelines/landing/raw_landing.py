@@ -28,6 +28,7 @@ from pipelines.sources.amounts import (
     unit_of,
     units_in,
 )
+from pipelines.sources.cited_figures import CitedFigure, parse_cited_figures
 from pipelines.sources.control_totals import ControlTotal, parse_control_totals
 from pipelines.sources.page_table import BudgetTable, parse_budget_page
 from pipelines.sources.reference import (
@@ -40,6 +41,7 @@ from pipelines.sources.reference import (
     unit_factors,
 )
 from pipelines.sources.registry import (
+    CITED_FIGURES_FORMAT,
     CONTROL_TOTALS_FORMAT,
     RawFile,
     RawSource,
@@ -119,6 +121,35 @@ create or replace table raw.control_totals (
     phase varchar,
     note varchar
 );
+create or replace table raw.cited_figures (
+    source_file varchar not null,
+    source_sha256 varchar not null,
+    line_number integer not null,
+    fiscal_year integer not null,
+    account_printed varchar not null,
+    measure varchar not null,
+    item_printed varchar not null,
+    item_code varchar not null,
+    line_code varchar,
+    sub_account_name_that_year varchar,
+    mapping varchar,
+    basis_code varchar,
+    amount_text varchar not null,
+    amount decimal(38, 6) not null,
+    amount_decimals integer not null,
+    unit_label varchar not null,
+    precision_text varchar,
+    precision_step decimal(38, 6) not null,
+    precision_unit_label varchar not null,
+    precision_half decimal(38, 6) not null,
+    phase varchar,
+    stated_by varchar not null,
+    published varchar not null,
+    publication_date date not null,
+    url varchar not null,
+    locator varchar not null,
+    note varchar
+);
 create or replace table raw.acknowledged_differences (
     source_file varchar not null,
     source_sha256 varchar not null,
@@ -154,6 +185,7 @@ RAW_TABLES = (
     "budget_tables",
     "budget_cells",
     "control_totals",
+    "cited_figures",
     "value_of_record",
     "acknowledged_differences",
     "acknowledgement_files",
@@ -179,8 +211,20 @@ class ParsedControlTotals:
     totals: list[ControlTotal]
 
 
-def parse_source(source: RawSource) -> ParsedPage | ParsedControlTotals:
+@dataclass(frozen=True)
+class ParsedCitedFigures:
+    raw: RawFile
+    figures: list[CitedFigure]
+
+
+ParsedSource = ParsedPage | ParsedControlTotals | ParsedCitedFigures
+
+
+def parse_source(source: RawSource) -> ParsedSource:
     """Read and check one registered file of any format; every failure names the file and place."""
+    if source.format == CITED_FIGURES_FORMAT:
+        raw = read_source(source)
+        return ParsedCitedFigures(raw, parse_cited_figures(raw.data, str(source.path)))
     if source.format == CONTROL_TOTALS_FORMAT:
         raw = read_source(source)
         totals = parse_control_totals(
@@ -417,6 +461,7 @@ def land_pages(
     control_totals: Sequence[ParsedControlTotals] = (),
     rule: ValueOfRecordRule | None = None,
     acknowledgements: AcknowledgementsFile | None = None,
+    cited: Sequence[ParsedCitedFigures] = (),
 ) -> dict[str, int]:
     """Replace the raw tables with these files; returns the row count of each table.
 
@@ -435,7 +480,7 @@ def land_pages(
             for rank, item in enumerate(items, start=1)
         ],
     )
-    parsed_files: list[ParsedPage | ParsedControlTotals] = [*pages, *control_totals]
+    parsed_files: list[ParsedSource] = [*pages, *control_totals, *cited]
     for parsed in parsed_files:
         source = parsed.raw.source
         _insert(
@@ -467,6 +512,8 @@ def land_pages(
         _land_table(con, page)
     for parsed in control_totals:
         _land_control_totals(con, parsed)
+    for parsed_cited in cited:
+        _land_cited_figures(con, parsed_cited)
     if acknowledgements is not None:
         _land_acknowledgements(con, acknowledgements)
     return {
@@ -546,6 +593,46 @@ def _land_control_totals(con: duckdb.DuckDBPyConnection, parsed: ParsedControlTo
                 "note": total.note,
             }
             for total in parsed.totals
+        ],
+    )
+
+
+def _land_cited_figures(con: duckdb.DuckDBPyConnection, parsed: ParsedCitedFigures) -> None:
+    source = parsed.raw.source
+    _insert(
+        con,
+        "cited_figures",
+        [
+            {
+                "source_file": source.file,
+                "source_sha256": parsed.raw.sha256,
+                "line_number": figure.line_number,
+                "fiscal_year": figure.fiscal_year,
+                "account_printed": figure.account_printed,
+                "measure": figure.measure,
+                "item_printed": figure.item_printed,
+                "item_code": figure.item_code,
+                "line_code": figure.line_code,
+                "sub_account_name_that_year": figure.sub_account_name_that_year,
+                "mapping": figure.mapping,
+                "basis_code": figure.basis_code,
+                "amount_text": figure.amount_text,
+                "amount": figure.amount,
+                "amount_decimals": figure.decimals,
+                "unit_label": figure.unit_label,
+                "precision_text": figure.precision_text,
+                "precision_step": figure.precision_step,
+                "precision_unit_label": figure.precision_unit_label,
+                "precision_half": figure.precision_half,
+                "phase": figure.phase,
+                "stated_by": figure.stated_by,
+                "published": figure.published,
+                "publication_date": figure.publication_date,
+                "url": figure.url,
+                "locator": figure.locator,
+                "note": figure.note,
+            }
+            for figure in parsed.figures
         ],
     )
 

@@ -251,7 +251,7 @@ def _control_total(
     if precision_text is None:
         step, step_unit = Decimal(1).scaleb(-amount.decimals), unit
     else:
-        step, step_unit = _precision(precision_text, unit, lambda: fail("precision", _EXPECTED))
+        step, step_unit = precision_of(precision_text, unit, lambda: fail("precision", _EXPECTED))
     return ControlTotal(
         line_number=line,
         fiscal_year=int(year["year"]),
@@ -276,7 +276,7 @@ _EXPECTED = (
 )
 
 
-def _precision(text: str, unit: str, fail: Callable[[], SourceError]) -> tuple[Decimal, str]:
+def precision_of(text: str, unit: str, fail: Callable[[], SourceError]) -> tuple[Decimal, str]:
     """``0.1`` (in the figure's unit) or ``0.1 조원`` → (step, unit of the step)."""
     match = _PRECISION.match(text)
     grouped = r"[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?"

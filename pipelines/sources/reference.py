@@ -50,7 +50,8 @@ def label_key(label: str) -> str:
     return " ".join(folded.split()).casefold()
 
 
-def _rows(seed: str, seeds_dir: Path) -> list[dict[str, str]]:
+def read_seed(seed: str, seeds_dir: Path = SEEDS_DIR) -> list[dict[str, str]]:
+    """The rows of a seed, as text."""
     with (seeds_dir / seed).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -66,7 +67,7 @@ def _alias_map(
 ) -> dict[str, str]:
     """Label key → code, from rows of an alias seed (of one ``label_kind`` when given)."""
     aliases: dict[str, str] = {}
-    for number, row in enumerate(_rows(seed, seeds_dir), start=2):
+    for number, row in enumerate(read_seed(seed, seeds_dir), start=2):
         if label_kind is not None and row["label_kind"] != label_kind:
             continue
         key = label_key(row["label"])
@@ -95,13 +96,13 @@ def formulator_groups(seeds_dir: Path = SEEDS_DIR) -> dict[str, str | None]:
     """Formulator code → the group it belongs to (e.g. city_province → local_governments)."""
     return {
         row["formulator_code"]: row["parent_formulator_code"] or None
-        for row in _rows(FORMULATORS_SEED, seeds_dir)
+        for row in read_seed(FORMULATORS_SEED, seeds_dir)
     }
 
 
 @cache
 def known_units(seeds_dir: Path = SEEDS_DIR) -> frozenset[str]:
-    return frozenset(row["unit_label"] for row in _rows(UNITS_SEED, seeds_dir))
+    return frozenset(row["unit_label"] for row in read_seed(UNITS_SEED, seeds_dir))
 
 
 @cache
@@ -109,14 +110,14 @@ def unit_factors(seeds_dir: Path = SEEDS_DIR) -> dict[str, Decimal]:
     """Unit label as listed → KRW million per unit (억원 → 100, 조원 → 1,000,000)."""
     return {
         row["unit_label"]: Decimal(row["krw_million_per_unit"])
-        for row in _rows(UNITS_SEED, seeds_dir)
+        for row in read_seed(UNITS_SEED, seeds_dir)
     }
 
 
 @cache
 def budget_line_kinds(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
     """Budget line code → ``total``, ``subtotal`` or ``leaf`` (``ref_budget_lines.csv``)."""
-    return {row["line_code"]: row["line_kind"] for row in _rows(LINES_SEED, seeds_dir)}
+    return {row["line_code"]: row["line_kind"] for row in read_seed(LINES_SEED, seeds_dir)}
 
 
 @cache
@@ -124,7 +125,7 @@ def leaf_account_levels(seeds_dir: Path = SEEDS_DIR) -> frozenset[tuple[str, str
     """(account_code, level_code) of every leaf budget line: where a budget line can belong."""
     return frozenset(
         (row["account_code"], row["level_code"])
-        for row in _rows(LINES_SEED, seeds_dir)
+        for row in read_seed(LINES_SEED, seeds_dir)
         if row["line_kind"] == "leaf"
     )
 
@@ -151,7 +152,7 @@ def column_key(header: str) -> str:
 def column_names(seeds_dir: Path = SEEDS_DIR) -> dict[str, ColumnName]:
     """Column key → its listed name, role and unit; a name listed for two roles is an error."""
     names: dict[str, ColumnName] = {}
-    for number, row in enumerate(_rows(COLUMN_NAMES_SEED, seeds_dir), start=2):
+    for number, row in enumerate(read_seed(COLUMN_NAMES_SEED, seeds_dir), start=2):
         place = (str(seeds_dir / COLUMN_NAMES_SEED), f"line {number}")
         if row["role"] not in COLUMN_ROLES:
             raise SourceError(*place, f"a role among {', '.join(COLUMN_ROLES)}", repr(row["role"]))
@@ -205,7 +206,7 @@ class AccountEra:
 def account_history(seeds_dir: Path = SEEDS_DIR) -> tuple[AccountEra, ...]:
     """The special account's names and 계정 in each era, mapped to today's accounts."""
     eras = []
-    for number, row in enumerate(_rows(ACCOUNT_HISTORY_SEED, seeds_dir), start=2):
+    for number, row in enumerate(read_seed(ACCOUNT_HISTORY_SEED, seeds_dir), start=2):
         if row["mapping"] not in ACCOUNT_MAPPINGS:
             raise SourceError(
                 str(seeds_dir / ACCOUNT_HISTORY_SEED), f"line {number}, column mapping",

@@ -29,7 +29,9 @@ NOT_SOURCES = {REGISTRY_NAME, "README.md", ACKNOWLEDGEMENTS_NAME}
 # How to read a file: the page as text, a table file, or independent control totals (a CSV).
 TABLE_FORMATS = {"page_text", "csv", "xlsx", "html"}
 CONTROL_TOTALS_FORMAT = "control_totals"
-FORMATS = {*TABLE_FORMATS, CONTROL_TOTALS_FORMAT}
+# Figures public documents state about the account, each with its citation (``cited_figures``).
+CITED_FIGURES_FORMAT = "cited_figures"
+FORMATS = {*TABLE_FORMATS, CONTROL_TOTALS_FORMAT, CITED_FIGURES_FORMAT}
 # ``final``: a year's budget after all its supplementary budgets (전년도 최종, as the next year's
 # detail budget states it), before it is settled.
 PHASES_FIXED = {"proposed", "enacted", "final", "settled"}

@@ -39,6 +39,10 @@ eras as (
     select * from {{ ref('dim_account_era') }}
 ),
 
+source_files as (
+    select * from {{ ref('dim_source') }}
+),
+
 -- each table's leaves added up per account and in all, with their precisions added up
 leaf_sums as (
     select
@@ -81,7 +85,8 @@ table_figures as (
         end as figure_basis,
         coalesce(printed.amount_krw_million, leaf_sums.amount_krw_million) as amount_krw_million,
         coalesce(printed.precision_krw_million, leaf_sums.precision_krw_million)
-            as precision_krw_million
+            as precision_krw_million,
+        cast(null as date) as publication_date
     from leaf_sums
     full outer join reported_totals as printed
         on
@@ -102,7 +107,8 @@ line_figures as (
         'added up' as figure_basis,
         sum(amount_krw_million) as amount_krw_million,
         -- lines are exact to the KRW thousand, and so is their sum: half of it, as for a step
-        cast(0.0005 as decimal(38, 6)) as precision_krw_million
+        cast(0.0005 as decimal(38, 6)) as precision_krw_million,
+        cast(null as date) as publication_date
     from line_summary
     -- lines of an era's account that maps to none of today's (split) count in the whole only
     where account_code != 'bnd_special_account'
@@ -117,7 +123,8 @@ line_figures as (
         line_source as source_locator,
         'added up' as figure_basis,
         sum(amount_krw_million) as amount_krw_million,
-        cast(0.0005 as decimal(38, 6)) as precision_krw_million
+        cast(0.0005 as decimal(38, 6)) as precision_krw_million,
+        cast(null as date) as publication_date
     from line_summary
     group by fiscal_year, phase, line_source
 ),
@@ -132,18 +139,30 @@ control_figures as (
         control_totals.source_locator,
         'as published' as figure_basis,
         control_totals.amount_in_source_unit * units.krw_million_per_unit as amount_krw_million,
-        control_totals.precision_krw_million
+        control_totals.precision_krw_million,
+        control_totals.publication_date
     from control_totals
     inner join budget_lines on control_totals.line_code = budget_lines.line_code
     inner join units on control_totals.unit_label = units.unit_label
 ),
 
-all_figures as (
+-- a table's or a layout's file dated in sources.yml gives its figures that date; a cited figure
+-- has its own
+dated as (
     select * from table_figures
     union all
     select * from line_figures
     union all
     select * from control_figures
+),
+
+all_figures as (
+    select
+        dated.* replace (
+            coalesce(dated.publication_date, source_files.publication_date) as publication_date
+        )
+    from dated
+    left join source_files on dated.source_locator = source_files.source_file
 ),
 
 figures as (
@@ -157,7 +176,8 @@ figures as (
         cast(amount_krw_million as decimal(18, 3)) as amount_krw_million,
         cast(precision_krw_million as decimal(38, 6)) as precision_krw_million,
         coalesce(phase, 'not stated') as phase,
-        account_code = 'bnd_special_account' as is_whole_account
+        account_code = 'bnd_special_account' as is_whole_account,
+        publication_date
     from all_figures
 ),
 
@@ -200,7 +220,8 @@ final as (
         figures.source_locator,
         figures.figure_basis,
         figures.amount_krw_million,
-        figures.precision_krw_million
+        figures.precision_krw_million,
+        figures.publication_date
     from figures
     left join names
         on figures.fiscal_year = names.fiscal_year and figures.account_code = names.account_code

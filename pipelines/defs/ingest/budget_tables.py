@@ -10,7 +10,14 @@ from pipelines.core.errors import SourceError
 from pipelines.core.settings import Settings
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
-from pipelines.landing.raw_landing import ParsedControlTotals, ParsedPage, land_pages, parse_source
+from pipelines.landing.raw_landing import (
+    ParsedCitedFigures,
+    ParsedControlTotals,
+    ParsedPage,
+    ParsedSource,
+    land_pages,
+    parse_source,
+)
 from pipelines.landing.rejections import parse_every, record_rejections
 from pipelines.lifecycle.build import build_for_run
 from pipelines.lifecycle.step import Step, build_step
@@ -22,6 +29,7 @@ RAW_TABLES = {
     "budget_tables": "Budget tables found in the files: title, unit, header and reference line.",
     "budget_cells": "Every published amount as printed, with file, sha256 and place in the file.",
     "control_totals": "Totals stated elsewhere (registered control-totals files), as printed.",
+    "cited_figures": "Figures public documents state about the account, each with its citation.",
     "value_of_record": "The registry's rule for the value of record (criteria, phase authority).",
     "acknowledged_differences": (
         "Differences between sources people reviewed and accepted (data_raw/"
@@ -77,13 +85,14 @@ def _land(settings: Settings, build_db: Path, step: Step) -> tuple[dict[str, str
         )
     except SourceError as error:
         rejected.append(error)
-    parsed: list[ParsedPage | ParsedControlTotals] = parse_every(
+    parsed: list[ParsedSource] = parse_every(
         sources, parse_source, settings.build_reports_dir, settings.data_raw_dir, rejected
     )
     pages = [item for item in parsed if isinstance(item, ParsedPage)]
     totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
+    cited = [item for item in parsed if isinstance(item, ParsedCitedFigures)]
     with duckdb.connect(str(build_db)) as con:
-        counts = land_pages(con, pages, totals, rule, acknowledged)
+        counts = land_pages(con, pages, totals, rule, acknowledged, cited)
         step.failpoint()  # killed here, the build file is open for writing
     files = {item.raw.source.file: item.raw.sha256 for item in parsed}
     if acknowledged is not None:

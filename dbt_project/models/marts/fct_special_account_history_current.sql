@@ -1,0 +1,179 @@
+-- The value of record of the special account's history: one figure per fiscal year × account
+-- (the whole, or one of today's accounts) among every figure `fct_special_account_history` holds
+-- (budget tables, budget lines, control totals and cited figures), chosen by the rule of
+-- `fct_budget_current` (data_raw/sources.yml, `defaults.value_of_record`): its criteria in rank
+-- order, each a key where smaller is better. A phase that is not stated ranks below every stated
+-- phase; an undated figure loses to a dated one. A tie on every criterion goes to the summary
+-- table first, then to the source named first, and says so in `chosen_because`. Beside the
+-- record: how many figures the year has and how many of them agree with it within their
+-- combined precision (the cross-check is listed figure by figure in audit_history_figures).
+with
+
+history as (
+    select * from {{ ref('fct_special_account_history') }}
+),
+
+rule as (
+    select * from {{ ref('stg_raw__value_of_record') }}
+),
+
+criteria as (
+    select
+        max(case when item_rank = 1 then item end) as criterion_1,
+        max(case when item_rank = 2 then item end) as criterion_2,
+        max(case when item_rank = 3 then item end) as criterion_3
+    from rule
+    where rule_kind = 'criterion'
+),
+
+phase_authority as (
+    select
+        item as phase_kind,
+        item_rank as authority_rank
+    from rule
+    where rule_kind = 'phase'
+),
+
+candidates as (
+    select
+        history.*,
+        cast(history.precision_krw_million as double) as precision_key,
+        cast(
+            coalesce(phase_authority.authority_rank, 99) * 10000
+            - case
+                when history.phase like 'supplementary_%'
+                    then least(cast(split_part(history.phase, '_', 2) as integer), 9999)
+                else 0
+            end as double
+        ) as phase_key,
+        cast(
+            coalesce(-date_diff('day', date '1900-01-01', history.publication_date), 1e9)
+            as double
+        ) as publication_key,
+        case history.source_kind
+            when 'summary table' then 1 when 'detail lines' then 2 else 3
+        end as kind_order
+    from history
+    left join phase_authority
+        on
+            phase_authority.phase_kind
+            = case
+                when history.phase like 'supplementary_%' then 'supplementary' else history.phase
+            end
+),
+
+keyed as (
+    select
+        candidates.*,
+        criteria.criterion_1,
+        criteria.criterion_2,
+        criteria.criterion_3,
+        case criteria.criterion_1
+            when 'precision' then candidates.precision_key
+            when 'phase' then candidates.phase_key
+            when 'publication_date' then candidates.publication_key
+        end as key_1,
+        case criteria.criterion_2
+            when 'precision' then candidates.precision_key
+            when 'phase' then candidates.phase_key
+            when 'publication_date' then candidates.publication_key
+        end as key_2,
+        case criteria.criterion_3
+            when 'precision' then candidates.precision_key
+            when 'phase' then candidates.phase_key
+            when 'publication_date' then candidates.publication_key
+        end as key_3
+    from candidates
+    cross join criteria
+),
+
+ranked as (
+    select
+        *,
+        row_number() over grain_order as record_rank,
+        lead(key_1) over grain_order as next_key_1,
+        lead(key_2) over grain_order as next_key_2,
+        lead(key_3) over grain_order as next_key_3,
+        lead(precision_krw_million) over grain_order as next_precision_krw_million,
+        lead(phase) over grain_order as next_phase,
+        lead(publication_date) over grain_order as next_publication_date,
+        count(*) over (partition by fiscal_year, account_code) as n_figures,
+        count(*) over (partition by fiscal_year, account_code, key_1, key_2, key_3) as n_tied
+    from keyed
+    window grain_order as (
+        partition by fiscal_year, account_code
+        order by key_1, key_2, key_3, kind_order, source_name, source_locator
+    )
+),
+
+records as (
+    select
+        *,
+        case
+            when key_1 != next_key_1 then criterion_1
+            when key_2 != next_key_2 then criterion_2
+            when key_3 != next_key_3 then criterion_3
+        end as deciding_criterion
+    from ranked
+    where record_rank = 1
+),
+
+agreement as (
+    select
+        records.fiscal_year,
+        records.account_code,
+        count(*) filter (
+            where abs(history.amount_krw_million - records.amount_krw_million)
+            <= history.precision_krw_million + records.precision_krw_million
+        ) - 1 as n_agreeing
+    from records
+    inner join history
+        on
+            records.fiscal_year = history.fiscal_year
+            and records.account_code = history.account_code
+    group by all
+),
+
+final as (
+    select
+        records.fiscal_year,
+        records.account_code,
+        records.is_whole_account,
+        records.account_name_that_year,
+        records.phase,
+        records.source_name,
+        records.source_kind,
+        records.source_locator,
+        records.amount_krw_million,
+        records.precision_krw_million,
+        records.publication_date,
+        cast(records.n_figures as integer) as n_figures,
+        cast(agreement.n_agreeing as integer) as n_agreeing,
+        case
+            when records.n_figures = 1 then 'only figure'
+            when records.deciding_criterion = 'precision'
+                then
+                    'most precise (±' || {{ thousands('records.precision_krw_million') }}
+                    || ' vs ±' || {{ thousands('records.next_precision_krw_million') }}
+                    || ' KRW million)'
+            when records.deciding_criterion = 'phase'
+                then 'phase ' || records.phase || ' outranks ' || records.next_phase
+            when records.deciding_criterion = 'publication_date'
+                then
+                    'latest publication ' || strftime(records.publication_date, '%Y-%m-%d')
+                    || ' (vs '
+                    || coalesce(strftime(records.next_publication_date, '%Y-%m-%d'), 'undated')
+                    || ')'
+            else
+                'TIE with ' || (records.n_tied - 1)
+                || ' other figure(s) on precision, phase and publication date: the summary '
+                || 'table first, then the source named first'
+        end as chosen_because
+    from records
+    inner join agreement
+        on
+            records.fiscal_year = agreement.fiscal_year
+            and records.account_code = agreement.account_code
+)
+
+select * from final
