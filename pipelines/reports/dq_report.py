@@ -55,6 +55,7 @@ from pipelines.reports.report_text import (
     vocabulary,
     word,
 )
+from pipelines.reports.twenty_years import twenty_years
 from pipelines.reports.svg_charts import (
     GROUP_COLOURS,
     Era,
@@ -227,6 +228,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
         "plan_documents": [],
         "excluded_rows": [],
         "history": [],
+        "twenty_years": [],
         "eras": [],
         "names": {"account": {}, "level": {}},
         "cells": [],
@@ -260,6 +262,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
                 "where account_code = 'bnd_special_account' order by all",
             )
         found["eras"] = _eras(con, tables)
+        found["twenty_years"] = twenty_years(con, tables)
         found["changes"] = _changes(con, tables)
         if "raw.plan_declared_counts" in tables:
             found["plan_documents"] = [
@@ -614,6 +617,8 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
             "history": database["history"],
             # The account's names era by era, drawn as bands on the history chart.
             "eras": database["eras"],
+            # Year by year since 2005: the value of record, revenue and shares (twenty_years).
+            "twenty_years": database["twenty_years"],
         },
     }
 
@@ -1139,6 +1144,7 @@ def render_html(dq: dict[str, Any], lang: str = "en") -> str:
         row_decimals=row_decimals,
         with_verdict=with_verdict,
         place_columns=PLACE_COLUMNS,
+        bilingual=lambda english, korean_name: bilingual(english, korean_name, lang),
     )
     template = environment.get_template("report.html.j2")
     links = {

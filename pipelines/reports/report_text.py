@@ -345,6 +345,48 @@ TEXT: dict[str, tuple[str, str]] = {
         "year|the account that year|source|phase|KRW million|± precision",
         "연도|그해의 회계 이름|출처|단계|백만원|± 정밀도",
     ),
+    "twenty_h3": ("The account year by year since 2005", "2005년 이후 연도별 특별회계"),
+    "twenty_intro": (
+        "For each year, under the account's name of that era: the value of record of its "
+        "spending among every figure the warehouse holds (the budget tables, the budget lines, "
+        "and what ministries, institutes and newspapers stated, each with its source and date), "
+        "chosen by precision, phase and publication date, with how many figures the year has "
+        "and how many agree with it within their precision; the revenue and the shares that "
+        "public documents state. A year without any figure says so: nothing is filled in.",
+        "연도마다 그 시기의 회계 이름 아래에, 창고가 가진 모든 수치(예산표, 세부 사업, 부처·연구기관·"
+        "언론이 출처와 날짜를 밝혀 발표한 수치) 가운데 정밀도, 예산 단계, 발표일 순으로 고른 "
+        "세출의 기준값과, 그해 수치의 개수 및 정밀도 안에서 일치하는 수치의 개수, 공개 문서가 밝힌 "
+        "세입과 비중을 보여 줍니다. 수치가 없는 연도는 없다고 적고, 아무것도 채워 넣지 않습니다.",
+    ),
+    "twenty_headers": (
+        "year|spending, KRW million|phase · source, why this figure|revenue stated, "
+        "KRW million|shares stated",
+        "연도|세출 (백만원)|단계 · 출처, 이 수치를 고른 이유|발표된 세입 (백만원)|발표된 비중",
+    ),
+    "twenty_agreeing": (
+        "{n} figure(s) this year, {agree} other(s) agree within precision",
+        "그해 수치 {n}건, 그중 정밀도 안에서 일치하는 다른 수치 {agree}건",
+    ),
+    "twenty_none": (
+        "no figure of the whole account found in any source (searches listed in "
+        "docs/research/cited_account_figures.md)",
+        "어느 출처에서도 회계 전체의 수치를 찾지 못함 (검색 내역: "
+        "docs/research/cited_account_figures.md)",
+    ),
+    "twenty_revenue_total": ("of a stated total of {total}", "발표된 합계 {total} 중"),
+    "twenty_computed": (
+        "{pct}% computed from the same document's amounts",
+        "같은 문서의 금액으로 계산하면 {pct}%",
+    ),
+    "twenty_note": (
+        "* not itemised: the part of a stated revenue total that its statement does not name, "
+        "computed as the total less the named sources, never spread over them. Shares on "
+        "different bases (consolidated budget, total expenditure, a basis not specified) are "
+        "not comparable with each other.",
+        "* 항목 미기재: 발표된 세입 합계 가운데 발표가 출처를 밝히지 않은 부분으로, 합계에서 밝힌 "
+        "항목을 뺀 값입니다. 항목들에 나누어 넣지 않습니다. 기준이 다른 비중(통합재정, 총지출, "
+        "기준 미상)은 서로 비교할 수 없습니다.",
+    ),
     "excluded_h3": ("Rows of other accounts, left out", "제외한 다른 회계의 행"),
     "excluded_intro": (
         "Publishers' downloads hold every 회계 (the general account, other special accounts, "
