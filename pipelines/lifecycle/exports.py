@@ -37,6 +37,7 @@ from pipelines.lifecycle.spreadsheet_safety import (
 
 PACKAGE_FILE = "datapackage.json"
 BUDGET_CSV = "budget.csv"
+REVENUE_CSV = "revenue.csv"
 
 # The budget facts with their dimensions: one row per year × account × level × phase × source.
 BUDGET_QUERY = """
@@ -76,6 +77,37 @@ BUDGET_FIELDS = [
     ("amount_krw_million", "integer", "Amount in millions of Korean won (KRW 1 million)."),
 ]
 PRIMARY_KEY = ["fiscal_year", "account_code", "level_code", "phase", "source_file"]
+
+# Where the account's money comes from, as public documents state it (one row per statement and
+# revenue source; `not_itemised` is the part a statement's total does not name).
+REVENUE_QUERY = """
+select
+    fiscal_year,
+    revenue_source_code,
+    revenue_source_name_en,
+    revenue_source_name_ko,
+    phase,
+    stated_by,
+    strftime(publication_date, '%Y-%m-%d') as publication_date,
+    url,
+    is_computed,
+    amount_krw_million
+from marts.fct_special_account_revenue
+order by fiscal_year, revenue_source_order, stated_by, url
+"""
+REVENUE_FIELDS = [
+    ("fiscal_year", "integer", "Fiscal year."),
+    ("revenue_source_code", "string", "Revenue source (ref_cited_items), or not_itemised."),
+    ("revenue_source_name_en", "string", "Revenue source in English."),
+    ("revenue_source_name_ko", "string", "Revenue source in Korean."),
+    ("phase", "string", "Budget phase as the statement gives it, or 'not stated'."),
+    ("stated_by", "string", "Who stated the figure."),
+    ("publication_date", "date", "When the statement was published."),
+    ("url", "string", "Where the statement is published."),
+    ("is_computed", "boolean", "True for the part of a stated total the statement does not name."),
+    ("amount_krw_million", "number", "Amount in millions of Korean won (KRW 1 million)."),
+]
+REVENUE_KEY = ["fiscal_year", "revenue_source_code", "phase", "stated_by", "url"]
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -140,6 +172,15 @@ def write_exports(
                 {"target": str(budget), "formula_starts": list(FORMULA_STARTS)},
             )
         )
+        if "fct_special_account_revenue" in tables:
+            (rows[REVENUE_CSV],) = one_row(
+                con.execute(
+                    f"copy ({spreadsheet_safe_query(con, REVENUE_QUERY)}) to $target "
+                    "(format csv, header true)",
+                    {"target": str(export_dir / REVENUE_CSV),
+                     "formula_starts": list(FORMULA_STARTS)},
+                )
+            )  # fmt: skip
         years = con.execute("select min(fiscal_year), max(fiscal_year) from marts.fct_budget")
         first_year, last_year = one_row(years)
         sources = json_rows(
@@ -156,7 +197,9 @@ def write_exports(
             reprocessed_years,
             published_export_dir,
         )
-    package = fiscal_data_package(meta, first_year, last_year, sources)
+    package = fiscal_data_package(
+        meta, first_year, last_year, sources, revenue=REVENUE_CSV in rows
+    )
     (export_dir / PACKAGE_FILE).write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -173,6 +216,68 @@ def _write_no_lines(con: duckdb.DuckDBPyConnection, target: Path) -> None:
 
 
 def fiscal_data_package(
+    meta: dict[str, Any],
+    first_year: int,
+    last_year: int,
+    sources: list[dict[str, Any]],
+    revenue: bool = False,
+) -> dict[str, Any]:
+    """The package of ``budget.csv`` and, with ``revenue``, of ``revenue.csv``: the account's
+    revenue as public documents state it, a measure of direction ``revenue``."""
+    package = _budget_package(meta, first_year, last_year, sources)
+    if revenue:
+        package["model"]["measures"]["revenue"] = {
+            "source": "amount_krw_million",
+            "resource": "revenue",
+            "title": "Revenue as public documents state it",
+            "currency": "KRW",
+            "factor": 1_000_000,
+            "direction": "revenue",
+        }
+        package["model"]["dimensions"]["revenue_source"] = {
+            "dimensionType": "classification",
+            "classificationType": "revenue",
+            "primaryKey": ["revenue_source_code"],
+            "attributes": {
+                "revenue_source_code": {"source": "revenue_source_code", "resource": "revenue"},
+                "revenue_source_name_en": {
+                    **label("revenue_source_name_en", "revenue_source_code"),
+                    "resource": "revenue",
+                },
+                "revenue_source_name_ko": {
+                    **label("revenue_source_name_ko", "revenue_source_code"),
+                    "resource": "revenue",
+                },
+            },
+        }
+        package["resources"].append(
+            _csv_resource("revenue", REVENUE_CSV, REVENUE_FIELDS, REVENUE_KEY)
+        )
+    return package
+
+
+def _csv_resource(
+    name: str, path: str, fields: list[tuple[str, str, str]], key: list[str]
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": {
+            "fields": [
+                {"name": field, "type": kind, "description": description}
+                for field, kind, description in fields
+            ],
+            "primaryKey": key,
+            "missingValues": [""],
+        },
+    }
+
+
+def _budget_package(
     meta: dict[str, Any], first_year: int, last_year: int, sources: list[dict[str, Any]]
 ) -> dict[str, Any]:
     finished: datetime = meta["finished_at_utc"]
@@ -254,24 +359,7 @@ def fiscal_data_package(
                 },
             },
         },
-        "resources": [
-            {
-                "name": "budget",
-                "path": BUDGET_CSV,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {
-                    "fields": [
-                        {"name": name, "type": kind, "description": description}
-                        for name, kind, description in BUDGET_FIELDS
-                    ],
-                    "primaryKey": PRIMARY_KEY,
-                    "missingValues": [""],
-                },
-            }
-        ],
+        "resources": [_csv_resource("budget", BUDGET_CSV, BUDGET_FIELDS, PRIMARY_KEY)],
     }
 
 

@@ -217,7 +217,9 @@ def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: 
     assert completed.returncode == 0
 
     package = json.loads((export / "datapackage.json").read_text(encoding="utf-8"))
-    (resource,) = package["resources"]
+    resources = {resource["name"]: resource for resource in package["resources"]}
+    assert sorted(resources) == ["budget", "revenue"]
+    resource = resources["budget"]
     fields = {field["name"] for field in resource["schema"]["fields"]}
     measure = package["model"]["measures"]["amount"]
     assert (measure["currency"], measure["factor"]) == ("KRW", 1_000_000)
@@ -246,6 +248,28 @@ def test_the_fiscal_data_package_is_valid_and_matches_the_page(published_build: 
         for row in csv.DictReader(handle):
             totals[int(row["fiscal_year"])] += int(row[measure["source"]])
     assert tuple(totals[year] for year in YEARS) == TOTALS["bnd_special_account"]
+
+    # The revenue, a measure of its own resource with direction revenue: 2005 as 매일신문
+    # (연합) printed it on 2004-12-06 — 주세 2조9천억, 타회계 전입금 8천500억, 부담금 2천600억
+    # "among others" of 5조5천억 — with the part it does not name apart, in KRW million.
+    revenue = package["model"]["measures"]["revenue"]
+    assert (revenue["direction"], revenue["resource"], revenue["factor"]) == (
+        "revenue",
+        "revenue",
+        1_000_000,
+    )
+    with (export / resources["revenue"]["path"]).open(encoding="utf-8", newline="") as handle:
+        rows = {
+            row["revenue_source_code"]: (float(row[revenue["source"]]), row["is_computed"])
+            for row in csv.DictReader(handle)
+            if row["fiscal_year"] == "2005"
+        }
+    assert rows == {
+        "liquor_tax": (2_900_000, "false"),
+        "other_account_transfers": (850_000, "false"),
+        "charges": (260_000, "false"),
+        "not_itemised": (5_500_000 - 2_900_000 - 850_000 - 260_000, "true"),
+    }
 
 
 @pytest.mark.xdist_group("published_docs")  # beside `docs`, never during it
