@@ -197,9 +197,7 @@ def write_exports(
             reprocessed_years,
             published_export_dir,
         )
-    package = fiscal_data_package(
-        meta, first_year, last_year, sources, revenue=REVENUE_CSV in rows
-    )
+    package = fiscal_data_package(meta, first_year, last_year, sources, revenue=REVENUE_CSV in rows)
     (export_dir / PACKAGE_FILE).write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -55,7 +55,6 @@ from pipelines.reports.report_text import (
     vocabulary,
     word,
 )
-from pipelines.reports.twenty_years import twenty_years
 from pipelines.reports.svg_charts import (
     GROUP_COLOURS,
     Era,
@@ -66,6 +65,7 @@ from pipelines.reports.svg_charts import (
     history_dots,
     stacked_bars,
 )
+from pipelines.reports.twenty_years import twenty_years
 
 TRILLION = 1_000_000  # KRW million in a KRW trillion (조원)
 

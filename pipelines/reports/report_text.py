@@ -353,10 +353,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "chosen by precision, phase and publication date, with how many figures the year has "
         "and how many agree with it within their precision; the revenue and the shares that "
         "public documents state. A year without any figure says so: nothing is filled in.",
-        "연도마다 그 시기의 회계 이름 아래에, 창고가 가진 모든 수치(예산표, 세부 사업, 부처·연구기관·"
-        "언론이 출처와 날짜를 밝혀 발표한 수치) 가운데 정밀도, 예산 단계, 발표일 순으로 고른 "
-        "세출의 기준값과, 그해 수치의 개수 및 정밀도 안에서 일치하는 수치의 개수, 공개 문서가 밝힌 "
-        "세입과 비중을 보여 줍니다. 수치가 없는 연도는 없다고 적고, 아무것도 채워 넣지 않습니다.",
+        "연도마다 그 시기의 회계 이름 아래에, 창고가 가진 모든 수치(예산표, 세부 사업, "
+        "부처·연구기관·언론이 출처와 날짜를 밝혀 발표한 수치) 가운데 정밀도, 예산 단계, "
+        "발표일 순으로 고른 세출의 기준값과, 그해 수치의 개수 및 정밀도 안에서 일치하는 "
+        "수치의 개수, 공개 문서가 밝힌 세입과 비중을 보여 줍니다. 수치가 없는 연도는 없다고 "
+        "적고, 아무것도 채워 넣지 않습니다.",
     ),
     "twenty_headers": (
         "year|spending, KRW million|phase · source, why this figure|revenue stated, "

@@ -61,7 +61,7 @@ shares as (
     select
         fiscal_year,
         list({'code': share_code, 'name_ko': share_name_ko, 'name_en': share_name_en,
-              'basis_ko': basis_name_ko, 'basis_en': basis_name_en, 'percent': percent,
+              'basis_ko': basis_name_ko, 'basis_en': basis_name_en, 'percent': share_percent,
               'computed': computed_percent, 'stated_by': stated_by}
              order by share_code, basis_code, stated_by) as shares
     from marts.fct_special_account_share

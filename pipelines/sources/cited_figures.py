@@ -1,20 +1,21 @@
 """Cited figures: what public documents state about the special account, each with its citation.
 
 A registered file of format ``cited_figures`` is a CSV (encoding detected as for budget CSVs), one
-row per figure a document states::
-
-    fiscal_year,account,measure,item,basis,amount,unit,precision,phase,stated_by,published,url,locator,note
-    2005,국가균형발전특별회계,revenue,주세,,2.9,조원,,proposed,"기획예산처, as reported by …",2004-12-06,https://…,3rd paragraph,
+row per figure a document states, in the columns ``COLUMNS`` (fiscal_year, account, measure,
+item, basis, amount, unit, precision, phase, stated_by, published, url, locator, note), e.g.
+2005, 국가균형발전특별회계, revenue, 주세, (no basis), 2.9, 조원, (no precision: the last
+digit), proposed, "기획예산처, as reported by …", 2004-12-06, https://…, 3rd paragraph.
 
 - ``account``: the special account as the document names it: one of its names in any era
   (``ref_account_history.csv``) or their short names (``ref_account_short_names.csv``: 균특회계,
-  광특회계, 지특회계). A figure of any other account is refused: this file holds this account's only.
+  광특회계, 지특회계). A figure of any other account is refused: this file holds this account's
+  only.
 - ``measure``: ``spending`` (``item``: 합계/Total or a 계정, a name the account's 계정 had that
   year in ``ref_account_history.csv`` or today's name in ``ref_budget_line_aliases.csv``),
   ``revenue`` (a revenue source of ``ref_cited_items.csv``: 세입 합계, 주세, 타회계 전입금…),
   ``subsidies`` (its subsidies to local governments by region: 전국, 수도권, 비수도권) or
-  ``share`` (a percentage: 정부 재정 대비 비중 or 수도권 비중, ``unit`` ``%``, and ``basis``: what it
-  is a share of, 총지출, 통합재정, 정부 예산, 국가 재정 or 지방자치단체 보조금).
+  ``share`` (a percentage: 정부 재정 대비 비중 or 수도권 비중, ``unit`` ``%``, and ``basis``:
+  what it is a share of, 총지출, 통합재정, 정부 예산, 국가 재정 or 지방자치단체 보조금).
 - ``amount``, ``unit``, ``precision`` as printed (``precision`` empty: the last printed digit),
   ``phase`` as the document states it or empty (not stated).
 - ``stated_by``, ``published`` (``YYYY-MM-DD``, or ``YYYY-MM`` for a report dated by month),
@@ -296,7 +297,7 @@ def _item(
     """(item code, budget line, the era's 계정 name, its mapping) of a row's item."""
     if measure != "spending":
         code = cited_items().get((measure, label_key(label)))
-        if code is None or code == "total" and measure != "revenue":
+        if code is None:
             raise fail(
                 "item", f"a {measure} item of dbt_project/seeds/{ITEMS_SEED} ({_names(measure)})"
             )

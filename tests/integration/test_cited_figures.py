@@ -59,7 +59,7 @@ def test_shares_are_shown_beside_the_share_computed_from_the_same_document(
         (row[0], row[1:])
         for row in _query(
             published_build,
-            "select fiscal_year, percent::double, computed_percent::double, basis_code "
+            "select fiscal_year, share_percent::double, computed_percent::double, basis_code "
             "from marts.fct_special_account_share where share_code = 'capital_region'",
         )
     )
@@ -69,7 +69,7 @@ def test_shares_are_shown_beside_the_share_computed_from_the_same_document(
     assert rows[2008] == (pytest.approx(9.3), pytest.approx(9.30), "local_subsidies")
     national = _query(
         published_build,
-        "select fiscal_year, percent, computed_percent from marts.fct_special_account_share "
+        "select fiscal_year, share_percent, computed_percent from marts.fct_special_account_share "
         "where share_code = 'national_budget' order by 1",
     )
     # 동아일보, 2025-07-01: 3.8% (2009) and 1.9% (2023) of 국가 재정; no denominator is held.

@@ -1,7 +1,8 @@
--- Every figure a public document states about the special account (data_raw/cited_account_figures.csv
--- and any other file of format cited_figures): its spending (the whole or a 계정), revenue by
--- source, subsidies to local governments by region, and shares, as printed, with who stated it,
--- when, the URL and where in the document. Nothing here is computed but the unit conversion.
+-- Every figure a public document states about the special account
+-- (data_raw/cited_account_figures.csv and any other file of format cited_figures): its spending
+-- (the whole or a 계정), revenue by source, subsidies to local governments by region, and shares,
+-- as printed, with who stated it, when, the URL and where in the document. Nothing here is
+-- computed but the unit conversion.
 with
 
 cited as (
@@ -26,13 +27,6 @@ final as (
         cited.measure,
         cited.item_code,
         budget_lines.account_code,
-        case
-            when cited.measure = 'spending'
-                then coalesce(cited.sub_account_name_that_year, accounts.name_ko)
-            else items.name_ko
-        end as item_name_ko,
-        case when cited.measure = 'spending' then accounts.name_en else items.name_en end
-            as item_name_en,
         cited.mapping as era_mapping,
         cited.basis_code,
         basis.name_ko as basis_name_ko,
@@ -41,18 +35,25 @@ final as (
         cited.item_printed,
         cited.amount_text,
         cited.unit_label,
-        cast(cited.amount_krw_million as decimal(18, 3)) as amount_krw_million,
         cited.precision_krw_million,
-        cited.percent,
+        cited.share_percent,
         cited.precision_percent,
-        coalesce(cited.phase, 'not stated') as phase,
         cited.stated_by,
         cited.published,
         cited.publication_date,
         cited.url,
         cited.locator,
         cited.note,
-        cited.source_locator
+        cited.source_locator,
+        cast(cited.amount_krw_million as decimal(18, 3)) as amount_krw_million,
+        case
+            when cited.measure = 'spending'
+                then coalesce(cited.sub_account_name_that_year, accounts.name_ko)
+            else items.name_ko
+        end as item_name_ko,
+        case when cited.measure = 'spending' then accounts.name_en else items.name_en end
+            as item_name_en,
+        coalesce(cited.phase, 'not stated') as phase
     from cited
     left join budget_lines on cited.line_code = budget_lines.line_code
     left join accounts on budget_lines.account_code = accounts.account_code

@@ -158,9 +158,8 @@ dated as (
 
 all_figures as (
     select
-        dated.* replace (
-            coalesce(dated.publication_date, source_files.publication_date) as publication_date
-        )
+        dated.* exclude (publication_date),
+        coalesce(dated.publication_date, source_files.publication_date) as publication_date
     from dated
     left join source_files on dated.source_locator = source_files.source_file
 ),
@@ -173,11 +172,11 @@ figures as (
         source_kind,
         source_locator,
         figure_basis,
+        publication_date,
         cast(amount_krw_million as decimal(18, 3)) as amount_krw_million,
         cast(precision_krw_million as decimal(38, 6)) as precision_krw_million,
         coalesce(phase, 'not stated') as phase,
-        account_code = 'bnd_special_account' as is_whole_account,
-        publication_date
+        account_code = 'bnd_special_account' as is_whole_account
     from all_figures
 ),
 

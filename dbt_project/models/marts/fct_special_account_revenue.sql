@@ -19,13 +19,13 @@ items as (
 statement_totals as (
     select
         fiscal_year,
-        coalesce(phase, 'not stated') as phase,
         stated_by,
         url,
         amount_krw_million,
         precision_krw_million,
         source_locator,
-        publication_date
+        publication_date,
+        coalesce(phase, 'not stated') as phase
     from cited
     where item_code = 'total'
 ),
@@ -33,15 +33,15 @@ statement_totals as (
 named as (
     select
         fiscal_year,
-        coalesce(phase, 'not stated') as phase,
         stated_by,
         url,
         publication_date,
         item_code as revenue_source_code,
         amount_krw_million,
         precision_krw_million,
-        false as is_computed,
-        source_locator
+        source_locator,
+        coalesce(phase, 'not stated') as phase,
+        false as is_computed
     from cited
     where item_code != 'total'
 ),

@@ -10,7 +10,8 @@ cited as (
 ),
 
 shares as (
-    select * from cited where measure = 'share'
+    select * from cited
+    where measure = 'share'
 ),
 
 subsidies as (
@@ -53,25 +54,29 @@ final as (
         basis_code,
         basis_name_ko,
         basis_name_en,
-        percent,
+        share_percent,
         precision_percent,
         phase,
         stated_by,
         publication_date,
         url,
         locator,
+        source_locator,
         cast(round(100 * numerator_krw_million / denominator_krw_million, 2) as decimal(9, 4))
             as computed_percent,
         case
             when denominator_krw_million is not null and denominator_is_stated
-                then 'the capital region''s subsidies over all regions'' as the same document states them'
+                then
+                    'the capital region''s subsidies over all regions'', '
+                    || 'as the same document states them'
             when denominator_krw_million is not null
-                then 'the capital region''s subsidies over those of the capital region and the rest, as the same document states them'
+                then
+                    'the capital region''s subsidies over those of the capital region and '
+                    || 'the rest, as the same document states them'
             when item_code = 'national_budget'
                 then 'not computed: the warehouse holds no total of the government''s budget'
             else 'not computed: the same document states no subsidies by region'
-        end as computed_from,
-        source_locator
+        end as computed_from
     from computed
 )
 

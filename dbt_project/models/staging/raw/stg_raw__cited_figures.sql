@@ -41,7 +41,8 @@ renamed as (
         cast(source.amount * units.krw_million_per_unit as decimal(38, 6)) as amount_krw_million,
         case when source.unit_label != '%' then cast(source.precision_half as decimal(38, 6)) end
             as precision_krw_million,
-        case when source.unit_label = '%' then cast(source.amount as decimal(9, 4)) end as percent,
+        case when source.unit_label = '%' then cast(source.amount as decimal(9, 4)) end
+            as share_percent,
         case when source.unit_label = '%' then cast(source.precision_half as decimal(9, 4)) end
             as precision_percent,
         source.source_file || ':' || source.line_number as source_locator
