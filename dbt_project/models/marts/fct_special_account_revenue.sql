@@ -80,7 +80,7 @@ remainders as (
 
 parts as (
     select * from named
-    union all
+    union all by name
     select * from remainders
 ),
 
