@@ -166,7 +166,8 @@ def in_unit(amount_krw_million: int, krw_million_per_unit: int, decimals: int = 
     return (Decimal(amount_krw_million) / krw_million_per_unit).quantize(step, ROUND_HALF_UP)
 
 
-# The second registered source: published totals of the special account across its history
-# (control totals, each row naming who stated it), 17 rows.
-HISTORY_FILE = "account_history_control_totals.csv"
-HISTORY_ROWS = 17
+# The second registered source: the figures public documents state about the special account
+# across its history (format cited_figures: each row naming who stated it, when, where and at
+# which place), 65 rows below the header.
+HISTORY_FILE = "cited_account_figures.csv"
+HISTORY_ROWS = 65

@@ -834,7 +834,8 @@ def history_chart(
                 group=row["source_kind"],
                 style=PHASE_STYLES.get(row["phase"], "dotted"),
                 series=history_label(row),
-                tooltip=str(tooltip),
+                # plain text: the chart escapes it once, where it writes the SVG
+                tooltip=tooltip.unescape(),
             )
         )
     groups = [

@@ -4,7 +4,7 @@
 one row per comparison of ``audit.audit_source_comparison``, with the columns (in this order)
 ``fiscal_year, line, source, other_source, other_stated_by, figure, other_figure, reason,
 accepted_by, accepted_on``; e.g. 2015, Total, the page's file,
-``account_history_control_totals.csv``,
+``cited_account_figures.csv``,
 ``KRIHS 국토정책Brief, 2017-06-12``, ``10,338,940 백만원``, ``10.4 조원``, why, who, ``2026-12-06``.
 
 - ``source`` / ``other_source``: the two sides as the comparison names them: a file registered in

@@ -1,7 +1,8 @@
 """Every reader of raw files, as ingest calls it, with valid seed files to mutate.
 
 One reader per format of the registry (``registry.FORMATS``: ``page_text``, ``csv``, ``xlsx``,
-``html``, ``control_totals``, each through ``parse_source`` as ingest reads a registered file),
+``html``, ``control_totals``, ``cited_figures``, each through ``parse_source`` as ingest reads a
+registered file: ``cited_figures`` reaches ``parse_cited_figures``),
 the registry itself (``read_registry``, ``line_file_entries``, ``publisher_layouts``), the
 publishers' profiles (``load_profile``) and the publishers' files in each layout (CSV, JSON,
 XLSX: ``land_lines`` into a DuckDB landing, as ingest lands them). Seeds are the project's own
@@ -51,7 +52,7 @@ from tests.publisher_files import (
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "budget_tables"
 PAGE = "000_cad87574ba41ba74.txt"
-HISTORY = "account_history_control_totals.csv"
+HISTORY = "cited_account_figures.csv"
 PROFILES = ("open_fiscal_data_detail_budget", "local_government_budget")
 MINISTRY_COLUMNS = {"year": "fiscal_year", "source": "stated_by", "remarks": "note"}
 LINES_YEAR = 2016
@@ -101,15 +102,27 @@ TABLE_SEEDS = {
             "semicolon_title.csv", "utf16le_bom.csv"),
     "xlsx": ("seven_rows_en.xlsx",),
     "html": ("seven_rows.html",),
-    "control_totals": (HISTORY, "control_totals.csv", "control_totals_ministry.csv"),
+    "control_totals": ("control_totals.csv", "control_totals_ministry.csv"),
+    "cited_figures": (HISTORY,),
 }  # fmt: skip
 TABLE_TOKENS = {"page_text": "text", "csv": "csv", "html": "html", "control_totals": "csv"}
 
 
+def _cited_bytes_or_cells(data: bytes, choose: Chooser) -> bytes:
+    """The cited figures (UTF-8) with bytes mutated, or cells replaced: a row that is still CSV
+    reaches the checks of each field (year, account, measure, item, unit, date, URL …)."""
+    if choose.choice(("bytes", "cells")) == "bytes":
+        return mutate(data, choose, TOKENS["csv"])
+    return mutate_cells(data, choose, "utf-8")
+
+
 def _table_reader(file_format: str) -> Reader:
-    mutation = (
-        mutate_workbook if file_format == "xlsx" else _text_mutation(TABLE_TOKENS[file_format])
-    )
+    if file_format == "xlsx":
+        mutation = mutate_workbook
+    elif file_format == "cited_figures":
+        mutation = _cited_bytes_or_cells
+    else:
+        mutation = _text_mutation(TABLE_TOKENS[file_format])
     return Reader(
         _fixture_seeds(*TABLE_SEEDS[file_format]), mutation, _read_registered(file_format)
     )

@@ -34,7 +34,7 @@ from tests.publisher_files import (
     write_api_json,
     write_csv,
 )
-from tests.source_figures import LEAVES, PAGE_FILE, ROWS, YEARS
+from tests.source_figures import HISTORY_FILE, LEAVES, PAGE_FILE, ROWS, YEARS
 
 OFD = "open_fiscal_data_detail_budget"
 # One run of the module's build, on one worker (the tests read it, or copy it).
@@ -46,15 +46,24 @@ LINES = (
 )
 
 
-# A control total for 2016 (the page prints 9,973,926 KRW million), to compare the lines with.
-STATED_2016 = '2016,Total,9.97,조원,"a synthetic statement of the tests",,0.01,\n'
+# A cited figure of 2016's whole account (the page prints 9,973,926 KRW million), to compare the
+# lines with, in the cited file's columns (fiscal_year, account, measure, item, basis, amount,
+# unit, precision, phase, stated_by, published, url, locator, note): 9.97 조원 ± 0.005, no phase
+# stated. Appended below the committed file's 65 figures and header, it is its line 67.
+STATED_2016 = (
+    '2016,지역발전특별회계,spending,합계,,9.97,조원,0.01,,"a synthetic statement of the tests",'
+    "2016-01-04,https://example.org/synthetic-statement,1st paragraph,\n"
+)
+STATED_2016_AT = f"{HISTORY_FILE}:67"
+# The committed file's own figure of 2016: 10 조원 (the press release, line 50), ± 0.5 조원.
+PRESS_RELEASE_2016_AT = f"{HISTORY_FILE}:50"
 
 
 def _raw(folder: Path, write, unit: str) -> Path:
     raw = folder / "data_raw"
     shutil.copytree(DATA_RAW, raw)
-    with (raw / "account_history_control_totals.csv").open("a", encoding="utf-8") as totals:
-        totals.write(STATED_2016)
+    with (raw / HISTORY_FILE).open("a", encoding="utf-8") as cited:
+        cited.write(STATED_2016)
     file = write(raw / "budget_lines" / "2016")
     register_line_file(raw, f"budget_lines/2016/{file.name}", OFD, unit)
     return raw
@@ -119,7 +128,7 @@ def test_the_detail_lands_beside_today_s_accounts_and_reconciles(api_build: Sett
 def test_the_lines_are_compared_with_a_control_total_and_charted(api_build: Settings) -> None:
     with duckdb.connect(str(api_build.published_db), read_only=True) as con:
         compared = con.execute(
-            "select phase, amount_krw_million, other_amount_krw_million, status "
+            "select phase, amount_krw_million, other_amount_krw_million, status, other_locator "
             "from audit.audit_source_comparison where comparison_kind = 'detail_lines' "
             "order by all"
         ).fetchall()
@@ -128,10 +137,13 @@ def test_the_lines_are_compared_with_a_control_total_and_charted(api_build: Sett
             "where fiscal_year = 2016 and account_code = 'bnd_special_account' "
             "and source_kind = 'detail lines'"
         ).fetchall()
-    # 9.97 조원 ± 0.005 holds both sums: enacted 9,973,926 (the page's) and proposed 8 less.
+    # 9.97 조원 ± 0.005 holds both sums: enacted 9,973,926 (the page's) and proposed 8 less; so
+    # does the press release's 10 조원 ± 0.5. Neither states a phase: each meets both sums.
     assert compared == [
-        ("enacted", 9_973_926, 9_970_000, "WITHIN_TOLERANCE"),
-        ("proposed", 9_973_918, 9_970_000, "WITHIN_TOLERANCE"),
+        ("enacted", 9_973_926, 9_970_000, "WITHIN_TOLERANCE", STATED_2016_AT),
+        ("enacted", 9_973_926, 10_000_000, "WITHIN_TOLERANCE", PRESS_RELEASE_2016_AT),
+        ("proposed", 9_973_918, 9_970_000, "WITHIN_TOLERANCE", STATED_2016_AT),
+        ("proposed", 9_973_918, 10_000_000, "WITHIN_TOLERANCE", PRESS_RELEASE_2016_AT),
     ]
     assert sorted(history) == [("enacted", 9_973_926), ("proposed", 9_973_918)]
 
@@ -165,7 +177,7 @@ def test_amounts_declared_in_the_wrong_unit_fail_as_a_unit_mismatch(
 
     assert completed.returncode == 1
     assert file_sha256(settings.published_db) == before
-    # Against the 2016 control total the lines' sums are 1,000 times too large: a blocking
+    # Against the 2016 cited figures the lines' sums are 1,000 times too large: a blocking
     # UNIT_MISMATCH, named by year, account and the factor.
     assert "FAILED check assert_blocking_source_comparisons_match" in completed.stdout
     dq = json.loads((settings.build_reports_dir / "dq.json").read_text(encoding="utf-8"))
@@ -176,22 +188,33 @@ def test_amounts_declared_in_the_wrong_unit_fail_as_a_unit_mismatch(
     assert {(row["status"], row["unit_factor"]) for row in failed["offending_rows"]} == {
         ("UNIT_MISMATCH", 0.001)
     }
-    # Named by the file of the lines and the place of the stated total.
+    # Named by the file of the lines and the place of each stated total: the synthetic 9.97 조원
+    # and the press release's 10 조원 (± 0.5 조원, it holds the sums ÷ 1,000 too).
     assert {
         (row["comparison_kind"], row["source_locator"], row["other_locator"])
         for row in failed["offending_rows"]
-    } == {("detail_lines", "budget_lines/2016/detail.csv", "account_history_control_totals.csv:19")}
-    # The run's output says so, naming the line file and the control total's line, with both
+    } == {
+        ("detail_lines", "budget_lines/2016/detail.csv", STATED_2016_AT),
+        ("detail_lines", "budget_lines/2016/detail.csv", PRESS_RELEASE_2016_AT),
+    }
+    # The run's output says so, naming the line file and the cited figure's line, with both
     # figures, the ratio and the status.
     total = ROWS["Total"][1][YEARS.index(2016)]
-    (printed,) = [
+    printed = [
         text for text in completed.stdout.splitlines()
         if text.startswith("    - UNIT_MISMATCH 2016 bnd_special_account total enacted:")
     ]  # fmt: skip
+    (synthetic,) = [text for text in printed if f" vs {STATED_2016_AT} " in text]
     assert (
         f"budget_lines/2016/detail.csv (budget lines: {OFD}) {total * 1000:,} vs "
-        f"account_history_control_totals.csv:19 9,970,000 KRW million, ratio 0.001,"
-    ) in printed
+        f"{STATED_2016_AT} 9,970,000 KRW million, ratio 0.001,"
+    ) in synthetic
+    # 10,000,000 ÷ 9,973,926,000 = 0.0010026…, printed to six decimals.
+    (press_release,) = [text for text in printed if f" vs {PRESS_RELEASE_2016_AT} " in text]
+    assert (
+        f"budget_lines/2016/detail.csv (budget lines: {OFD}) {total * 1000:,} vs "
+        f"{PRESS_RELEASE_2016_AT} 10,000,000 KRW million, ratio 0.001003,"
+    ) in press_release
 
 
 # Today's account → its 계정 since 2019 (국가균형발전특별회계).
@@ -235,15 +258,27 @@ class FailedRun:
 OVER = {"local_support": Decimal("1.01")}
 
 
+def _without_years(cited: Path, years: tuple[int, ...]) -> None:
+    """The cited figures file without its rows of ``years`` (one row a line, the year first)."""
+    lines = cited.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(tuple(f"{year}," for year in years))]
+    assert len(lines) - len(kept) == 2  # 2016: the press release (line 50); 2020: the memo (53)
+    cited.write_text("".join(kept), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def lines_off_the_page(api_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> FailedRun:
     """One run over the page with two line files that do not reconcile with it, each failing in
     its own way (no control total this time: the lines meet only the page's figures, in the GX
     suite): 2016's detail, its 천원 declared 백만원 (1,000 times too large), and 2020's, whose
-    Local Support lines add up to 1 % over the page. Run over a copy of ``api_build``."""
+    Local Support lines add up to 1 % over the page. Run over a copy of ``api_build``.
+
+    The committed cited figures state both years' totals (10 조원 for 2016, 9.2 조원 for 2020):
+    the copy leaves out the figures of those years, or the lines would meet them too."""
     folder = tmp_path_factory.mktemp("off_the_page")
     raw = folder / "data_raw"
     shutil.copytree(DATA_RAW, raw)
+    _without_years(raw / HISTORY_FILE, (2016, 2020))
     write_csv(raw / "budget_lines" / "2016" / "detail.csv", API_HEADER, detail_rows_2016())
     register_line_file(raw, "budget_lines/2016/detail.csv", OFD, "백만원")
     write_api_json(raw / "budget_lines" / "2020" / "detail.json", detail_rows_2020(OVER))

@@ -1,11 +1,12 @@
 """Acknowledged differences: the reviewed file is read whole or refused naming line and column.
 
 Figures are checked against the page and the published totals they accept (tests.source_figures
-and data_raw/account_history_control_totals.csv), not against what the parser returns.
+and data_raw/cited_account_figures.csv), not against what the parser returns.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 from decimal import Decimal
@@ -22,7 +23,7 @@ from pipelines.sources.acknowledgements import (
 from pipelines.sources.amounts import MAX_KRW_MILLION
 from pipelines.sources.registry import ACKNOWLEDGEMENTS_NAME, read_registry
 from tests.conftest import DATA_RAW
-from tests.source_figures import HISTORY_FILE, PAGE_FILE, TOTALS, YEARS
+from tests.source_figures import HISTORY_FILE, PAGE_FILE, ROWS, TOTALS, YEARS
 
 TODAY = dt.date(2026, 12, 6)
 REGISTERED = (PAGE_FILE, HISTORY_FILE)
@@ -59,20 +60,38 @@ def _refused(data: bytes) -> SourceError:
     return error.value
 
 
-def test_the_project_s_file_accepts_the_page_s_2015_and_2019_totals_against_two_published_ones():
-    rows = _parse((DATA_RAW / ACKNOWLEDGEMENTS_NAME).read_bytes())
+def test_the_project_s_file_accepts_the_page_s_2015_total_and_2019_jeju_account_against_cited():
+    # Read as a run reads it today: the reviews are dated the day they were made.
+    rows = parse_acknowledgements(
+        (DATA_RAW / ACKNOWLEDGEMENTS_NAME).read_bytes(), "ack.csv", REGISTERED, dt.date.today()
+    )
     assert [(row.fiscal_year, row.line_code, row.line_number) for row in rows] == [
         (2015, "total", 2),
-        (2019, "total", 3),
+        (2015, "total", 3),
+        (2019, "jeju", 4),
     ]
-    # The page's exact totals, and the published totals as data_raw's control totals print them.
-    page_totals = dict(zip(YEARS, TOTALS["bnd_special_account"], strict=True))
-    assert [row.figure_krw_million for row in rows] == [page_totals[2015], page_totals[2019]]
-    assert [row.other_figure_krw_million for row in rows] == [10_400_000, 10_539_500]
-    history = (DATA_RAW / HISTORY_FILE).read_text(encoding="utf-8")
-    for row in rows:
+    # The page's exact figures (its Total for 2015 twice, its Jeju account for 2019), and the
+    # cited figures as the documents print them: 10.4 조원 (the KRIHS brief and the ministry's
+    # memo) and 3395 억원 (the Jeju council's analysis, as 한라일보 reports it).
+    page_2015 = dict(zip(YEARS, TOTALS["bnd_special_account"], strict=True))[2015]
+    jeju_2019 = ROWS["Jeju Special Self-Governing Province Account"][1][YEARS.index(2019)]
+    assert [row.figure_krw_million for row in rows] == [page_2015, page_2015, jeju_2019]
+    assert [row.other_figure_krw_million for row in rows] == [10_400_000, 10_400_000, 339_500]
+    assert [row.other_stated_by for row in rows] == [
+        "국토연구원 (KRIHS) 국토정책Brief",
+        "행정안전부 자치행정과 (Ministry of the Interior and Safety) memo",
+        "제주도의회 예산결산특별전문위원실, as reported by 한라일보",
+    ]
+    with (DATA_RAW / HISTORY_FILE).open(encoding="utf-8", newline="") as cited_file:
+        cited = list(csv.DictReader(cited_file))
+    for row, other_figure in zip(rows, ("10.4 조원", "10.4 조원", "3395 억원"), strict=True):
         assert row.source == PAGE_FILE and row.other_source == HISTORY_FILE
-        assert f'"{row.other_stated_by}"' in history  # names a row the control totals hold
+        # names a figure the cited file holds: that year, that document, that figure as printed
+        assert any(
+            (figure["fiscal_year"], figure["stated_by"], f"{figure['amount']} {figure['unit']}")
+            == (str(row.fiscal_year), row.other_stated_by, other_figure)
+            for figure in cited
+        ), row
         assert row.reason and row.accepted_by and row.accepted_on <= dt.date.today()
 
 

@@ -197,7 +197,7 @@ def test_the_incremental_raw_folder_shares_the_files_without_symbolic_links(
     tmp_path: Path,
 ) -> None:
     source = tmp_path / "csv"
-    for name in ("000_cad87574ba41ba74.txt", "account_history_control_totals.csv", "sources.yml"):
+    for name in ("000_cad87574ba41ba74.txt", "cited_account_figures.csv", "sources.yml"):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text(name, encoding="utf-8")
     for year in (2025, 2026):
@@ -210,9 +210,9 @@ def test_the_incremental_raw_folder_shares_the_files_without_symbolic_links(
     linked = sorted(path.relative_to(target) for path in target.rglob("*") if path.is_file())
     assert linked == [
         Path("000_cad87574ba41ba74.txt"),
-        Path("account_history_control_totals.csv"),
         Path("budget_lines/2025/lines.csv"),
         Path("budget_lines/2026/lines.csv"),
+        Path("cited_account_figures.csv"),
         Path("sources.yml"),
     ]
     assert not any(path.is_symlink() for path in target.rglob("*"))

@@ -234,8 +234,8 @@ def test_a_figure_against_its_lines_names_the_figure_and_the_other_side() -> Non
     ("locator", "expected"),
     [
         (f"{PAGE_FILE}:55 [2018]", {"file": PAGE_FILE, "line": 55, "column": "2018"}),
-        ("account_history_control_totals.csv:13", {
-            "file": "account_history_control_totals.csv", "line": 13, "column": None}),
+        ("cited_account_figures.csv:13", {
+            "file": "cited_account_figures.csv", "line": 13, "column": None}),
         ("budget lines: a.csv", {"file": "budget lines: a.csv", "line": None, "column": None}),
     ],
 )  # fmt: skip
