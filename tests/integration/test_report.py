@@ -44,8 +44,7 @@ def test_dq_json_follows_its_schema_and_holds_every_check(dq: dict) -> None:
             "sha256": hashlib.sha256((DATA_RAW / HISTORY_FILE).read_bytes()).hexdigest(),
             "size_bytes": (DATA_RAW / HISTORY_FILE).stat().st_size,
             "title": "Figures public documents state about the special account, 2005-2025",
-            "publisher": "several (each row names who stated it, when, where and at which "
-            "place)",
+            "publisher": "several (each row names who stated it, when, where and at which place)",
             "publication_date": None,
             "url": None,
             "licence": None,
