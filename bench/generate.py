@@ -31,6 +31,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from tests.source_figures import LEAVES, YEARS
 
@@ -47,7 +48,7 @@ LINES_FOLDER = "budget_lines"
 COVERING_ORGANISATIONS = (0, CITIES_PROVINCES, CITIES_PROVINCES + SI_GUN_GU, 7, 16)
 FILE_STEM = "synthetic_budget_lines"
 # Raised whenever the output changes, so that older generated folders are written again.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 def size_label(lines: int) -> str:
@@ -269,12 +270,23 @@ def _write_year(con: duckdb.DuckDBPyConnection, year: int, fmt: str, target: Pat
 
 
 def _copy_project_raw_files(folder: Path) -> None:
-    """The project's page and registry, so the folder is a complete raw folder for a run."""
+    """The project's page, cited figures and registry, so the folder is a complete raw folder for
+    a run. The synthetic lines' amounts are random: a year's sum may come within a power of ten of
+    a cited figure by chance, which the pipeline would refuse as a figure stated in the wrong unit.
+    In the copy, such a difference with the cited figures is reported and does not block
+    (``allow_unit_mismatch``); every other check applies as to data_raw/."""
     folder.mkdir(parents=True)
     source = PROJECT_ROOT / "data_raw"
     for path in source.iterdir():
-        if path.is_file() and path.name != "README.md":
+        if path.is_file() and path.name not in ("README.md", "sources.yml"):
             shutil.copyfile(path, folder / path.name)
+    registry = yaml.safe_load((source / "sources.yml").read_text(encoding="utf-8"))
+    for entry in registry["sources"]:
+        if entry["format"] == "cited_figures":
+            entry["allow_unit_mismatch"] = True
+    (folder / "sources.yml").write_text(
+        yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

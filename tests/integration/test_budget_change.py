@@ -267,10 +267,13 @@ def test_one_precision_one_amount_type_per_meaning_across_the_marts(
         "fct_budget", "fct_budget_current", "fct_budget_reported_total",
         "fct_special_account_history",
     }  # fmt: skip
+    # a share's precision is in percentage points, a meaning of its own (cited shares)
     assert {(column, kind) for _, column, kind, _ in precisions} == {
-        ("precision_krw_million", "DECIMAL(38,6)")
+        ("precision_krw_million", "DECIMAL(38,6)"),
+        ("precision_percent", "DECIMAL(9,4)"),
     }
-    assert len({comment for *_, comment in precisions}) == 1  # one description, word for word
+    for meaning in ("precision_krw_million", "precision_percent"):  # one description each
+        assert len({comment for _, column, _, comment in precisions if column == meaning}) == 1
     types = {(table, column): kind for table, column, kind, _ in columns}
     assert types[("fct_special_account_history", "amount_krw_million")] == "DECIMAL(18,3)"
     assert types[("fct_budget_line", "amount_krw_million")] == "DECIMAL(18,3)"
