@@ -32,10 +32,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.core import limits
 from pipelines.core.errors import SourceError
 from pipelines.sources.amounts import MAX_KRW_MILLION, parse_amount, unit_of
-from pipelines.sources.control_totals import csv_records
+from pipelines.sources.csv_rows import check_header, csv_table
 from pipelines.sources.page_table import YEAR_TOKEN
 from pipelines.sources.reference import (
     LINE_ALIASES_SEED,
@@ -45,7 +44,6 @@ from pipelines.sources.reference import (
     unit_factors,
 )
 from pipelines.sources.registry import ACKNOWLEDGEMENTS_NAME, read_regular_file
-from pipelines.sources.table_files import decode_text
 
 COLUMNS = (
     "fiscal_year",
@@ -91,35 +89,14 @@ def parse_acknowledgements(
 
     ``registered`` are the file names of ``sources.yml``; ``today`` is the run's day (an
     acceptance dated later is refused)."""
-    limits.check_csv(data, file)
-    text, _ = decode_text(data, file)
-    if not text.strip():
+    table = csv_table(data, file)
+    if table is None:
         return []
-    records = csv_records(text, file)
-    _, header = next(records)
-    headers = [" ".join(name.split()) for name in header]
-    if headers != list(COLUMNS):
-        missing = [name for name in COLUMNS if name not in headers]
-        extra = [name for name in headers if name not in COLUMNS]
-        found = "; ".join(
-            part
-            for part in (
-                missing and f"no {', '.join(map(repr, missing))}",
-                extra and f"unknown {', '.join(map(repr, extra))}",
-                not missing and not extra and "the columns in another order",
-            )
-            if part
-        )
-        raise SourceError(file, "line 1", f"the header {','.join(COLUMNS)}", found)
+    headers, records = table
+    check_header(headers, COLUMNS, file)
     rows: list[Acknowledgement] = []
     seen: dict[tuple, int] = {}  # the comparison → the line that acknowledges it
     for number, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(COLUMNS):
-            raise SourceError(
-                file, f"line {number}", f"{len(COLUMNS)} fields", f"{len(cells)} (ragged row)"
-            )
         values = {name: " ".join(cell.split()) for name, cell in zip(COLUMNS, cells, strict=True)}
         row = _acknowledgement(values, number, file, registered, today)
         key = (row.fiscal_year, row.line_code, row.source, row.other_source, row.other_stated_by)

@@ -36,11 +36,11 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from pipelines.core import limits
 from pipelines.core.errors import SourceError
 from pipelines.core.settings import SEEDS_DIR
 from pipelines.sources.amounts import MAX_KRW_MILLION, parse_amount, unit_of
-from pipelines.sources.control_totals import csv_records, half_step_krw_million, precision_of
+from pipelines.sources.control_totals import half_step_krw_million, precision_of
+from pipelines.sources.csv_rows import check_header, csv_table
 from pipelines.sources.page_table import YEAR_TOKEN
 from pipelines.sources.reference import (
     LINE_ALIASES_SEED,
@@ -53,7 +53,6 @@ from pipelines.sources.reference import (
     unit_factors,
 )
 from pipelines.sources.registry import URL, URL_MAX_LENGTH, is_valid_phase
-from pipelines.sources.table_files import decode_text
 
 COLUMNS = (
     "fiscal_year",
@@ -165,23 +164,14 @@ def account_names(seeds_dir: Path = SEEDS_DIR) -> frozenset[str]:
 
 def parse_cited_figures(data: bytes, file: str) -> list[CitedFigure]:
     """Every row of a cited-figures file, checked; the first bad row stops with its line."""
-    limits.check_csv(data, file)
-    text, _ = decode_text(data, file)
-    if not text.strip():
+    table = csv_table(data, file)
+    if table is None:
         raise SourceError(file, "whole file", "content", "an empty or blank file")
-    records = csv_records(text, file)
-    headers = [" ".join(name.split()) for name in next(records)[1]]
-    if headers != list(COLUMNS):
-        raise SourceError(file, "line 1", f"the columns {', '.join(COLUMNS)}", ", ".join(headers))
+    headers, rows = table
+    check_header(headers, COLUMNS, file)
     figures: list[CitedFigure] = []
     seen: dict[tuple, int] = {}
-    for number, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(headers):
-            raise SourceError(
-                file, f"line {number}", f"{len(headers)} fields", f"{len(cells)} (ragged row)"
-            )
+    for number, cells in rows:
         values = {name: " ".join(cell.split()) for name, cell in zip(headers, cells, strict=True)}
         figure = cited_figure(values, number, file)
         key = (

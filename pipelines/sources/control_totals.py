@@ -27,16 +27,14 @@ with the facts; they never replace a figure.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipelines.core import limits
 from pipelines.core.errors import SourceError
 from pipelines.sources.amounts import MAX_KRW_MILLION, parse_amount, unit_of
+from pipelines.sources.csv_rows import csv_table
 from pipelines.sources.page_table import YEAR_TOKEN
 from pipelines.sources.reference import (
     LINE_ALIASES_SEED,
@@ -46,7 +44,6 @@ from pipelines.sources.reference import (
     unit_factors,
 )
 from pipelines.sources.registry import CONTROL_TOTAL_FIELDS_IGNORED, is_valid_phase
-from pipelines.sources.table_files import decode_text
 
 REQUIRED_COLUMNS = ("fiscal_year", "line", "amount", "unit", "stated_by")
 OPTIONAL_COLUMNS = ("phase", "precision", "note")
@@ -108,12 +105,10 @@ def parse_control_totals(
     ``columns`` maps the file's headers to the fields (the registry's ``columns:``); ``unit``,
     ``line`` and ``stated_by`` stand for a column the file does not have (the registry's
     ``unit:``, ``line:`` and ``publisher``)."""
-    limits.check_csv(data, file)  # the limits every CSV reader applies, before csv reads it
-    text, _ = decode_text(data, file)
-    if not text.strip():
+    table = csv_table(data, file)
+    if table is None:
         raise SourceError(file, "whole file", "content", "an empty or blank file")
-    records = csv_records(text, file)
-    headers = [" ".join(name.split()) for name in next(records)[1]]
+    headers, rows = table
     fields = _fields_of(headers, columns or {}, file)
     names = {field: headers[index] for index, field in fields.items()}
     # What the registry may stand in for; fiscal_year and amount only the file can give.
@@ -132,13 +127,7 @@ def parse_control_totals(
         )
     totals = []
     seen: dict[tuple, int] = {}
-    for number, cells in records:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(headers):
-            raise SourceError(
-                file, f"line {number}", f"{len(headers)} fields", f"{len(cells)} (ragged row)"
-            )
+    for number, cells in rows:
         values = {
             fields[index]: " ".join(cell.split())
             for index, cell in enumerate(cells)
@@ -161,21 +150,6 @@ def parse_control_totals(
     if not totals:
         raise SourceError(file, "line 2", "at least one control total below the header", "none")
     return totals
-
-
-def csv_records(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
-    """Each CSV record with the line it ends on; one ``csv`` cannot read is named by that line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except csv.Error as error:  # a quoted field past csv's field limit, spanning lines
-        raise SourceError(
-            file,
-            f"line {reader.line_num}",
-            f"CSV fields of at most {csv.field_size_limit():,} characters",
-            str(error),
-        ) from None
 
 
 def _fields_of(headers: list[str], columns: Mapping[str, str], file: str) -> dict[int, str]:

@@ -23,22 +23,7 @@ rule as (
     select * from {{ ref('stg_raw__value_of_record') }}
 ),
 
-criteria as (
-    select
-        max(case when item_rank = 1 then item end) as criterion_1,
-        max(case when item_rank = 2 then item end) as criterion_2,
-        max(case when item_rank = 3 then item end) as criterion_3
-    from rule
-    where rule_kind = 'criterion'
-),
-
-phase_authority as (
-    select
-        item as phase_kind,
-        item_rank as authority_rank
-    from rule
-    where rule_kind = 'phase'
-),
+{{ value_of_record_rule('rule') }},
 
 candidates as (
     select
@@ -53,27 +38,14 @@ candidates as (
         source_files.publication_date,
         source_files.registry_order,
         -- smaller is better for each key
-        cast(facts.precision_krw_million as double) as precision_key,
-        cast(
-            phase_authority.authority_rank * 10000
-            - case
-                when facts.phase like 'supplementary_%'
-                    then least(cast(split_part(facts.phase, '_', 2) as integer), 9999)
-                else 0
-            end as double
-        ) as phase_key,
-        cast(
-            coalesce(-date_diff('day', date '1900-01-01', source_files.publication_date), 1e9)
-            as double
-        ) as publication_key
+        {{ value_of_record_keys(
+            'facts.precision_krw_million', 'facts.phase', 'phase_authority.authority_rank',
+            'source_files.publication_date'
+        ) }}
     from facts
     inner join source_files on facts.source_file = source_files.source_file
     inner join phase_authority
-        on
-            phase_authority.phase_kind
-            = case
-                when facts.phase like 'supplementary_%' then 'supplementary' else facts.phase
-            end
+        on phase_authority.phase_kind = {{ phase_kind('facts.phase') }}
 ),
 
 keyed as (
@@ -82,21 +54,7 @@ keyed as (
         criteria.criterion_1,
         criteria.criterion_2,
         criteria.criterion_3,
-        case criteria.criterion_1
-            when 'precision' then candidates.precision_key
-            when 'phase' then candidates.phase_key
-            when 'publication_date' then candidates.publication_key
-        end as key_1,
-        case criteria.criterion_2
-            when 'precision' then candidates.precision_key
-            when 'phase' then candidates.phase_key
-            when 'publication_date' then candidates.publication_key
-        end as key_2,
-        case criteria.criterion_3
-            when 'precision' then candidates.precision_key
-            when 'phase' then candidates.phase_key
-            when 'publication_date' then candidates.publication_key
-        end as key_3
+        {{ value_of_record_ordered_keys() }}
     from candidates
     cross join criteria
 ),
@@ -125,11 +83,7 @@ ranked as (
 explained as (
     select
         *,
-        case
-            when key_1 != next_key_1 then criterion_1
-            when key_2 != next_key_2 then criterion_2
-            when key_3 != next_key_3 then criterion_3
-        end as deciding_criterion
+        {{ deciding_criterion() }} as deciding_criterion
     from ranked
     where authority_rank = 1
 ),
@@ -146,25 +100,12 @@ final as (
         source_locator,
         publication_date,
         cast(n_candidates as integer) as n_candidates,
-        case
-            when n_candidates = 1 then 'only source'
-            when deciding_criterion = 'precision'
-                then
-                    'most precise (±' || {{ thousands('precision_krw_million') }}
-                    || ' vs ±' || {{ thousands('next_precision_krw_million') }}
-                    || ' KRW million)'
-            when deciding_criterion = 'phase'
-                then 'phase ' || phase || ' outranks ' || next_phase
-            when deciding_criterion = 'publication_date'
-                then
-                    'latest publication ' || strftime(publication_date, '%Y-%m-%d')
-                    || ' (vs ' || coalesce(strftime(next_publication_date, '%Y-%m-%d'), 'undated')
-                    || ')'
-            else
-                'TIE with ' || (n_tied - 1)
-                || ' other source(s) on precision, phase and publication date: '
-                || 'the one registered first in sources.yml (entry ' || registry_order || ')'
-        end as chosen_because
+        {{ chosen_because(
+            '', 'n_candidates', 'only source',
+            "'TIE with ' || (n_tied - 1) || ' other source(s) on precision, phase and "
+            ~ "publication date: the one registered first in sources.yml (entry ' "
+            ~ "|| registry_order || ')'"
+        ) }} as chosen_because
     from explained
 )
 

@@ -17,49 +17,21 @@ rule as (
     select * from {{ ref('stg_raw__value_of_record') }}
 ),
 
-criteria as (
-    select
-        max(case when item_rank = 1 then item end) as criterion_1,
-        max(case when item_rank = 2 then item end) as criterion_2,
-        max(case when item_rank = 3 then item end) as criterion_3
-    from rule
-    where rule_kind = 'criterion'
-),
-
-phase_authority as (
-    select
-        item as phase_kind,
-        item_rank as authority_rank
-    from rule
-    where rule_kind = 'phase'
-),
+{{ value_of_record_rule('rule') }},
 
 candidates as (
     select
         history.*,
-        cast(history.precision_krw_million as double) as precision_key,
-        cast(
-            coalesce(phase_authority.authority_rank, 99) * 10000
-            - case
-                when history.phase like 'supplementary_%'
-                    then least(cast(split_part(history.phase, '_', 2) as integer), 9999)
-                else 0
-            end as double
-        ) as phase_key,
-        cast(
-            coalesce(-date_diff('day', date '1900-01-01', history.publication_date), 1e9)
-            as double
-        ) as publication_key,
+        {{ value_of_record_keys(
+            'history.precision_krw_million', 'history.phase', 'phase_authority.authority_rank',
+            'history.publication_date', unranked=99
+        ) }},
         case history.source_kind
             when 'summary table' then 1 when 'detail lines' then 2 else 3
         end as kind_order
     from history
     left join phase_authority
-        on
-            phase_authority.phase_kind
-            = case
-                when history.phase like 'supplementary_%' then 'supplementary' else history.phase
-            end
+        on phase_authority.phase_kind = {{ phase_kind('history.phase') }}
 ),
 
 keyed as (
@@ -68,21 +40,7 @@ keyed as (
         criteria.criterion_1,
         criteria.criterion_2,
         criteria.criterion_3,
-        case criteria.criterion_1
-            when 'precision' then candidates.precision_key
-            when 'phase' then candidates.phase_key
-            when 'publication_date' then candidates.publication_key
-        end as key_1,
-        case criteria.criterion_2
-            when 'precision' then candidates.precision_key
-            when 'phase' then candidates.phase_key
-            when 'publication_date' then candidates.publication_key
-        end as key_2,
-        case criteria.criterion_3
-            when 'precision' then candidates.precision_key
-            when 'phase' then candidates.phase_key
-            when 'publication_date' then candidates.publication_key
-        end as key_3
+        {{ value_of_record_ordered_keys() }}
     from candidates
     cross join criteria
 ),
@@ -109,11 +67,7 @@ ranked as (
 records as (
     select
         *,
-        case
-            when key_1 != next_key_1 then criterion_1
-            when key_2 != next_key_2 then criterion_2
-            when key_3 != next_key_3 then criterion_3
-        end as deciding_criterion
+        {{ deciding_criterion() }} as deciding_criterion
     from ranked
     where record_rank = 1
 ),
@@ -149,26 +103,11 @@ final as (
         records.publication_date,
         cast(records.n_figures as integer) as n_figures,
         cast(agreement.n_agreeing as integer) as n_agreeing,
-        case
-            when records.n_figures = 1 then 'only figure'
-            when records.deciding_criterion = 'precision'
-                then
-                    'most precise (±' || {{ thousands('records.precision_krw_million') }}
-                    || ' vs ±' || {{ thousands('records.next_precision_krw_million') }}
-                    || ' KRW million)'
-            when records.deciding_criterion = 'phase'
-                then 'phase ' || records.phase || ' outranks ' || records.next_phase
-            when records.deciding_criterion = 'publication_date'
-                then
-                    'latest publication ' || strftime(records.publication_date, '%Y-%m-%d')
-                    || ' (vs '
-                    || coalesce(strftime(records.next_publication_date, '%Y-%m-%d'), 'undated')
-                    || ')'
-            else
-                'TIE with ' || (records.n_tied - 1)
-                || ' other figure(s) on precision, phase and publication date: the summary '
-                || 'table first, then the source named first'
-        end as chosen_because
+        {{ chosen_because(
+            'records.', 'n_figures', 'only figure',
+            "'TIE with ' || (records.n_tied - 1) || ' other figure(s) on precision, phase and "
+            ~ "publication date: the summary table first, then the source named first'"
+        ) }} as chosen_because
     from records
     inner join agreement
         on
