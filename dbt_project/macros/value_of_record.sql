@@ -47,8 +47,12 @@ cast(
 ) as publication_key
 {% endmacro %}
 
-{#- key_1, key_2, key_3: the candidate's keys in the rule's order (needs `criteria` joined). -#}
+{#- The rule's criteria and key_1, key_2, key_3: the candidate's keys in the rule's order (from
+    `candidates` cross joined with `criteria`). -#}
 {% macro value_of_record_ordered_keys() %}
+criteria.criterion_1,
+criteria.criterion_2,
+criteria.criterion_3,
 {% for rank in [1, 2, 3] %}
 case criteria.criterion_{{ rank }}
     when 'precision' then candidates.precision_key
@@ -56,6 +60,16 @@ case criteria.criterion_{{ rank }}
     when 'publication_date' then candidates.publication_key
 end as key_{{ rank }}{% if not loop.last %},{% endif %}
 {% endfor %}
+{% endmacro %}
+
+{#- What the runner-up (the next row of `window`) has, to say what separates the two. -#}
+{% macro value_of_record_runner_up(window) %}
+lead(key_1) over {{ window }} as next_key_1,
+lead(key_2) over {{ window }} as next_key_2,
+lead(key_3) over {{ window }} as next_key_3,
+lead(precision_krw_million) over {{ window }} as next_precision_krw_million,
+lead(phase) over {{ window }} as next_phase,
+lead(publication_date) over {{ window }} as next_publication_date
 {% endmacro %}
 
 {#- The first criterion that separates the chosen figure from the runner-up (null: a tie). -#}

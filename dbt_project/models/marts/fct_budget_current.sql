@@ -51,9 +51,6 @@ candidates as (
 keyed as (
     select
         candidates.*,
-        criteria.criterion_1,
-        criteria.criterion_2,
-        criteria.criterion_3,
         {{ value_of_record_ordered_keys() }}
     from candidates
     cross join criteria
@@ -63,12 +60,7 @@ ranked as (
     select
         *,
         row_number() over grain_order as authority_rank,
-        lead(key_1) over grain_order as next_key_1,
-        lead(key_2) over grain_order as next_key_2,
-        lead(key_3) over grain_order as next_key_3,
-        lead(precision_krw_million) over grain_order as next_precision_krw_million,
-        lead(phase) over grain_order as next_phase,
-        lead(publication_date) over grain_order as next_publication_date,
+        {{ value_of_record_runner_up('grain_order') }},
         count(*) over (partition by fiscal_year, account_code, level_code) as n_candidates,
         count(*) over (
             partition by fiscal_year, account_code, level_code, key_1, key_2, key_3
