@@ -44,6 +44,7 @@ from pipelines.sources.csv_rows import check_header, csv_table
 from pipelines.sources.page_table import YEAR_TOKEN
 from pipelines.sources.reference import (
     LINE_ALIASES_SEED,
+    LINES_SEED,
     UNITS_SEED,
     account_history,
     account_name_key,
@@ -81,14 +82,6 @@ SHORT_NAMES_SEED = "ref_account_short_names.csv"
 HISTORY_SEED = "ref_account_history.csv"
 # The first fiscal year of the special account (its first budget, 2005).
 FIRST_YEAR = 2005
-# The budget line of each of today's accounts, for a 계정 a document names by an era's name.
-_LINE_OF_ACCOUNT = {
-    "bnd_special_account": "total",
-    "local_support": "local_support",
-    "local_autonomous": "local_autonomous_subtotal",
-    "jeju": "jeju",
-    "sejong": "sejong",
-}
 _PUBLISHED = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?$")
 MAX_PERCENT = Decimal(100)
 # The item of a 계정 whose money went to several of today's accounts (mapping ``split``): it has
@@ -149,6 +142,17 @@ def cited_items(seeds_dir: Path = SEEDS_DIR) -> dict[tuple[str, str], str]:
         for name in (row["name_ko"], row["name_en"], row["item_code"]):
             items[(row["measure"], label_key(name))] = row["item_code"]
     return items
+
+
+@cache
+def account_lines(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
+    """Today's account → the budget line of it as a whole (its total or sub-total, or its one
+    line), for a 계정 a document names by an era's name (``ref_budget_lines.csv``)."""
+    return {
+        row["account_code"]: row["line_code"]
+        for row in read_seed(LINES_SEED, seeds_dir)
+        if row["line_kind"] != "leaf" or row["level_code"] == "account_whole"
+    }
 
 
 @cache
@@ -300,7 +304,7 @@ def _item(
     this_year = [e for e in eras if e.covers(year)]
     if this_year:
         era = this_year[0]
-        line = None if era.mapping == "split" else _LINE_OF_ACCOUNT[era.today_account_code]
+        line = None if era.mapping == "split" else account_lines()[era.today_account_code]
         return line or ERA_ACCOUNT, line, era.sub_account_name, era.mapping
     known = sorted({e.sub_account_name or "" for e in account_history() if e.covers(year)} - {""})
     used = ", ".join(

@@ -64,6 +64,18 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
         "pipelines/sources/control_totals.py",
         ("tests/unit/test_control_totals.py",),
     ),
+    "cited_figures": (
+        "pipelines/sources/cited_figures.py",
+        ("tests/unit/test_cited_figures.py",),
+    ),
+    "csv_rows": (
+        "pipelines/sources/csv_rows.py",
+        (
+            "tests/unit/test_cited_figures.py",
+            "tests/unit/test_control_totals.py",
+            "tests/unit/test_acknowledgements.py",
+        ),
+    ),
     "page_table": (
         "pipelines/sources/page_table.py",
         ("tests/unit/test_page_table.py", "tests/unit/test_table_messages.py"),

@@ -15,6 +15,7 @@ import pytest
 
 from pipelines.core.errors import SourceError
 from pipelines.sources.cited_figures import COLUMNS, ERA_ACCOUNT, parse_cited_figures
+from pipelines.sources.csv_rows import check_header
 
 DATA_RAW = Path(__file__).resolve().parents[2] / "data_raw"
 GOOD = {
@@ -140,6 +141,14 @@ def test_a_sub_account_is_named_as_it_was_that_year() -> None:
     assert error.place == "line 2, column item"
     assert "a 계정 of the account in 2009" in error.expected
     assert "this name is the account's in 2010–2014" in error.expected
+    # a name of two eras, the second to this day
+    error = refused(**spending, fiscal_year="2009", item="지역자율계정")
+    assert error.expected == (
+        "합계 (Total) or a 계정 of the account in 2009 (제주특별자치도계정, 지역개발사업계정, "
+        "지역혁신사업계정; dbt_project/seeds/ref_account_history.csv lists each era's, "
+        "ref_budget_line_aliases.csv today's); this name is the account's in 2019–2024, "
+        "2023–today"
+    )
 
 
 def test_a_sub_account_whose_money_went_to_several_of_today_s_has_no_line() -> None:
@@ -238,3 +247,143 @@ def test_the_project_s_file_holds_the_2005_revenue_as_stated() -> None:
     }
     assert all(f.url.startswith(("http://", "https://")) and f.publication_date for f in figures)
     assert len(figures) == 65
+
+
+@pytest.mark.parametrize(
+    ("year", "item", "line", "mapping"),
+    [
+        (2016, "생활기반계정", "local_autonomous_subtotal", "renamed"),
+        (2016, "경제발전계정", "local_support", "renamed"),
+        (2012, "광역계정", "local_support", "mostly"),
+        (2011, "지역개발계정", "local_autonomous_subtotal", "mostly"),
+    ],
+)
+def test_an_era_s_sub_account_maps_to_today_s_line(
+    year: int, item: str, line: str, mapping: str
+) -> None:
+    figure = one(measure="spending", fiscal_year=str(year), item=item, amount="1", phase="")
+    assert (figure.item_code, figure.line_code, figure.mapping) == (line, line, mapping)
+    assert figure.sub_account_name_that_year == item
+
+
+def test_an_unknown_sub_account_names_those_of_its_year() -> None:
+    error = refused(measure="spending", fiscal_year="2012", item="광역교통계정", amount="1")
+    assert error.expected == (
+        "합계 (Total) or a 계정 of the account in 2012 (광역계정, 광역발전계정, "
+        "제주특별자치도계정, 지역개발계정; dbt_project/seeds/ref_account_history.csv lists each "
+        "era's, "
+        "ref_budget_line_aliases.csv today's)"
+    )
+    assert error.found == "'광역교통계정'"
+
+
+@pytest.mark.parametrize(
+    ("changes", "column", "expected"),
+    [
+        ({"fiscal_year": "FY"}, "fiscal_year", "a fiscal year of the account, 2005 or later"),
+        ({"measure": "debt"}, "measure", "one of spending, revenue, subsidies, share"),
+        ({"unit": "%"}, "unit", "% for a share and only for a share"),
+        ({"unit": "dollars"}, "unit", "a unit listed in dbt_project/seeds/ref_units.csv, or %"
+         " for a share"),
+        ({"amount": "about 3"}, "amount", "an amount as printed, such as 5.5 or 53,267"),
+        ({"phase": "draft"}, "phase",
+         "proposed, enacted, supplementary_<n>, final, settled or nothing"),
+        ({"basis": "총지출"}, "basis", "no basis: only a share is of something"),
+        ({"item": "세외수입"}, "item", "a revenue item of dbt_project/seeds/ref_cited_items.csv "
+         "(세입 합계, 주세, 일반회계 전입금, 타회계 전입금, 특별회계·기금 전입금, 부담금, "
+         "기타 세입)"),
+        ({"account": "일반회계"}, "account", "the special account under one of its names "
+         "(dbt_project/seeds/ref_account_history.csv, ref_account_short_names.csv): this file "
+         "holds no other account's figures"),
+        ({"url": ""}, "url", "a value for url (every cited figure has one)"),
+        ({"url": "www.example.org"}, "url", "an http:// or https:// address without spaces"),
+        ({"published": "2011"}, "published", "the date the document was published: "
+         "YYYY-MM-DD, or YYYY-MM for a report dated by month"),
+        ({"precision": "0"}, "precision", "the precision as published: a positive step of the "
+         "last printed digit in the figure's unit (0.1 for 5.5 조원), optionally with a unit "
+         "('1000 억원')"),
+    ],
+)  # fmt: skip
+def test_each_refusal_says_what_was_expected(changes: dict, column: str, expected: str) -> None:
+    error = refused(**changes)
+    assert (error.place, error.expected) == (f"line 2, column {column}", expected)
+
+
+def test_a_share_s_basis_is_one_of_the_listed() -> None:
+    error = refused(measure="share", item="수도권 비중", unit="%", basis="GDP", amount="1")
+    assert error.expected == (
+        "what the share is of, a basis of ref_cited_items.csv (총지출, 통합재정, 정부 예산, "
+        "국가 재정, 지방자치단체 보조금)"
+    )
+
+
+def test_an_amount_is_at_most_the_largest_any_table_may_state() -> None:
+    # MAX_KRW_MILLION (10**12 KRW million), in 조원 (10**6 KRW million each): at it, one past
+    assert one(amount="1000000", unit="조원").amount == 1_000_000
+    error = refused(amount="1000000.1", unit="조원")
+    assert error.expected == "a non-negative amount of at most 1,000,000,000,000 KRW million"
+    assert one(amount="0").amount == 0  # nothing stated is a figure too
+    assert refused(amount="-0.1").place == "line 2, column amount"
+
+
+def test_a_url_is_at_most_2000_characters() -> None:
+    at = "https://example.org/" + "a" * (2_000 - len("https://example.org/"))
+    assert one(url=at).url == at
+    assert refused(url=at + "a").place == "line 2, column url"
+
+
+def test_a_note_is_kept_and_an_empty_one_is_none() -> None:
+    assert one(note="printed 2조9천억원").note == "printed 2조9천억원"
+    assert one(note="").note is None
+
+
+@pytest.mark.parametrize("precision", ["0", "-0.1", "x", "0.1 %%"])
+def test_a_share_s_precision_is_a_positive_step(precision: str) -> None:
+    share = {"measure": "share", "item": "수도권 비중", "unit": "%", "basis": "총지출"}
+    assert one(**share, amount="16.8", precision="0.1%").precision_half == Decimal("0.05")
+    assert refused(**share, amount="16.8", precision=precision).place == (
+        "line 2, column precision"
+    )
+
+
+def test_a_blank_file_and_a_file_of_a_header_alone_are_refused() -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_cited_figures(b"  \n", "cited.csv")
+    assert (raised.value.place, raised.value.found) == ("whole file", "an empty or blank file")
+    with pytest.raises(SourceError) as raised:
+        parse_cited_figures(rows_file(), "cited.csv")
+    assert (raised.value.place, raised.value.expected, raised.value.found) == (
+        "line 2",
+        "at least one cited figure below the header",
+        "none",
+    )
+
+
+def test_a_duplicate_is_named_as_one() -> None:
+    with pytest.raises(SourceError) as raised:
+        parse_cited_figures(rows_file(GOOD, GOOD), "cited.csv")
+    assert (raised.value.expected, raised.value.found) == (
+        "each figure of a document once, but it repeats line 2",
+        "a duplicate row",
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "found"),
+    [
+        (["a", "b"], "no 'c'"),
+        (["a", "b", "c", "d"], "unknown 'd'"),
+        (["b", "a", "c"], "the columns in another order"),
+        (["a", "x", "y"], "no 'b', 'c'; unknown 'x', 'y'"),
+    ],
+)
+def test_a_header_says_what_is_missing_unknown_or_out_of_order(
+    header: list[str], found: str
+) -> None:
+    with pytest.raises(SourceError) as raised:
+        check_header(header, ("a", "b", "c"), "f.csv")
+    assert (raised.value.place, raised.value.expected, raised.value.found) == (
+        "line 1",
+        "the header a,b,c",
+        found,
+    )
