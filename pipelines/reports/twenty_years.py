@@ -1,7 +1,8 @@
 """The special account year by year since 2005, for the report: under its name of each year, the
 value of record of its spending (``marts.fct_special_account_history_current``) with why it was
 chosen and how many other figures agree with it, the revenue public documents state
-(``marts.fct_special_account_revenue``) and its shares (``marts.fct_special_account_share``),
+(``marts.fct_special_account_revenue``; where several statements give a year's, the latest
+published of those with a total) and its shares (``marts.fct_special_account_share``),
 and for a year with no figure, that none was found (``marts.fct_year_coverage``)."""
 
 from __future__ import annotations
@@ -45,17 +46,29 @@ era as (
 record as (
     select * from marts.fct_special_account_history_current where is_whole_account
 ),
+statements as (
+    -- the revenue statement shown for a year: the latest published of those with a total
+    select fiscal_year, stated_by, url
+    from marts.fct_special_account_revenue
+    group by fiscal_year, stated_by, url
+    qualify row_number() over (
+        partition by fiscal_year
+        order by max(statement_total_krw_million) is null, max(publication_date) desc,
+            stated_by, url
+    ) = 1
+),
 revenue as (
     select
-        fiscal_year,
-        max(statement_total_krw_million) as revenue_total_krw_million,
-        list({'code': revenue_source_code, 'name_ko': revenue_source_name_ko,
-              'name_en': revenue_source_name_en, 'amount': amount_krw_million,
-              'computed': is_computed}
-             order by revenue_source_order) as revenue_parts,
-        max(stated_by) as revenue_stated_by
-    from marts.fct_special_account_revenue
-    group by fiscal_year
+        r.fiscal_year,
+        max(r.statement_total_krw_million) as revenue_total_krw_million,
+        list({'code': r.revenue_source_code, 'name_ko': r.revenue_source_name_ko,
+              'name_en': r.revenue_source_name_en, 'amount': r.amount_krw_million,
+              'computed': r.is_computed}
+             order by r.revenue_source_order) as revenue_parts,
+        max(r.stated_by) as revenue_stated_by
+    from marts.fct_special_account_revenue as r
+    inner join statements using (fiscal_year, stated_by, url)
+    group by r.fiscal_year
 ),
 shares as (
     select
