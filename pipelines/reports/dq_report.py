@@ -254,11 +254,21 @@ def read_database(db_path: Path) -> dict[str, Any]:
                 "group by all order by file, fiscal_year, account",
             )
         if "marts.fct_special_account_history" in tables:
+            # each figure against the year's value of record, where the build has the audit
+            against = (
+                "(select a.status from audit.audit_history_figures as a "
+                "where a.fiscal_year = h.fiscal_year and a.account_code = h.account_code "
+                "and a.source_name = h.source_name and a.source_kind = h.source_kind "
+                "and a.source_locator = h.source_locator and a.phase = h.phase)"
+                if "audit.audit_history_figures" in tables
+                else "null"
+            )
             found["history"] = _rows(
                 con,
                 "select fiscal_year, account_name_that_year, phase, source_name as source, "
-                "source_kind, source_locator, amount_krw_million, precision_krw_million "
-                "from marts.fct_special_account_history "
+                "source_kind, source_locator, amount_krw_million, precision_krw_million, "
+                f"{against} as against_record "
+                "from marts.fct_special_account_history as h "
                 "where account_code = 'bnd_special_account' order by all",
             )
         found["eras"] = _eras(con, tables)

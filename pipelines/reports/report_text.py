@@ -32,6 +32,13 @@ VOCABULARY: dict[str, dict[str, tuple[str, str]]] = {
         "UNIT_MISMATCH": ("UNIT_MISMATCH", "단위 불일치"),
         "NOT_COMPARED": ("NOT_COMPARED", "비교 안 함"),
     },
+    # A figure of the history against the year's value of record (audit_history_figures).
+    "against_record": {
+        "RECORD": ("the year's value of record", "그해의 기준값"),
+        "MATCH": ("agrees within precision", "정밀도 안에서 일치"),
+        "MISMATCH": ("differs beyond precision", "정밀도를 넘어 다름"),
+        "NOT_COMPARED": ("another phase: not compared", "다른 예산 단계: 비교 안 함"),
+    },
     "check_status": {
         "pass": ("pass", "통과"),
         "fail": ("fail", "실패"),
@@ -342,8 +349,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "추이 그래프의 수치 {n}건: 출처마다 원래 값과 정밀도, 예산 단계 (평균 내지 않음)",
     ),
     "history_figures_headers": (
-        "year|the account that year|source|phase|KRW million|± precision",
-        "연도|그해의 회계 이름|출처|단계|백만원|± 정밀도",
+        "year|the account that year|source|phase|KRW million|± precision|against the year's record",
+        "연도|그해의 회계 이름|출처|단계|백만원|± 정밀도|그해 기준값과 비교",
     ),
     "twenty_h3": ("The account year by year since 2005", "2005년 이후 연도별 특별회계"),
     "twenty_intro": (

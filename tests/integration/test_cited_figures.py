@@ -171,3 +171,27 @@ def test_a_revenue_that_does_not_balance_is_reported_not_blocking(
         ).fetchall()
     # 6.0 against 5.5 조원, each ± half of 0.1 조원
     assert rows == [("MISMATCH", 6_000_000, 5_500_000, 500_000, 100_000)]
+
+
+def test_the_report_says_how_each_figure_stands_against_the_year_s_record(
+    published_build: Build,
+) -> None:
+    reports = published_build.settings.reports_dir
+    dq = json.loads((reports / "dq.json").read_text(encoding="utf-8"))
+    against = {
+        (row["fiscal_year"], row["source"], row["phase"]): row["against_record"]
+        for row in dq["charts"]["history"]
+    }
+    # 2015: the page's exact figure is the record; 10.3 조원 agrees with it, 10.4 does not, and
+    # the committee's proposal (10.1) is of another phase
+    kiet = "산업연구원 (KIET) researcher's overview, 국토연구원 (KRIHS) notice"
+    assert against[(2015, "000_cad87574ba41ba74.txt", "enacted")] == "RECORD"
+    assert against[(2015, kiet, "not stated")] == "MATCH"
+    assert against[(2015, "국토연구원 (KRIHS) 국토정책Brief", "not stated")] == "MISMATCH"
+    committee = "지역발전위원회 (Regional Development Committee), as reported by 중도일보"
+    assert against[(2015, committee, "proposed")] == "NOT_COMPARED"
+    assert set(against.values()) == {"RECORD", "MATCH", "MISMATCH", "NOT_COMPARED"}
+    korean = (reports / "index.ko.html").read_text(encoding="utf-8")
+    assert "그해 기준값과 비교" in korean and "정밀도를 넘어 다름" in korean
+    english = (reports / "index.html").read_text(encoding="utf-8")
+    assert "against the year's record" in english and "differs beyond precision" in english
