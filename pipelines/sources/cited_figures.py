@@ -157,13 +157,12 @@ def account_lines(seeds_dir: Path = SEEDS_DIR) -> dict[str, str]:
 
 @cache
 def account_names(seeds_dir: Path = SEEDS_DIR) -> frozenset[str]:
-    """Every name of the special account, any era, full or short, as name keys."""
-    names = {e.account_key for e in account_history(seeds_dir) if e.sub_account_name is None}
-    for row in read_seed(HISTORY_SEED, seeds_dir):
-        if not row["sub_account_name_ko"]:
-            names.add(account_name_key(row["name_en"]))
-    names |= {account_name_key(row["short_name"]) for row in read_seed(SHORT_NAMES_SEED, seeds_dir)}
-    return frozenset(names)
+    """Every name of the special account, any era, Korean or English, full or short, as name
+    keys (the rows of ``ref_account_history.csv`` without a 계정, and the short names)."""
+    whole = [row for row in read_seed(HISTORY_SEED, seeds_dir) if not row["sub_account_name_ko"]]
+    names = [name for row in whole for name in (row["account_name_ko"], row["name_en"])]
+    names += [row["short_name"] for row in read_seed(SHORT_NAMES_SEED, seeds_dir)]
+    return frozenset(account_name_key(name) for name in names)
 
 
 def parse_cited_figures(data: bytes, file: str) -> list[CitedFigure]:

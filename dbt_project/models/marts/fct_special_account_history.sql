@@ -86,7 +86,8 @@ table_figures as (
         coalesce(printed.amount_krw_million, leaf_sums.amount_krw_million) as amount_krw_million,
         coalesce(printed.precision_krw_million, leaf_sums.precision_krw_million)
             as precision_krw_million,
-        cast(null as date) as publication_date
+        -- the table's file as dated in sources.yml (null where it states no date)
+        source_files.publication_date
     from leaf_sums
     full outer join reported_totals as printed
         on
@@ -94,6 +95,8 @@ table_figures as (
             and leaf_sums.account_code = printed.account_code
             and leaf_sums.phase = printed.phase
             and leaf_sums.source_file = printed.source_file
+    left join source_files
+        on coalesce(printed.source_file, leaf_sums.source_file) = source_files.source_file
 ),
 
 line_figures as (
@@ -146,22 +149,12 @@ control_figures as (
     inner join units on control_totals.unit_label = units.unit_label
 ),
 
--- a table's or a layout's file dated in sources.yml gives its figures that date; a cited figure
--- has its own
-dated as (
+all_figures as (
     select * from table_figures
     union all
     select * from line_figures
     union all
     select * from control_figures
-),
-
-all_figures as (
-    select
-        dated.* exclude (publication_date),
-        coalesce(dated.publication_date, source_files.publication_date) as publication_date
-    from dated
-    left join source_files on dated.source_locator = source_files.source_file
 ),
 
 figures as (
