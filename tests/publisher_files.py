@@ -18,7 +18,33 @@ import duckdb
 from tests.source_figures import LEAVES, YEARS
 
 OFD = "open_fiscal_data_detail_budget"
-LOCAL = "local_government_budget"
+# A profile of local governments' lines by project, written by the tests only: no publisher's
+# file in this layout was ever seen (the real local budget books are read by
+# ``sources.local_budget_book``). It keeps the profiles' organisation kind by the suffix of a
+# name (시·도 or 시·군·구) tested.
+LOCAL = "synthetic_local_by_project"
+LOCAL_PROFILE = f"""name: {LOCAL}
+title: synthetic lines by local government and project (tests only)
+publisher: the local government named on each line
+organisation_kind:
+  city_province_suffixes: [특별시, 광역시, 특별자치시, 특별자치도, 도]
+  otherwise: si_gun_gu
+today_account: local_autonomous
+fields:
+  fiscal_year: [회계연도]
+  organisation: [자치단체명]
+  account: [회계명]
+  field: [분야명]
+  sector: [부문명]
+  detail_project: [세부사업명]
+amounts:
+  - columns: [예산액]
+    phase: enacted
+"""
+
+
+def write_local_profile(raw: Path) -> None:
+    (raw / "profiles" / f"{LOCAL}.yml").write_text(LOCAL_PROFILE, encoding="utf-8")
 # The columns of raw.budget_lines two landings of the same lines agree on.
 LINE_COLUMNS = (
     "fiscal_year, account_code, level_code, organisation_kind, organisation_code, "

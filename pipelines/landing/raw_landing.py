@@ -20,6 +20,12 @@ import duckdb
 
 from pipelines.core.errors import SourceError
 from pipelines.core.sql import one_row
+from pipelines.landing.local_books import (
+    LOCAL_BOOK_TABLES,
+    ParsedLocalBook,
+    land_local_books,
+    parse_local_book,
+)
 from pipelines.sources.acknowledgements import AcknowledgementsFile
 from pipelines.sources.amounts import (
     MAX_KRW_MILLION,
@@ -43,6 +49,7 @@ from pipelines.sources.reference import (
 from pipelines.sources.registry import (
     CITED_FIGURES_FORMAT,
     CONTROL_TOTALS_FORMAT,
+    LOCAL_BUDGET_BOOK_FORMAT,
     RawFile,
     RawSource,
     ValueOfRecordRule,
@@ -189,6 +196,7 @@ RAW_TABLES = (
     "value_of_record",
     "acknowledged_differences",
     "acknowledgement_files",
+    *LOCAL_BOOK_TABLES,
 )
 
 
@@ -217,11 +225,13 @@ class ParsedCitedFigures:
     figures: list[CitedFigure]
 
 
-ParsedSource = ParsedPage | ParsedControlTotals | ParsedCitedFigures
+ParsedSource = ParsedPage | ParsedControlTotals | ParsedCitedFigures | ParsedLocalBook
 
 
 def parse_source(source: RawSource) -> ParsedSource:
     """Read and check one registered file of any format; every failure names the file and place."""
+    if source.format == LOCAL_BUDGET_BOOK_FORMAT:
+        return parse_local_book(source)
     if source.format == CITED_FIGURES_FORMAT:
         raw = read_source(source)
         return ParsedCitedFigures(raw, parse_cited_figures(raw.data, str(source.path)))
@@ -462,6 +472,7 @@ def land_pages(
     rule: ValueOfRecordRule | None = None,
     acknowledgements: AcknowledgementsFile | None = None,
     cited: Sequence[ParsedCitedFigures] = (),
+    books: Sequence[ParsedLocalBook] = (),
 ) -> dict[str, int]:
     """Replace the raw tables with these files; returns the row count of each table.
 
@@ -480,7 +491,7 @@ def land_pages(
             for rank, item in enumerate(items, start=1)
         ],
     )
-    parsed_files: list[ParsedSource] = [*pages, *control_totals, *cited]
+    parsed_files: list[ParsedSource] = [*pages, *control_totals, *cited, *books]
     for parsed in parsed_files:
         source = parsed.raw.source
         _insert(
@@ -514,6 +525,7 @@ def land_pages(
         _land_control_totals(con, parsed)
     for parsed_cited in cited:
         _land_cited_figures(con, parsed_cited)
+    land_local_books(con, books)
     if acknowledgements is not None:
         _land_acknowledgements(con, acknowledgements)
     return {

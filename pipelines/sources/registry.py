@@ -31,7 +31,14 @@ TABLE_FORMATS = {"page_text", "csv", "xlsx", "html"}
 CONTROL_TOTALS_FORMAT = "control_totals"
 # Figures public documents state about the account, each with its citation (``cited_figures``).
 CITED_FIGURES_FORMAT = "cited_figures"
-FORMATS = {*TABLE_FORMATS, CONTROL_TOTALS_FORMAT, CITED_FIGURES_FORMAT}
+# A local government's budget book (its "세출 검색용" XLSX or CSV): the special account as a funding
+# source of its lines (``sources.local_budget_book``); the entry names the government.
+LOCAL_BUDGET_BOOK_FORMAT = "local_budget_book"
+FORMATS = {*TABLE_FORMATS, CONTROL_TOTALS_FORMAT, CITED_FIGURES_FORMAT, LOCAL_BUDGET_BOOK_FORMAT}
+# The folder of local budget books inside data_raw/: every file in it must be registered too.
+LOCAL_BOOKS_FOLDER = "local_budget_books"
+# A local government's code in the local finance portal (지방재정365): seven digits.
+GOVERNMENT_CODE = re.compile(r"[0-9]{7}")
 # ``final``: a year's budget after all its supplementary budgets (전년도 최종, as the next year's
 # detail budget states it), before it is settled.
 PHASES_FIXED = {"proposed", "enacted", "final", "settled"}
@@ -102,6 +109,8 @@ class RawSource:
     # under, as the publisher states them.
     url: str | None = None
     licence: str | None = None
+    # Local budget books only: the government whose book it is (its 지방재정365 code).
+    government: str | None = None
 
     @property
     def has_plan_documents(self) -> bool:
@@ -265,6 +274,7 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
             )
         columns = _parse_columns(entry, where, place)
         url = _parse_url(entry.get("url"), where, place)
+        government = _parse_government(entry, where, place)
         sources.append(
             RawSource(
                 file=str(entry["file"]),
@@ -289,9 +299,34 @@ def read_registry(raw_dir: Path) -> tuple[list[RawSource], list[SourceError]]:
                 line=str(entry["line"]) if entry.get("line") else None,
                 url=url,
                 licence=str(entry["licence"]) if entry.get("licence") else None,
+                government=government,
             )
         )
     return sources, _check_against_folder(raw_dir, sources, where)
+
+
+def _parse_government(entry: dict, where: str, place: str) -> str | None:
+    """``government:`` (a 지방재정365 code): required on a local budget book, refused elsewhere."""
+    value = entry.get("government")
+    is_book = entry["format"] == LOCAL_BUDGET_BOOK_FORMAT
+    if value is None:
+        if is_book:
+            raise SourceError(
+                where, place,
+                "government: the 지방재정365 code of the local government whose book it is "
+                "(dbt_project/seeds/ref_local_governments.csv), e.g. '4122000'", "none",
+            )  # fmt: skip
+        return None
+    if not is_book:
+        raise SourceError(
+            where, f"{place}, government", f"government only on a {LOCAL_BUDGET_BOOK_FORMAT}",
+            repr(value),
+        )  # fmt: skip
+    if not isinstance(value, str) or not GOVERNMENT_CODE.fullmatch(value):
+        raise SourceError(
+            where, f"{place}, government", "a code of seven digits, quoted ('4122000')", repr(value)
+        )
+    return value
 
 
 def _parse_encoding(value: object, where: str, place: str) -> str | None:
@@ -536,6 +571,13 @@ def _check_against_folder(raw_dir: Path, sources: list[RawSource], where: str) -
         for path in raw_dir.iterdir()
         if path.is_file() and path.name not in NOT_SOURCES and not path.name.startswith(".")
     )
+    books = raw_dir / LOCAL_BOOKS_FOLDER
+    if books.is_dir() and not books.is_symlink():
+        present += sorted(
+            f"{LOCAL_BOOKS_FOLDER}/{path.name}"
+            for path in books.iterdir()
+            if path.is_file() and not path.name.startswith(".")
+        )
     return [_unregistered(raw_dir, name, where) for name in present if name not in registered]
 
 
@@ -546,16 +588,18 @@ def _unregistered(raw_dir: Path, name: str, where: str) -> SourceError:
     quoted whenever YAML would read it otherwise, so a copy-paste registers exactly this file.
     """
     plain = _plain_yaml(name)
+    is_book = name.startswith(f"{LOCAL_BOOKS_FOLDER}/")
     entry = (
         f"  - file: {name if plain else json.dumps(name, ensure_ascii=False)}\n"
-        f"    format: {_format_guess(name)}\n"
-        "    title: <title as published>\n"
+        f"    format: {LOCAL_BUDGET_BOOK_FORMAT if is_book else _format_guess(name)}\n"
+        + ("    government: '<지방재정365 code, ref_local_governments.csv>'\n" if is_book else "")
+        + "    title: <title as published>\n"
         "    publisher: <publisher>\n"
         "    publication_date: <YYYY-MM-DD>\n"
         "    url: <https://… where it is published>\n"
         "    licence: <the terms it is published under>\n"
-        "    phase: enacted"
-    )
+        + ("" if is_book else "    phase: enacted")
+    ).rstrip("\n")
     return SourceError(
         str(raw_dir / name),
         "whole file",

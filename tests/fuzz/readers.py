@@ -2,7 +2,8 @@
 
 One reader per format of the registry (``registry.FORMATS``: ``page_text``, ``csv``, ``xlsx``,
 ``html``, ``control_totals``, ``cited_figures``, each through ``parse_source`` as ingest reads a
-registered file: ``cited_figures`` reaches ``parse_cited_figures``),
+registered file: ``cited_figures`` reaches ``parse_cited_figures``; ``local_budget_book`` through
+``parse_local_budget_book``, on books ``tests.local_books`` writes),
 the registry itself (``read_registry``, ``line_file_entries``, ``publisher_layouts``), the
 publishers' profiles (``load_profile``) and the publishers' files in each layout (CSV, JSON,
 XLSX: ``land_lines`` into a DuckDB landing, as ingest lands them). Seeds are the project's own
@@ -21,9 +22,11 @@ import duckdb
 from pipelines.landing.budget_lines import land_lines
 from pipelines.landing.line_files import find_line_files
 from pipelines.landing.raw_landing import parse_source
+from pipelines.sources.local_budget_book import parse_local_budget_book
 from pipelines.sources.profiles import load_profile, publisher_layouts
 from pipelines.sources.registry import (
     FORMATS,
+    LOCAL_BUDGET_BOOK_FORMAT,
     RawSource,
     line_file_entries,
     read_registry,
@@ -39,6 +42,9 @@ from tests.fuzz.mutations import (
     mutate_workbook,
     mutate_workbook_cells,
 )
+from tests.local_books import Book, sample_rows
+from tests.local_books import write_csv as write_book_csv
+from tests.local_books import write_xlsx as write_book_xlsx
 from tests.publisher_files import (
     API_HEADER,
     PORTAL_HEADER,
@@ -53,7 +59,8 @@ from tests.publisher_files import (
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "budget_tables"
 PAGE = "000_cad87574ba41ba74.txt"
 HISTORY = "cited_account_figures.csv"
-PROFILES = ("open_fiscal_data_detail_budget", "local_government_budget")
+PROFILES = ("open_fiscal_data_detail_budget",)
+BOOK = "local_budget_books/guri_2025_supplementary_3_expenditure.xlsx"
 MINISTRY_COLUMNS = {"year": "fiscal_year", "source": "stated_by", "remarks": "note"}
 LINES_YEAR = 2016
 
@@ -146,7 +153,8 @@ def _raw_folder(folder: Path) -> Path:
     raw = folder / "raw"
     if not raw.is_dir():
         raw.mkdir(parents=True)
-        for name in (PAGE, HISTORY):
+        for name in (PAGE, HISTORY, BOOK):
+            (raw / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(DATA_RAW / name, raw / name)
         shutil.copytree(DATA_RAW / "profiles", raw / "profiles")
         write_csv(raw / "budget_lines" / str(LINES_YEAR) / "detail.csv", API_HEADER, [])
@@ -251,8 +259,38 @@ def _workbook_or_cells(data: bytes, choose: Chooser) -> bytes:
     return mutate_workbook_cells(data, choose)
 
 
+# --- local budget books ----------------------------------------------------------------------
+
+
+def _book_seeds(folder: Path) -> dict[str, bytes]:
+    folder = folder / "seeds"
+    paths = [
+        write_book_xlsx(folder / "book.xlsx", Book(rows=sample_rows())),
+        write_book_csv(folder / "book.csv", Book(rows=sample_rows(), two_row_header=False)),
+    ]
+    return {path.name: path.read_bytes() for path in paths}
+
+
+def _book_bytes_or_cells(data: bytes, choose: Chooser) -> bytes:
+    if data.startswith(b"PK"):
+        return _workbook_or_cells(data, choose)
+    if choose.choice(("bytes", "cells")) == "bytes":
+        return mutate(data, choose, TOKENS["csv"])
+    return mutate_cells(data, choose, "cp949")
+
+
+def _read_book(folder: Path, name: str, data: bytes) -> None:
+    path = folder / name
+    path.write_bytes(data)
+    parse_local_budget_book(data, str(path))
+
+
 READERS: dict[str, Reader] = {
-    **{file_format: _table_reader(file_format) for file_format in sorted(FORMATS)},
+    **{
+        file_format: _table_reader(file_format)
+        for file_format in sorted(FORMATS - {LOCAL_BUDGET_BOOK_FORMAT})
+    },
+    LOCAL_BUDGET_BOOK_FORMAT: Reader(_book_seeds, _book_bytes_or_cells, _read_book),
     "registry": Reader(_registry_seeds, _text_mutation("yaml"), _read_registry),
     "profiles": Reader(_profile_seeds, _text_mutation("yaml"), _read_profile),
     "publisher_csv": Reader(_publisher_seeds("csv"), _csv_or_cells, _land_publisher_file),

@@ -26,6 +26,7 @@ from tests.publisher_files import (
     register_line_file,
     write_api_json,
     write_csv,
+    write_local_profile,
     write_portal_xlsx,
 )
 
@@ -175,6 +176,7 @@ def test_a_local_government_budget_keeps_the_locally_formulated_account(tmp_path
         ["2016", "경기도 수원시", "일반회계", "일반공공행정", "일반행정", "합성 청사", "5,000"],
     ]
     write_csv(raw / "budget_lines" / "2016" / "gyeonggi.csv", header, rows)
+    write_local_profile(raw)
     register_line_file(raw, "budget_lines/2016/gyeonggi.csv", LOCAL, "원")
     landed, excluded = _land(raw, [2016])
     # 원 to KRW million, exactly; the 계정 is the locally formulated one under its 2016 name.
@@ -197,7 +199,7 @@ def test_an_unknown_profile_is_refused_naming_the_known_ones(tmp_path: Path) -> 
     raw = _raw(tmp_path)
     write_csv(raw / "budget_lines" / "2016" / "x.csv", API_HEADER, detail_rows_2016())
     register_line_file(raw, "budget_lines/2016/x.csv", "open_fiscal", "천원")
-    with pytest.raises(SourceError, match=f"one of {LOCAL}, {OFD}"):
+    with pytest.raises(SourceError, match=rf"\(one of {OFD}\), found"):
         publisher_layouts(raw)
 
 

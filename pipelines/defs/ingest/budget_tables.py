@@ -10,6 +10,7 @@ from pipelines.core.errors import SourceError
 from pipelines.core.settings import Settings
 from pipelines.defs.ingest.landed import landed_tables
 from pipelines.defs.resources import WarehouseResource
+from pipelines.landing.local_books import ParsedLocalBook
 from pipelines.landing.raw_landing import (
     ParsedCitedFigures,
     ParsedControlTotals,
@@ -38,6 +39,15 @@ RAW_TABLES = {
     "acknowledgement_files": (
         "The acknowledged differences' file when data_raw/ has one: name, sha256, size."
     ),
+    "local_books": (
+        "Local governments' budget books: whose, year, phase, unit, what the funding columns "
+        "split, the special account's column and the 회계 it names that year."
+    ),
+    "local_book_rows": (
+        "Every row of the local budget books (line, heading or printed total), amounts in KRW "
+        "million, with the special account's part."
+    ),
+    "local_book_funding": "Each local book row's non-zero funding columns, as printed.",
 }
 
 
@@ -91,8 +101,9 @@ def _land(settings: Settings, build_db: Path, step: Step) -> tuple[dict[str, str
     pages = [item for item in parsed if isinstance(item, ParsedPage)]
     totals = [item for item in parsed if isinstance(item, ParsedControlTotals)]
     cited = [item for item in parsed if isinstance(item, ParsedCitedFigures)]
+    books = [item for item in parsed if isinstance(item, ParsedLocalBook)]
     with duckdb.connect(str(build_db)) as con:
-        counts = land_pages(con, pages, totals, rule, acknowledged, cited)
+        counts = land_pages(con, pages, totals, rule, acknowledged, cited, books)
         step.failpoint()  # killed here, the build file is open for writing
     files = {item.raw.source.file: item.raw.sha256 for item in parsed}
     if acknowledged is not None:
