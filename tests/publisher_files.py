@@ -45,6 +45,8 @@ amounts:
 
 def write_local_profile(raw: Path) -> None:
     (raw / "profiles" / f"{LOCAL}.yml").write_text(LOCAL_PROFILE, encoding="utf-8")
+
+
 # The columns of raw.budget_lines two landings of the same lines agree on.
 LINE_COLUMNS = (
     "fiscal_year, account_code, level_code, organisation_kind, organisation_code, "

@@ -64,3 +64,23 @@ def _json_value(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[list[Any]] | list[tuple[Any, ...]],
+    columns: list[str] | None = None,
+) -> None:
+    """Insert ``rows`` (each one value per column of ``table``, or of ``columns``, in order)
+    into ``table`` (a name of the pipelines' own, quoted here), every value bound: one list per
+    column, unnested in step. DuckDB's ``executemany`` runs one statement per row (about 2.5 ms
+    each: 4 s for a local budget book of 1,600 rows); this binds a book in some 50 ms."""
+    if not rows:
+        return
+    values = [list(column) for column in zip(*rows, strict=True)]
+    name = ".".join(quote_identifier(part) for part in table.split("."))
+    if columns is not None:
+        name += " (" + ", ".join(quote_identifier(column) for column in columns) + ")"
+    unnested = ", ".join("unnest(?)" for _ in values)
+    con.execute(f"insert into {name} select {unnested}", values)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import duckdb
 
 from pipelines.core.errors import SourceError
+from pipelines.core.sql import insert_rows
 from pipelines.sources.local_budget_book import BookRow, LocalBook, parse_local_budget_book
 from pipelines.sources.local_governments import LocalGovernment, government_of
 from pipelines.sources.registry import RawFile, RawSource, read_source
@@ -125,18 +126,14 @@ def _land(con: duckdb.DuckDBPyConnection, parsed: ParsedLocalBook) -> None:
             book.special_account_column, book.special_account_place, book.account_name_that_year,
         ],
     )  # fmt: skip
-    con.executemany(
-        "insert into raw.local_book_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [_row_values(file, sha, row) for row in book.rows],
-    )
+    insert_rows(con, "raw.local_book_rows", [_row_values(file, sha, row) for row in book.rows])
     funding = [
         [file, row.line_number, printed, source, amount]
         for row in book.rows
         for printed, source, amount in row.funding
         if amount != 0
     ]
-    if funding:
-        con.executemany("insert into raw.local_book_funding values (?, ?, ?, ?, ?)", funding)
+    insert_rows(con, "raw.local_book_funding", funding)
 
 
 def _row_values(file: str, sha: str, row: BookRow) -> list[object]:

@@ -19,7 +19,7 @@ from decimal import Decimal
 import duckdb
 
 from pipelines.core.errors import SourceError
-from pipelines.core.sql import one_row
+from pipelines.core.sql import insert_rows, one_row
 from pipelines.landing.local_books import (
     LOCAL_BOOK_TABLES,
     ParsedLocalBook,
@@ -458,11 +458,7 @@ def resolve_line_codes(table: BudgetTable, file: str) -> dict[str, str]:
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, object]]) -> None:
     columns = list(rows[0])
-    con.executemany(
-        f"insert into raw.{table} ({', '.join(columns)}) "
-        f"values ({', '.join('?' for _ in columns)})",
-        [[row[column] for column in columns] for row in rows],
-    )
+    insert_rows(con, f"raw.{table}", [[row[column] for column in columns] for row in rows], columns)
 
 
 def land_pages(

@@ -47,6 +47,7 @@ from pipelines.reports.refresh_note import (
     refusal_note,
     write_note,
 )
+from pipelines.reports.regions import regions
 from pipelines.reports.report_text import (
     ERA_SHORT,
     LANGUAGES,
@@ -229,6 +230,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
         "excluded_rows": [],
         "history": [],
         "twenty_years": [],
+        "regions": [],
         "eras": [],
         "names": {"account": {}, "level": {}},
         "cells": [],
@@ -273,6 +275,7 @@ def read_database(db_path: Path) -> dict[str, Any]:
             )
         found["eras"] = _eras(con, tables)
         found["twenty_years"] = twenty_years(con, tables)
+        found["regions"] = regions(con, tables)
         found["changes"] = _changes(con, tables)
         if "raw.plan_declared_counts" in tables:
             found["plan_documents"] = [
@@ -629,6 +632,8 @@ def collect(reports_dir: Path, db_path: Path, build: BuildFacts) -> dict[str, An
             "eras": database["eras"],
             # Year by year since 2005: the value of record, revenue and shares (twenty_years).
             "twenty_years": database["twenty_years"],
+            # The account by region: local budget books by year, phase and 시·도 (regions).
+            "regions": database["regions"],
         },
     }
 

@@ -13,6 +13,7 @@ Sentences are trusted HTML written here; every value put into them is escaped
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -352,6 +353,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "year|the account that year|source|phase|KRW million|± precision|against the year's record",
         "연도|그해의 회계 이름|출처|단계|백만원|± 정밀도|그해 기준값과 비교",
     ),
+    "regions_h3": (
+        "The account by region: local governments' own budget books",
+        "지역별 특별회계: 지방자치단체 예산서",
+    ),
+    "regions_intro": (
+        "In a local government's budget book the special account is not a 회계 but a funding "
+        "source of each line: its own column ({column}). For each 시·도, the books loaded: the "
+        "account's funding of their lines, its share of the same lines, and how many of the "
+        "시·도's governments have a book of that year and phase. Nothing is extrapolated to a "
+        "government without a book. In a supplementary budget every amount is the change it "
+        "makes.",
+        "지방자치단체 예산서에서 특별회계는 회계가 아니라 각 사업의 재원으로, 재원별 열 하나"
+        "({column})에 나옵니다. 시·도마다 적재된 예산서의 특별회계 재원, 같은 사업 금액 중 그 "
+        "비중, 그 연도·단계의 예산서가 적재된 자치단체 수를 보여 줍니다. 예산서가 없는 "
+        "자치단체에는 아무것도 추정해 넣지 않습니다. 추가경정예산의 금액은 모두 그 추경의 "
+        "증감입니다.",
+    ),
+    "regions_headers": (
+        "year|phase|시·도|governments with a book|the account's funding, KRW million|"
+        "share of the same lines|by government|against the summary table",
+        "연도|단계|시·도|예산서가 적재된 자치단체|특별회계 재원 (백만원)|같은 사업 중 비중|"
+        "자치단체별|요약표와 비교",
+    ),
+    "regions_loaded": ("{loaded} of {total}", "{total}곳 중 {loaded}곳"),
+    "regions_change": ("change", "증감"),
+    "regions_why_some": (
+        "not compared until all {total} are loaded; even then the summary table gives the "
+        "시·도 and 시·군·구 levels for the whole country only",
+        "{total}곳이 모두 적재되기 전에는 비교하지 않음. 모두 적재되어도 요약표는 시·도와 "
+        "시·군·구 수준을 전국 합계로만 밝힘",
+    ),
+    "regions_why_all": (
+        "all loaded; the summary table gives the 시·도 and 시·군·구 levels for the whole "
+        "country only (see docs/quality.md)",
+        "모두 적재됨. 요약표는 시·도와 시·군·구 수준을 전국 합계로만 밝힘 (docs/quality.md 참고)",
+    ),
     "twenty_h3": ("The account year by year since 2005", "2005년 이후 연도별 특별회계"),
     "twenty_intro": (
         "For each year, under the account's name of that era: the value of record of its "
@@ -527,9 +564,16 @@ def text(key: str, lang: str, **values: Any) -> Markup:
     return Markup(korean if lang == "ko" else english).format(**values)
 
 
+_SUPPLEMENTARY = re.compile(r"supplementary_(\d{1,2})")
+
+
 def word(kind: str, code: Any, lang: str) -> str:
     """The name of one of the warehouse's codes (a status, a phase …) in ``lang``; the code
     itself where it has none."""
+    supplementary = _SUPPLEMENTARY.fullmatch(str(code)) if kind == "phase" else None
+    if supplementary:
+        number = supplementary[1]
+        return f"제{number}회 추가경정예산" if lang == "ko" else f"supplementary budget {number}"
     names = VOCABULARY.get(kind, {}).get(str(code))
     if names is None:
         return "" if code is None else str(code)

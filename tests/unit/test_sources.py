@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from pipelines.core.errors import SourceError
 from pipelines.landing.raw_landing import parse_page_source
-from pipelines.sources.registry import RawSource, load_registry, read_source
+from pipelines.sources.registry import LOCAL_BOOKS_FOLDER, RawSource, load_registry, read_source
 from tests.helpers import page_entry, replace_in_page, replace_in_registry
 from tests.source_figures import HISTORY_FILE, PAGE_FILE, PAGE_SHA256
 
@@ -196,5 +197,6 @@ def test_a_page_without_plan_documents(raw_copy: Path) -> None:
     # The registry cut before the page's plan documents (and the entries after them).
     registry.write_text(text[: text.index("    plan_documents:")], encoding="utf-8")
     (raw_copy / HISTORY_FILE).unlink()
+    shutil.rmtree(raw_copy / LOCAL_BOOKS_FOLDER)
     source = page_entry(raw_copy)
     assert not source.has_plan_documents

@@ -225,7 +225,7 @@ def test_registry_fields_for_table_files(raw_copy: Path) -> None:
             "    publication_date: 2020-12-02\n    unit: KRW 1 million\n    sheet: Budget\n"
             "    blocking_comparisons: true\n    phase: supplementary_1\n"
         )
-    page, _, workbook = load_registry(raw_copy)  # the page, the control totals, the workbook
+    page, *_, workbook = load_registry(raw_copy)  # the page, … (committed), the workbook
     assert page.publication_date is None and not page.blocking_comparisons
     assert (str(workbook.publication_date), workbook.unit, workbook.table) == (
         "2020-12-02",
