@@ -154,3 +154,12 @@ def registry_entry(file: str, government: str, **extra: str) -> str:
         *(f"    {key}: {value}" for key, value in extra.items()),
     ]
     return "\n".join(lines) + "\n"
+
+
+def register_book(raw: Path, file: str, government: str, **extra: str) -> None:
+    """Add a book's entry under ``sources:`` of ``raw``'s registry (before ``line_files:``)."""
+    registry = raw / "sources.yml"
+    text = registry.read_text(encoding="utf-8")
+    entry = registry_entry(file, government, **extra)
+    head, marker, tail = text.partition("\nline_files:\n")
+    registry.write_text(head.rstrip("\n") + "\n" + entry + marker + tail, encoding="utf-8")

@@ -116,7 +116,8 @@ def describe(node: dict[str, Any]) -> str:
         return f"{subject} is unique"
     if name == "accepted_values":
         values = ", ".join(str(value) for value in kwargs.get("values") or [])
-        return f"{subject} is one of: {values}"
+        where = (node.get("config") or {}).get("where")
+        return f"{subject} is one of: {values}" + (f" where {where}" if where else "")
     if name == "relationships":
         target = str(kwargs.get("to", "")).replace("ref(", "").replace(")", "").strip("'\"")
         return f"every {subject} exists in {target}.{kwargs.get('field')}"

@@ -8,6 +8,12 @@ difference, the ratio and the status: two line files failing it in different way
 The portal's download (CSV in cp949, XLSX) lands the same lines as the API's answer: that is
 proven where the layouts are read (tests/unit/test_publisher_lines.py); dbt reads the landing
 only, whatever the file's layout, so it needs no whole run of its own.
+
+The same run carries the local governments' side of the publishers' files: beside the real
+구리시 book of data_raw/, a synthetic book of another 경기도 government (남양주시, same year and
+phase, with a printed total), so that the regional marts, the reconciliation and the report show
+two governments of one 시·도 with the coverage stated and NOT_COMPARED for the 시·도 (one build
+shared instead of one more whole run).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import Settings
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import run_cli
+from tests.local_books import Book, Row, register_book, sample_rows
+from tests.local_books import write_csv as write_book
 from tests.publisher_files import (
     API_HEADER,
     detail_rows_2016,
@@ -81,11 +89,21 @@ def api_build(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     raw = _raw(
         folder, lambda path: write_api_json(path / "detail.json", detail_rows_2016()), "천원"
     )
+    write_book(raw / "local_budget_books" / "namyangju.csv", NAMYANGJU)
+    register_book(raw, "namyangju.csv", "4123000")
     settings = Settings.at(raw, folder / "warehouse")
     completed = run_cli("run", settings, "--no-docs")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "16 lines, 0 subtotals, 1 file(s); 2 rows of other 회계 left out" in completed.stdout
     return settings
+
+
+# A second 경기도 government's book (synthetic, cp949 CSV, one header row), of the real 구리시
+# book's year and phase, with its own printed total: 0.4 + 0.4 + 1,270 KRW million of the account.
+NAMYANGJU = Book(
+    rows=[*sample_rows(), Row("", "", 1340600, 64000, special=1270800, label="합계")],
+    two_row_header=False,
+)
 
 
 def test_the_detail_lands_beside_today_s_accounts_and_reconciles(api_build: Settings) -> None:
@@ -158,6 +176,75 @@ def test_the_other_accounts_of_the_download_are_counted_in_the_report(api_build:
     ]  # fmt: skip
     html = (api_build.reports_dir / "index.html").read_text(encoding="utf-8")
     assert '<span lang="ko">일반회계</span>' in html
+
+
+# --- local budget books beside the detail ---------------------------------------------------
+
+
+def test_two_governments_of_one_province_are_shown_with_their_coverage(api_build: Settings) -> None:
+    with duckdb.connect(str(api_build.published_db), read_only=True) as con:
+        funding = con.execute(
+            "select government_name_ko, sido_name_ko, phase, split_basis, "
+            "special_account_krw_million, n_account_lines, governments_loaded_in_sido, "
+            "governments_in_sido, coverage_note from marts.fct_local_account_funding "
+            "order by government_code"
+        ).fetchall()
+        lines = con.execute(
+            "select count(*), sum(special_account_krw_million) from marts.fct_local_account_line "
+            "where government_code = '4123000'"
+        ).fetchone()
+        audit = con.execute(
+            "select check_code, scope_name_ko, status, reason "
+            "from audit.audit_local_reconciliation order by check_code, scope_code"
+        ).fetchall()
+    note = (
+        "Gyeonggi-do: 2 of 32 governments have a book of 2025 (supplementary_3) loaded; "
+        "nothing is extrapolated to the others"
+    )
+    # 구리시: the 12 lines of its 지역균형발전특별회계보조금 column, 1,353,632 천원 in all
+    assert funding == [
+        ("구리시", "경기도", "supplementary_3", "change", Decimal("1353.632"), 12, 2, 32, note),
+        ("남양주시", "경기도", "supplementary_3", "change", Decimal("1270.8"), 3, 2, 32, note),
+    ]
+    assert lines == (3, Decimal("1270.8"))
+    assert audit == [
+        ("book_total", "경기도 구리시", "NOT_COMPARED", "the book prints no total"),
+        (
+            "book_total",
+            "경기도 남양주시",
+            "MATCH",
+            "lines change 1276.600000 against the printed 1276.600000 KRW million; the special "
+            "account 1270.800000 against 1270.800000",
+        ),
+        (
+            "country",
+            "시·군·구",
+            "NOT_COMPARED",
+            "2 of 226 governments of this level loaded",
+        ),
+        (
+            "sido",
+            "경기도",
+            "NOT_COMPARED",
+            "2 of 32 governments loaded: not compared until all are; even then, the summary "
+            "table states the 시·도 and 시·군·구 levels for the whole country, not by 시·도 "
+            "(see the country rows)",
+        ),
+    ]
+
+
+def test_the_report_shows_the_province_with_both_governments_in_both_languages(
+    api_build: Settings,
+) -> None:
+    for page, words in (
+        ("index.html", ("Gyeonggi-do", "2 of 32", "Guri-si 1,353.63", "Namyangju-si 1,270.8")),
+        ("index.ko.html", ("경기도", "32곳 중 2곳", "구리시 1,353.63", "남양주시 1,270.8")),
+    ):
+        html = (api_build.reports_dir / page).read_text(encoding="utf-8")
+        section = html[html.index('<section id="regions">') :]
+        section = re.sub(r"<[^>]+>", " ", section[: section.index("</section>")])
+        for word in words:
+            assert word in section, (page, word)
 
 
 def test_amounts_declared_in_the_wrong_unit_fail_as_a_unit_mismatch(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.checks.dbt_results import MAX_FAILING_ROWS, add_failing_rows
+from pipelines.checks.dbt_results import MAX_FAILING_ROWS, add_failing_rows, describe
 
 
 def test_failed_and_warned_tests_get_their_rows_and_others_none(tmp_path: Path) -> None:
@@ -33,3 +33,21 @@ def test_failed_and_warned_tests_get_their_rows_and_others_none(tmp_path: Path) 
     assert len(failing["offending_rows"]) == MAX_FAILING_ROWS
     assert failing["offending_rows"][0] == {"n": 0, "d": 1.5}
     assert passing["offending_rows"] == [] and broken["offending_rows"] == []
+
+
+def test_an_accepted_values_test_on_some_rows_says_which() -> None:
+    node = {
+        "resource_type": "test",
+        "depends_on": {"nodes": ["model.bnd.audit_local_reconciliation"]},
+        "test_metadata": {
+            "name": "accepted_values",
+            "kwargs": {"column_name": "status", "values": ["MATCH", "NOT_COMPARED"]},
+        },
+        "config": {"where": "check_code = 'book_total'"},
+    }
+    assert describe(node) == (
+        "audit_local_reconciliation.status is one of: MATCH, NOT_COMPARED "
+        "where check_code = 'book_total'"
+    )
+    node["config"] = {}
+    assert describe(node) == "audit_local_reconciliation.status is one of: MATCH, NOT_COMPARED"

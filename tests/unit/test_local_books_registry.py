@@ -14,15 +14,14 @@ import pytest
 from pipelines.core.errors import SourceError
 from pipelines.landing.local_books import land_local_books, parse_local_book
 from pipelines.sources.registry import LOCAL_BOOKS_FOLDER, load_registry, read_registry
-from tests.local_books import Book, registry_entry, sample_rows, write_csv, write_xlsx
+from tests.local_books import Book, register_book, sample_rows, write_csv, write_xlsx
 
 
 def add_book(raw: Path, name: str, government: str, book: Book | None = None, **extra) -> None:
     book = book or Book(rows=sample_rows())
     path = raw / LOCAL_BOOKS_FOLDER / name
     (write_xlsx if name.endswith(".xlsx") else write_csv)(path, book)
-    with (raw / "sources.yml").open("a", encoding="utf-8") as registry:
-        registry.write(registry_entry(name, government, **extra))
+    register_book(raw, name, government, **extra)
 
 
 def entry_refused(raw: Path) -> SourceError:
