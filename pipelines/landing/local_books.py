@@ -17,11 +17,20 @@ import duckdb
 
 from pipelines.core.errors import SourceError
 from pipelines.core.sql import insert_rows
-from pipelines.sources.local_budget_book import BookRow, LocalBook, parse_local_budget_book
+from pipelines.sources.local_budget_book import (
+    FUNDING_SOURCES,
+    SPECIAL_ACCOUNT,
+    BookRow,
+    LocalBook,
+    parse_local_budget_book,
+)
 from pipelines.sources.local_governments import LocalGovernment, government_of
 from pipelines.sources.registry import RawFile, RawSource, read_source
 
 LOCAL_BOOK_TABLES = ("local_books", "local_book_rows", "local_book_funding")
+# Each row's funding by source beside the special account's (the columns as printed are in
+# raw.local_book_funding): national_subsidy_krw_million, fund_subsidy_krw_million, …
+OTHER_SOURCES = tuple(source for source in FUNDING_SOURCES if source != SPECIAL_ACCOUNT)
 LOCAL_BOOKS_DDL = """
 create or replace table raw.local_books (
     source_file varchar not null primary key,
@@ -55,6 +64,7 @@ create or replace table raw.local_book_rows (
     prior_krw_million decimal(38, 6),
     change_krw_million decimal(38, 6),
     special_account_krw_million decimal(38, 6) not null,
+    {OTHER_FUNDING},
     primary key (source_file, line_number)
 );
 create or replace table raw.local_book_funding (
@@ -64,7 +74,10 @@ create or replace table raw.local_book_funding (
     funding_source varchar not null,
     amount_krw_million decimal(38, 6) not null
 );
-"""
+""".replace(
+    "{OTHER_FUNDING}",
+    ",\n    ".join(f"{source}_krw_million decimal(38, 6) not null" for source in OTHER_SOURCES),
+)
 
 
 @dataclass(frozen=True)
@@ -141,4 +154,5 @@ def _row_values(file: str, sha: str, row: BookRow) -> list[object]:
         file, sha, row.line_number, row.place, row.role, row.local_account, row.department,
         row.detail_project, row.stat_item_code, row.stat_item_name, row.basis, row.marker_depth,
         row.budget, row.prior, row.change, row.special_account,
+        *(row.funding_from(source) for source in OTHER_SOURCES),
     ]  # fmt: skip

@@ -183,8 +183,13 @@ class BookRow:
 
     @property
     def special_account(self) -> Decimal:
+        return self.funding_from(SPECIAL_ACCOUNT)
+
+    def funding_from(self, funding_source: str) -> Decimal:
+        """The row's funding from one source (its columns added up: 시비 and 자체재원 are both
+        own revenue)."""
         return sum(
-            (amount for _, source, amount in self.funding if source == SPECIAL_ACCOUNT),
+            (amount for _, source, amount in self.funding if source == funding_source),
             Decimal(0),
         )
 

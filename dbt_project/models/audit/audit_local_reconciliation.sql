@@ -83,6 +83,10 @@ book_total as (
     left join printed_totals on books.source_file = printed_totals.source_file
 ),
 
+book_years as (
+    select distinct fiscal_year from books
+),
+
 governments_of_year as (
     select
         years.fiscal_year,
@@ -91,11 +95,29 @@ governments_of_year as (
         governments.sido_code,
         governments.sido_name_ko,
         governments.sido_name_en
-    from (select distinct fiscal_year from books) as years
+    from book_years as years
     inner join governments
         on
             years.fiscal_year >= coalesce(governments.first_year, years.fiscal_year)
             and years.fiscal_year <= coalesce(governments.last_year, years.fiscal_year)
+),
+
+expected_by_sido as (
+    select
+        fiscal_year,
+        sido_code,
+        count(*) as n
+    from governments_of_year
+    group by all
+),
+
+expected_by_level as (
+    select
+        fiscal_year,
+        level as level_code,
+        count(*) as n
+    from governments_of_year
+    group by all
 ),
 
 sido as (
@@ -120,11 +142,7 @@ sido as (
         string_agg(books.source_file, '; ' order by books.source_file) as source_locator
     from books
     inner join lines on books.source_file = lines.source_file
-    inner join (
-        select fiscal_year, sido_code, count(*) as n
-        from governments_of_year
-        group by all
-    ) as expected
+    inner join expected_by_sido as expected
         on books.fiscal_year = expected.fiscal_year and books.sido_code = expected.sido_code
     group by books.fiscal_year, books.phase, books.sido_code
 ),
@@ -156,7 +174,8 @@ country as (
         loaded.special_account_krw_million - current_budget.amount_krw_million
             as difference_krw_million,
         case
-            when loaded.books_loaded < expected.n or loaded.books_of_budget < loaded.books_loaded
+            when
+                loaded.books_loaded < expected.n or loaded.books_of_budget < loaded.books_loaded
                 or current_budget.amount_krw_million is null
                 then 'NOT_COMPARED'
             when
@@ -167,7 +186,11 @@ country as (
         end as status,
         case
             when loaded.books_loaded < expected.n
-                then loaded.books_loaded || ' of ' || expected.n || ' governments of this level loaded'
+                then
+                    loaded.books_loaded
+                    || ' of '
+                    || expected.n
+                    || ' governments of this level loaded'
             when loaded.books_of_budget < loaded.books_loaded
                 then 'the books split a supplementary change, not the budget'
             when current_budget.amount_krw_million is null
@@ -180,11 +203,7 @@ country as (
         loaded.source_locator
     from country_loaded as loaded
     inner join {{ ref('ref_levels') }} as levels on loaded.level_code = levels.level_code
-    inner join (
-        select fiscal_year, level as level_code, count(*) as n
-        from governments_of_year
-        group by all
-    ) as expected
+    inner join expected_by_level as expected
         on loaded.fiscal_year = expected.fiscal_year and loaded.level_code = expected.level_code
     left join current_budget
         on

@@ -32,7 +32,11 @@ per_book as (
 ),
 
 sido_years as (
-    select distinct fiscal_year, phase, sido_code from books
+    select distinct
+        fiscal_year,
+        phase,
+        sido_code
+    from books
 ),
 
 -- Every government of the 시·도 that the list holds for the year (the 시·도 itself included).
@@ -93,6 +97,7 @@ final as (
         cast(per_book.n_lines as integer) as n_lines,
         cast(loaded.governments_loaded as integer) as governments_loaded_in_sido,
         cast(sido_governments.governments_in_sido as integer) as governments_in_sido,
+        books.source_file,
         books.sido_name_en || ': ' || loaded.governments_loaded || ' of '
         || sido_governments.governments_in_sido || ' governments have a book of '
         || books.fiscal_year || ' (' || books.phase || ') loaded'
@@ -100,8 +105,7 @@ final as (
             when loaded.governments_loaded < sido_governments.governments_in_sido
                 then '; nothing is extrapolated to the others'
             else ''
-        end as coverage_note,
-        books.source_file
+        end as coverage_note
     from books
     inner join per_book on books.source_file = per_book.source_file
     inner join loaded

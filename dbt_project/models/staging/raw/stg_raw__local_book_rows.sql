@@ -1,34 +1,15 @@
--- Every row of the local budget books, its funding columns by funding source beside it, and the
--- amount its funding splits (`line_amount_krw_million`: the change in a book whose funding
--- columns split the change, otherwise the budget).
-{% set funding_sources = ['national_subsidy', 'fund_subsidy', 'special_grant',
-    'provincial_subsidy', 'adjustment_grant', 'own_revenue', 'local_bond', 'other'] %}
-
+-- Every row of the local budget books, its funding by source beside it (added up at ingest from
+-- its funding columns as printed, raw.local_book_funding), and the amount its funding splits
+-- (`line_amount_krw_million`: the change in a book whose funding columns split the change,
+-- otherwise the budget).
 with
 
 source as (
     select * from {{ source('raw', 'local_book_rows') }}
 ),
 
-funding as (
-    select * from {{ source('raw', 'local_book_funding') }}
-),
-
 books as (
     select * from {{ source('raw', 'local_books') }}
-),
-
-funding_by_source as (
-    select
-        source_file,
-        line_number,
-        {% for funding_source in funding_sources %}
-            coalesce(sum(amount_krw_million) filter (
-                where funding_source = '{{ funding_source }}'
-            ), 0) as {{ funding_source }}_krw_million{{ ',' if not loop.last }}
-        {% endfor %}
-    from funding
-    group by source_file, line_number
 ),
 
 joined as (
@@ -52,21 +33,22 @@ joined as (
         cast(source.special_account_krw_million as decimal(38, 6))
             as special_account_krw_million,
         cast(
-            case when books.split_basis = 'change' then source.change_krw_million
+            case
+                when books.split_basis = 'change' then source.change_krw_million
                 else source.budget_krw_million
             end as decimal(38, 6)
         ) as line_amount_krw_million,
-        {% for funding_source in funding_sources %}
-            cast(coalesce(funding_by_source.{{ funding_source }}_krw_million, 0) as decimal(38, 6))
-                as {{ funding_source }}_krw_million,
-        {% endfor %}
+        source.national_subsidy_krw_million,
+        source.fund_subsidy_krw_million,
+        source.special_grant_krw_million,
+        source.provincial_subsidy_krw_million,
+        source.adjustment_grant_krw_million,
+        source.own_revenue_krw_million,
+        source.local_bond_krw_million,
+        source.other_krw_million,
         source.source_file || ' (' || source.row_place || ')' as source_locator
     from source
     inner join books on source.source_file = books.source_file
-    left join funding_by_source
-        on
-            source.source_file = funding_by_source.source_file
-            and source.line_number = funding_by_source.line_number
 )
 
 select * from joined
