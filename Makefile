@@ -63,7 +63,7 @@ fuzz: $(SYNCED)  ## fuzz every reader of raw files with BND_FUZZ_EXAMPLES mutate
 
 # Not part of `make test`: each mutant of the plain modules runs their unit tests (minutes per
 # module). MODULES=limits runs one; the score per module and every survivor are printed.
-mutation: $(SYNCED)  ## mutation testing of core/limits, sources/amounts, control_totals, cited_figures, csv_rows and page_table against their unit tests
+mutation: $(SYNCED)  ## mutation testing of core/limits, sources/amounts, control_totals, cited_figures, local_budget_book, csv_rows and page_table against their unit tests
 	$(PY) -m tests.mutation.run $(MODULES)
 
 rollback: $(SYNCED)  ## publish the previous kept build again (TO=<build id> for another one)

@@ -68,6 +68,10 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
         "pipelines/sources/cited_figures.py",
         ("tests/unit/test_cited_figures.py",),
     ),
+    "local_budget_book": (
+        "pipelines/sources/local_budget_book.py",
+        ("tests/unit/test_local_budget_book.py", "tests/unit/test_local_books_registry.py"),
+    ),
     "csv_rows": (
         "pipelines/sources/csv_rows.py",
         (
