@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from pipelines.sources.registry import LOCAL_BOOKS_FOLDER
 from tests.source_figures import LEAVES, YEARS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ LINES_FOLDER = "budget_lines"
 COVERING_ORGANISATIONS = (0, CITIES_PROVINCES, CITIES_PROVINCES + SI_GUN_GU, 7, 16)
 FILE_STEM = "synthetic_budget_lines"
 # Raised whenever the output changes, so that older generated folders are written again.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 def size_label(lines: int) -> str:
@@ -270,9 +271,10 @@ def _write_year(con: duckdb.DuckDBPyConnection, year: int, fmt: str, target: Pat
 
 
 def _copy_project_raw_files(folder: Path) -> None:
-    """The project's page, cited figures and registry, so the folder is a complete raw folder for
-    a run. The synthetic lines' amounts are random: a year's sum may come within a power of ten of
-    a cited figure by chance, which the pipeline would refuse as a figure stated in the wrong unit.
+    """The project's page, cited figures, local budget books and registry, so the folder is a
+    complete raw folder for a run. The synthetic lines' amounts are random: a year's sum may come
+    within a power of ten of a cited figure by chance, which the pipeline would refuse as a figure
+    stated in the wrong unit.
     In the copy, such a difference with the cited figures is reported and does not block
     (``allow_unit_mismatch``); every other check applies as to data_raw/."""
     folder.mkdir(parents=True)
@@ -280,6 +282,7 @@ def _copy_project_raw_files(folder: Path) -> None:
     for path in source.iterdir():
         if path.is_file() and path.name not in ("README.md", "sources.yml"):
             shutil.copyfile(path, folder / path.name)
+    shutil.copytree(source / LOCAL_BOOKS_FOLDER, folder / LOCAL_BOOKS_FOLDER)
     registry = yaml.safe_load((source / "sources.yml").read_text(encoding="utf-8"))
     for entry in registry["sources"]:
         if entry["format"] == "cited_figures":

@@ -170,4 +170,6 @@ def in_unit(amount_krw_million: int, krw_million_per_unit: int, decimals: int = 
 # across its history (format cited_figures: each row naming who stated it, when, where and at
 # which place), 65 rows below the header.
 HISTORY_FILE = "cited_account_figures.csv"
+# The one real local budget book of data_raw/ (구리시, 2025 third supplementary budget).
+GURI_BOOK = "local_budget_books/guri_2025_supplementary_3_expenditure.xlsx"
 HISTORY_ROWS = 65

@@ -55,12 +55,12 @@ from tests.publisher_files import (
     write_csv,
     write_portal_xlsx,
 )
+from tests.source_figures import GURI_BOOK
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "budget_tables"
 PAGE = "000_cad87574ba41ba74.txt"
 HISTORY = "cited_account_figures.csv"
 PROFILES = ("open_fiscal_data_detail_budget",)
-BOOK = "local_budget_books/guri_2025_supplementary_3_expenditure.xlsx"
 MINISTRY_COLUMNS = {"year": "fiscal_year", "source": "stated_by", "remarks": "note"}
 LINES_YEAR = 2016
 
@@ -153,7 +153,7 @@ def _raw_folder(folder: Path) -> Path:
     raw = folder / "raw"
     if not raw.is_dir():
         raw.mkdir(parents=True)
-        for name in (PAGE, HISTORY, BOOK):
+        for name in (PAGE, HISTORY, GURI_BOOK):
             (raw / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(DATA_RAW / name, raw / name)
         shutil.copytree(DATA_RAW / "profiles", raw / "profiles")

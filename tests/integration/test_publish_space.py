@@ -34,8 +34,9 @@ PAGE = 4096  # tmpfs allocates whole pages
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Settings]:
-    """A warehouse on a 160 MB tmpfs holding one published build (and its history copy)."""
-    with tmpfs(tmp_path / "warehouse", "160m") as warehouse:
+    """A warehouse on a 200 MB tmpfs holding one published build (and its history copy): room
+    for a build of about 40 MB, its history copy, a second build's and its exports."""
+    with tmpfs(tmp_path / "warehouse", "200m") as warehouse:
         settings = Settings.at(DATA_RAW, warehouse)
         yield settings
         release_run_lock(settings)

@@ -30,6 +30,7 @@ from pipelines.lifecycle.published_schemas import refresh_needs
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import OLD_CLIENT_PYTHON, Build, run_cli
 from tests.source_figures import (
+    GURI_BOOK,
     HISTORY_FILE,
     LEAVES,
     PAGE_FILE,
@@ -61,7 +62,7 @@ def test_meta_build_says_which_build_from_what_and_what_was_checked(
     assert meta["started_at_utc"] < meta["finished_at_utc"]
     # Every file of data_raw/ that decides a figure or a status (the README does not).
     expected = [{"file": PAGE_FILE, "sha256": PAGE_SHA256, "size_bytes": 5833}]
-    for name in ("acknowledged_differences.csv", HISTORY_FILE):
+    for name in ("acknowledged_differences.csv", HISTORY_FILE, GURI_BOOK):
         path = DATA_RAW / name
         expected.append(
             {

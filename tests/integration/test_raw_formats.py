@@ -15,6 +15,7 @@ from pipelines.cli.refresh import RunOutcome, execute_refresh
 from pipelines.core.checksums import file_sha256
 from pipelines.core.settings import Settings
 from pipelines.landing.rejections import REJECTED_FILES
+from pipelines.sources.registry import load_registry
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import Build, LastGood, run_cli
 from tests.source_figures import HISTORY_FILE, LEAVES, PAGE_FILE, ROWS, TOTALS, YEARS
@@ -120,13 +121,14 @@ def test_three_formats_beside_the_page_agree_within_precision(
     assert {row[0] for row in facts} == set(tables)
     assert current == (len(LEAVES) * len(YEARS), 1, len(tables))
     # Two tables to the KRW million, both dated: a tie on every criterion, so the file registered
-    # first (entry 4, the workbook, after the page and the history's control totals) serves the
-    # figures, and the rows say so.
+    # first (the workbook, appended after the committed entries) serves the figures, and the rows
+    # say so.
+    workbook = next(s for s in load_registry(raw_copy) if s.file == "seven_rows_en.xlsx")
     assert because == [
         (
             "seven_rows_en.xlsx",
             "TIE with 1 other source(s) on precision, phase and publication date: "
-            "the one registered first in sources.yml (entry 4)",
+            f"the one registered first in sources.yml (entry {workbook.registry_order})",
         )
     ]
     assert TOTALS  # the totals are reconciled by the GX suite, which passed

@@ -13,7 +13,14 @@ from pipelines.core.settings import EXPECTATIONS_DIR
 from tests.browser import LAPTOP, browser, korean_font_families
 from tests.conftest import DATA_RAW
 from tests.integration.conftest import Build
-from tests.source_figures import HISTORY_FILE, PAGE_FILE, PAGE_SHA256, TOTALS, YEARS
+from tests.source_figures import (
+    GURI_BOOK,
+    HISTORY_FILE,
+    PAGE_FILE,
+    PAGE_SHA256,
+    TOTALS,
+    YEARS,
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +33,8 @@ def test_dq_json_follows_its_schema_and_holds_every_check(dq: dict) -> None:
     jsonschema.validate(dq, schema)
     assert dq["status"] == "published"
     # Each raw file with its provenance as data_raw/sources.yml registers it (no address, no
-    # date: the page's text states neither).
+    # date: the page's text states neither; the local book's address is the city's board, its
+    # sha256 that of the copy the research note read, docs/research/local_budget_books.md).
     assert dq["build"]["raw_files"] == [
         {
             "file": PAGE_FILE,
@@ -47,6 +55,17 @@ def test_dq_json_follows_its_schema_and_holds_every_check(dq: dict) -> None:
             "publisher": "several (each row names who stated it, when, where and at which place)",
             "publication_date": None,
             "url": None,
+            "licence": None,
+        },
+        {
+            "file": GURI_BOOK,
+            "sha256": "21e98c6f80a3032ced332c3d94b273729f44258294772e114f19f64e3db96a70",
+            "size_bytes": 171198,
+            "title": "2025년도 제3회 일반 및 기타특별회계 추가경정 예산서 (경기도 구리시), "
+            "세출 검색용 XLSX",
+            "publisher": "경기도 구리시",
+            "publication_date": None,
+            "url": "https://www.guri.go.kr/www/selectBbsNttView.do?bbsNo=10&key=324&nttNo=130854",
             "licence": None,
         },
     ]

@@ -23,9 +23,10 @@ from pipelines.sources.local_budget_book import (
 )
 from pipelines.sources.local_governments import government_of
 from tests.local_books import Book, Row, sample_rows, write_csv, write_xlsx
+from tests.source_figures import GURI_BOOK
 
 DATA_RAW = Path(__file__).resolve().parents[2] / "data_raw"
-GURI = DATA_RAW / "local_budget_books" / "guri_2025_supplementary_3_expenditure.xlsx"
+GURI = DATA_RAW / GURI_BOOK
 
 
 def read(path: Path, **options) -> LocalBook:
