@@ -102,7 +102,7 @@ CHANGE_GROUPS = ("비교증감", "조정증감", "증감")
 # 산출근거 markers, outermost first: 구리시 uses ○ ｏ ㆍ -, 포항시 ○ - ˚ (research §2.3).
 MARKER_DEPTH = {
     **dict.fromkeys("○⊙◎●", 0),
-    **dict.fromkeys("ｏo◦", 1),
+    **dict.fromkeys("ｏ◦", 1),
     **dict.fromkeys("ㆍ·•∙", 2),
     **dict.fromkeys("-－–", 3),
     **dict.fromkeys("˚°", 4),
@@ -224,7 +224,7 @@ def parse_local_budget_book(
     """Read one book (XLSX by its name's extension, otherwise CSV); every refusal names the
     file, the row or cell and what was expected."""
     grid = _grid(data, file, encoding, sheet)
-    header_index = _header_index(grid, file, seeds_dir)
+    header_index = _header_index(grid, file)
     header = grid.rows[header_index]
     lower = _second_header(grid, header_index, seeds_dir)
     columns = _columns(header, lower, file, seeds_dir)
@@ -236,7 +236,7 @@ def parse_local_budget_book(
         raise SourceError(file, f"below the header ({header.place})", "lines", "none")
     year, phase, printed = reader.year, reader.phase, reader.phase_printed
     assert year is not None and phase is not None  # set by every line
-    special = _special_account_column(columns, header, file)
+    special = _special_account_column(columns, header, file, seeds_dir)
     account = _account_name_that_year(special, year, file, header.place)
     split = "change" if _splits_change(columns, phase) else "budget"
     if split == "change" and "change_amount" not in {c.field for c in columns.values()}:
@@ -317,7 +317,7 @@ def _find_header(grid: Grid) -> int | None:
     return None
 
 
-def _header_index(grid: Grid, file: str, seeds_dir: Path) -> int:
+def _header_index(grid: Grid, file: str) -> int:
     index = _find_header(grid)
     if index is None:
         where = f"{grid.where}, " if grid.where else ""
@@ -448,12 +448,13 @@ class _Special:
     column: BookColumn
 
 
-def _special_account_column(columns: dict[int, _Column], header: GridRow, file: str) -> _Special:
+def _special_account_column(
+    columns: dict[int, _Column], header: GridRow, file: str, seeds_dir: Path
+) -> _Special:
     found = [c for c in columns.values() if c.column.funding_source == SPECIAL_ACCOUNT]
     if len(found) != 1:
-        names = sorted(
-            {c.name for c in book_columns().values() if c.funding_source == SPECIAL_ACCOUNT}
-        )
+        known = book_columns(seeds_dir).values()
+        names = sorted({c.name for c in known if c.funding_source == SPECIAL_ACCOUNT})
         raise SourceError(
             file, header.place,
             f"one funding column of the special account ({', '.join(names)})",

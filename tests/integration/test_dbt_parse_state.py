@@ -135,6 +135,8 @@ def test_a_parse_with_another_profile_in_the_target_folder_leaves_the_builds_wor
         *DBT_BUILD_FLAGS,
         "--select",
         "+fct_budget_current",
+        "--indirect-selection",
+        "cautious",  # the tests of those models only, not a test also reading another one
         cwd=root / "dbt_project",
         BND_BUILD_DB=str(build_db),
         BND_LANDING_DB=str(landing_db),
