@@ -57,21 +57,7 @@ from pipelines.sources.reference import (
 from pipelines.sources.table_files import csv_grid, xlsx_grids
 
 COLUMNS_SEED = "ref_local_book_columns.csv"
-FIELDS = (
-    "fiscal_year",
-    "budget_phase",
-    "local_account",
-    "department",
-    "detail_project",
-    "stat_item_code",
-    "stat_item_name",
-    "basis",
-    "budget_amount",
-    "prior_amount",
-    "change_amount",
-    "funding",
-)
-REQUIRED = ("fiscal_year", "budget_phase", "local_account", "detail_project", "budget_amount")
+# The fields a row's labels are read as, then its amounts and the funding columns.
 LABEL_FIELDS = (
     "fiscal_year",
     "budget_phase",
@@ -82,6 +68,8 @@ LABEL_FIELDS = (
     "stat_item_name",
     "basis",
 )
+FIELDS = (*LABEL_FIELDS, "budget_amount", "prior_amount", "change_amount", "funding")
+REQUIRED = ("fiscal_year", "budget_phase", "local_account", "detail_project", "budget_amount")
 SPECIAL_ACCOUNT = "special_account"
 FUNDING_SOURCES = (
     "national_subsidy",

@@ -19,10 +19,6 @@ book_rows as (
     select * from {{ ref('stg_raw__local_book_rows') }}
 ),
 
-governments as (
-    select * from {{ ref('ref_local_governments') }}
-),
-
 current_budget as (
     select * from {{ ref('fct_budget_current') }}
     where account_code = 'local_autonomous'
@@ -83,23 +79,8 @@ book_total as (
     left join printed_totals on books.source_file = printed_totals.source_file
 ),
 
-book_years as (
-    select distinct fiscal_year from books
-),
-
 governments_of_year as (
-    select
-        years.fiscal_year,
-        governments.government_code,
-        governments.level,
-        governments.sido_code,
-        governments.sido_name_ko,
-        governments.sido_name_en
-    from book_years as years
-    inner join governments
-        on
-            years.fiscal_year >= coalesce(governments.first_year, years.fiscal_year)
-            and years.fiscal_year <= coalesce(governments.last_year, years.fiscal_year)
+    select * from {{ ref('int_local_governments__book_years') }}
 ),
 
 expected_by_sido as (
@@ -114,7 +95,7 @@ expected_by_sido as (
 expected_by_level as (
     select
         fiscal_year,
-        level as level_code,
+        level_code,
         count(*) as n
     from governments_of_year
     group by all

@@ -13,10 +13,6 @@ book_rows as (
     where row_role = 'line'
 ),
 
-governments as (
-    select * from {{ ref('ref_local_governments') }}
-),
-
 per_book as (
     select
         source_file,
@@ -31,27 +27,13 @@ per_book as (
     group by source_file
 ),
 
-sido_years as (
-    select distinct
-        fiscal_year,
-        phase,
-        sido_code
-    from books
-),
-
 -- Every government of the 시·도 that the list holds for the year (the 시·도 itself included).
 sido_governments as (
     select
-        sido_years.fiscal_year,
-        sido_years.phase,
-        sido_years.sido_code,
+        fiscal_year,
+        sido_code,
         count(*) as governments_in_sido
-    from sido_years
-    inner join governments
-        on
-            sido_years.sido_code = governments.sido_code
-            and sido_years.fiscal_year >= coalesce(governments.first_year, sido_years.fiscal_year)
-            and sido_years.fiscal_year <= coalesce(governments.last_year, sido_years.fiscal_year)
+    from {{ ref('int_local_governments__book_years') }}
     group by all
 ),
 
@@ -116,7 +98,6 @@ final as (
     inner join sido_governments
         on
             books.fiscal_year = sido_governments.fiscal_year
-            and books.phase = sido_governments.phase
             and books.sido_code = sido_governments.sido_code
 )
 
