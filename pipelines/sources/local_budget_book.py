@@ -408,9 +408,12 @@ def _unit(above: Sequence[GridRow], file: str, declared: str | None) -> tuple[st
             file, unknown[0].place, f"a unit of ref_units.csv ({', '.join(factors)})",
             repr(unknown[0].printed),
         )  # fmt: skip
-    if len({factors[m.unit_label] for m in stated}) > 1:
+    other = next(
+        (m for m in stated if factors[m.unit_label] != factors[stated[0].unit_label]), None
+    )
+    if other is not None:
         raise SourceError(
-            file, stated[1].place, f"one unit (as {stated[0].place} states)", stated[1].printed
+            file, other.place, f"one unit (as {stated[0].place} states)", other.printed
         )
     if declared is not None and declared not in factors:
         raise SourceError(file, "sources.yml, unit", "a unit of ref_units.csv", repr(declared))

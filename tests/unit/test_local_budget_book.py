@@ -7,16 +7,20 @@ real book in ``data_raw/`` is checked against counts read from it without the pa
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from pipelines.core.errors import SourceError
+from pipelines.core.settings import SEEDS_DIR
 from pipelines.sources.amounts import MAX_KRW_MILLION
 from pipelines.sources.local_budget_book import (
+    COLUMNS_SEED,
     MAX_ROUND,
     LocalBook,
+    book_columns,
     marker_depth,
     parse_local_budget_book,
     phase_of,
@@ -337,3 +341,187 @@ def test_a_code_the_list_does_not_hold_stops_the_run() -> None:
         government_of("4199000", 2025, "sources.yml", "entry 3, government")
     assert caught.value.place == "entry 3, government"
     assert caught.value.found == "4199000, which the list does not hold"
+
+
+# --- edges and the less common forms ----------------------------------------------------------
+
+
+def test_the_header_is_found_in_the_first_twenty_rows_and_not_below(tmp_path: Path) -> None:
+    path = written(tmp_path, Book(rows=sample_rows(), title="제목"), "csv")
+    text = path.read_bytes().decode("cp949")
+    # 17 lines above the title push the header's first row (line 3 of the book) to line 20, its
+    # second to 21: the book's first row is line 22
+    padded = "".join(f"비고 {n}\r\n" for n in range(17)) + text
+    path.write_bytes(padded.encode("cp949"))
+    assert read(path).rows[0].place == "line 22"
+    path.write_bytes(("비고\r\n" + padded).encode("cp949"))
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert caught.value.place == "first 20 rows"
+
+
+@pytest.mark.parametrize(
+    ("printed", "year"), [("2025", 2025), ("2025년", 2025), ("2025/3회", 2025)]
+)
+def test_the_year_is_read_as_printed(tmp_path: Path, printed: str, year: int) -> None:
+    path = written(tmp_path, Book(rows=sample_rows()), "csv")
+    text = path.read_bytes().decode("cp949").replace("\r\n2025,", f"\r\n{printed},")
+    path.write_bytes(text.encode("cp949"))
+    assert read(path).fiscal_year == year
+
+
+def test_an_enacted_book_whose_funding_is_headed_as_a_change_splits_the_change(
+    tmp_path: Path,
+) -> None:
+    rows = [Row("가상 사업(시험)", "○사업비", 5000, 4000, special=600, national=400)]
+    book = read(written(tmp_path, Book(phase="본예산", rows=rows)))
+    assert (book.phase, book.split_basis) == ("enacted", "change")
+
+
+def test_a_supplementary_book_without_a_change_column_is_refused(tmp_path: Path) -> None:
+    path = written(tmp_path, Book(rows=sample_rows(), two_row_header=False), "csv")
+    text = path.read_bytes().decode("cp949").replace(",비교증감,", ",비고증감,")
+    path.write_bytes(text.encode("cp949"))
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert caught.value.found == "'비고증감'"  # an unknown column first
+
+
+def test_the_funding_columns_are_listed_in_file_order(tmp_path: Path) -> None:
+    book = read(written(tmp_path, Book(rows=sample_rows())))
+    assert book.funding_columns == (
+        ("국고보조금", "national_subsidy"),
+        ("지역균형발전특별회계보조금", "special_account"),
+        ("기금보조금", "fund_subsidy"),
+        ("특별교부세", "special_grant"),
+        ("광역보조금", "provincial_subsidy"),
+        ("특별조정교부금", "adjustment_grant"),
+        ("자체재원", "own_revenue"),
+    )
+    assert book.special_account_place == "sheet 'Sheet0', cell M5"
+    assert book.unit_place == "sheet 'Sheet0', cell R3"
+
+
+def test_a_heading_needs_deeper_rows_of_its_own_project_right_below(tmp_path: Path) -> None:
+    rows = [
+        Row("가상 사업(시험)", "○운영비", 1000, 0),  # next row deeper but another project: line
+        Row("다른 사업(시험)", "ｏ1호", 500, 0),
+        Row("다른 사업(시험)", "○청사", 700, 0, own=0),  # next row deeper: heading
+        Row("다른 사업(시험)", "ｏ2호", 700, 0),
+        Row("다른 사업(시험)", "ｏ3호", 300, 0),  # next row not deeper (no marker): line
+        Row("다른 사업(시험)", "비고", 100, 0),
+    ]
+    assert [row.role for row in read(written(tmp_path, Book(rows=rows))).rows] == [
+        "line", "line", "heading", "line", "line", "line"
+    ]  # fmt: skip
+
+
+def test_a_negative_amount_past_the_limit_is_refused(tmp_path: Path) -> None:
+    at = MAX_KRW_MILLION * 1000
+    rows = [Row("가상 사업(시험)", "○사업비", 0, at + 1, special=-(at + 1))]
+    error = refusal(tmp_path, Book(rows=rows))
+    assert error.place == "sheet 'Sheet0', cell J6"
+    assert error.expected == f"기정액: at most {MAX_KRW_MILLION:,} KRW million"
+
+
+def test_a_unit_the_seed_does_not_know_is_refused(tmp_path: Path) -> None:
+    error = refusal(tmp_path, Book(rows=sample_rows(), unit_row="(단위 : 톤)"))
+    assert error.place == "sheet 'Sheet0', cell R3" and error.found == "'톤'"
+
+
+def test_two_units_stated_above_the_header_are_refused(tmp_path: Path) -> None:
+    book = Book(rows=sample_rows(), title="예산서 (단위: 원)")
+    error = refusal(tmp_path, book)
+    assert error.place == "sheet 'Sheet0', cell R3"
+    assert error.expected == "one unit (as sheet 'Sheet0', cell A1 states)"
+
+
+def test_a_declared_unit_the_seed_does_not_know_is_refused(tmp_path: Path) -> None:
+    error = refusal(tmp_path, Book(rows=sample_rows(), unit_row=None), declared_unit="냥")
+    assert (error.place, error.found) == ("sources.yml, unit", "'냥'")
+
+
+def test_a_sheet_is_chosen_by_its_name_and_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    path = written(tmp_path, Book(rows=sample_rows()))
+    assert read(path, sheet="Sheet0").rows
+    with pytest.raises(SourceError) as caught:
+        read(path, sheet="세출")
+    assert caught.value.place == "sheet '세출'"
+    assert caught.value.expected == "a sheet of the workbook (sheet 'Sheet0')"
+
+
+def test_two_sheets_with_a_header_need_the_entry_to_choose(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = written(tmp_path, Book(rows=sample_rows()))
+    workbook = openpyxl.load_workbook(path)
+    workbook.copy_worksheet(workbook["Sheet0"]).title = "사본"
+    workbook.save(path)
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert caught.value.found == "2: sheet 'Sheet0', sheet '사본'"
+    assert read(path, sheet="사본").fiscal_year == 2025
+
+
+def test_a_book_with_a_header_and_no_line_is_refused(tmp_path: Path) -> None:
+    rows = [Row("", "", 100, 0, label="합계")]
+    error = refusal(tmp_path, Book(rows=rows))
+    assert error.place == "below the header (sheet 'Sheet0', row 4)" and error.found == "none"
+
+
+def test_a_book_without_a_required_column_is_refused(tmp_path: Path) -> None:
+    path = written(tmp_path, Book(rows=sample_rows(), two_row_header=False), "csv")
+    text = path.read_bytes().decode("cp949").replace("회계구분명,", "통계목명,", 1)
+    path.write_bytes(text.encode("cp949"))
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert caught.value.expected == "one column of stat_item_name"
+
+
+def test_an_empty_budget_on_a_line_is_refused(tmp_path: Path) -> None:
+    path = written(tmp_path, Book(rows=sample_rows(), two_row_header=False), "csv")
+    text = path.read_bytes().decode("cp949").replace(",1270000,0,1270000,", ",,0,1270000,", 1)
+    path.write_bytes(text.encode("cp949"))
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert (caught.value.place, caught.value.found) == ("line 7, column 9", "an empty cell")
+
+
+# --- the column list itself -------------------------------------------------------------------
+
+
+def seeds_with(tmp_path: Path, *rows: str) -> Path:
+    """A copy of the seeds whose column list has ``rows`` appended."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    with (seeds / COLUMNS_SEED).open("a", encoding="utf-8") as handle:
+        handle.writelines(f"{row}\n" for row in rows)
+    return seeds
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("비고,remark,,,a source", "a field among fiscal_year"),
+        ("지방교부세,funding,,,a source", "funding columns with a funding_source among"),
+        ("세부사업코드,detail_project,national_subsidy,,a source", "funding columns with a"),
+        ("지원금,funding,own_revenue,국가균형발전특별회계,a source", "an account_name_ko on"),
+        ("특별회계보조금,funding,special_account,,a source", "an account_name_ko on"),
+        ("국고보조금,funding,own_revenue,,a source", "each column name to keep one field"),
+    ],
+)
+def test_a_broken_row_of_the_column_list_is_refused(
+    tmp_path: Path, row: str, expected: str
+) -> None:
+    seeds = seeds_with(tmp_path, row)
+    with pytest.raises(SourceError) as caught:
+        book_columns(seeds)
+    assert caught.value.file == str(seeds / COLUMNS_SEED)
+    assert caught.value.place == f"line {sum(1 for _ in (seeds / COLUMNS_SEED).open())}"
+    assert caught.value.expected.startswith(expected)
+
+
+def test_a_label_of_two_accounts_is_read_as_both(tmp_path: Path) -> None:
+    columns = book_columns(seeds_with(tmp_path, "지특보조금,funding,special_account,"
+                                                "지역균형발전특별회계,a source"))  # fmt: skip
+    assert columns["지특보조금"].account_names == ("지역발전특별회계", "지역균형발전특별회계")

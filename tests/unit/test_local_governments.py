@@ -5,9 +5,15 @@ The counts are those the Ministry of the Interior and Safety publishes (17 시·
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
+from pathlib import Path
 
-from pipelines.sources.local_governments import local_governments
+import pytest
+
+from pipelines.core.errors import SourceError
+from pipelines.core.settings import SEEDS_DIR
+from pipelines.sources.local_governments import GOVERNMENTS_SEED, local_governments
 
 SI_GUN_GU_2025 = {
     "서울특별시": 25, "부산광역시": 16, "대구광역시": 9, "인천광역시": 10, "광주광역시": 5,
@@ -50,3 +56,15 @@ def test_gunwi_moved_from_gyeongbuk_to_daegu() -> None:
     gunwi = {row.first_year or 0: row.full_name_ko for row in local_governments()
              if row.name_ko == "군위군"}  # fmt: skip
     assert sorted(gunwi.values()) == ["경상북도 군위군", "대구광역시 군위군"]
+
+
+def test_a_row_of_an_unknown_level_is_refused(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    with (seeds / GOVERNMENTS_SEED).open("a", encoding="utf-8") as handle:
+        handle.write("9999000,가상군,가상도 가상군,Gasang-gun,eup_myeon,군,9900000,가상도,G,,,,x\n")
+    lines = sum(1 for _ in (seeds / GOVERNMENTS_SEED).open(encoding="utf-8"))
+    with pytest.raises(SourceError) as caught:
+        local_governments(seeds)
+    assert caught.value.place == f"line {lines}, column level"
+    assert caught.value.found == "'eup_myeon'"
