@@ -25,13 +25,7 @@ current_budget as (
 ),
 
 lines as (
-    select
-        source_file,
-        sum(line_amount_krw_million) as amount_krw_million,
-        sum(special_account_krw_million) as special_account_krw_million
-    from book_rows
-    where row_role = 'line'
-    group by source_file
+    select * from {{ ref('int_local_books__line_sums') }}
 ),
 
 printed_totals as (
@@ -59,7 +53,7 @@ book_total as (
         case
             when printed_totals.source_file is null then 'NOT_COMPARED'
             when
-                lines.amount_krw_million = printed_totals.amount_krw_million
+                lines.book_amount_krw_million = printed_totals.amount_krw_million
                 and lines.special_account_krw_million
                 = printed_totals.special_account_krw_million
                 then 'MATCH'
@@ -68,7 +62,7 @@ book_total as (
         case
             when printed_totals.source_file is null then 'the book prints no total'
             else
-                'lines ' || books.split_basis || ' ' || lines.amount_krw_million
+                'lines ' || books.split_basis || ' ' || lines.book_amount_krw_million
                 || ' against the printed ' || printed_totals.amount_krw_million
                 || ' KRW million; the special account ' || lines.special_account_krw_million
                 || ' against ' || printed_totals.special_account_krw_million

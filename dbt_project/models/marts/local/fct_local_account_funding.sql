@@ -8,23 +8,8 @@ books as (
     select * from {{ ref('stg_raw__local_books') }}
 ),
 
-book_rows as (
-    select * from {{ ref('stg_raw__local_book_rows') }}
-    where row_role = 'line'
-),
-
 per_book as (
-    select
-        source_file,
-        sum(special_account_krw_million) as special_account_krw_million,
-        count(*) filter (where special_account_krw_million <> 0) as n_account_lines,
-        count(*) as n_lines,
-        coalesce(
-            sum(line_amount_krw_million) filter (where special_account_krw_million <> 0), 0
-        ) as account_lines_amount_krw_million,
-        sum(line_amount_krw_million) as book_amount_krw_million
-    from book_rows
-    group by source_file
+    select * from {{ ref('int_local_books__line_sums') }}
 ),
 
 -- Every government of the 시·도 that the list holds for the year (the 시·도 itself included).
