@@ -525,3 +525,153 @@ def test_a_label_of_two_accounts_is_read_as_both(tmp_path: Path) -> None:
     columns = book_columns(seeds_with(tmp_path, "지특보조금,funding,special_account,"
                                                 "지역균형발전특별회계,a source"))  # fmt: skip
     assert columns["지특보조금"].account_names == ("지역발전특별회계", "지역균형발전특별회계")
+
+
+# --- what a mutation run showed no test held ----------------------------------------------------
+
+
+def csv_book(tmp_path: Path, book: Book, edit) -> Path:
+    """A one-header-row CSV book, its text changed by ``edit`` (rows as lists of cells)."""
+    import csv
+    import io
+
+    path = written(tmp_path, book, "csv")
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("cp949"))))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(edit(rows))
+    path.write_bytes(out.getvalue().encode("cp949"))
+    return path
+
+
+def test_empty_funding_prior_and_change_cells_are_zero(tmp_path: Path) -> None:
+    def blank(rows):
+        rows[3][9:11] = ["", ""]  # 기정액, 비교증감 of the first line (budget 5,000)
+        rows[3][11:] = ["", "", "", "", "", "", ""]
+        return rows
+
+    book = Book(phase="본예산", split_change=False, two_row_header=False,
+                rows=[Row("가상 사업(시험)", "○사업비", 0, 0)])  # fmt: skip
+    row = read(csv_book(tmp_path, book, blank)).rows[0]
+    assert (row.prior, row.change, row.funding_from("own_revenue")) == (0, 0, 0)
+    assert row.special_account == 0
+
+
+@pytest.mark.parametrize("label", ["합계", "총계", "총합계", "합 계"])
+def test_each_total_label_is_a_printed_total(tmp_path: Path, label: str) -> None:
+    rows = [*sample_rows(), Row("", "", 1340600, 64000, special=1270800, label=label)]
+    assert read(written(tmp_path, Book(rows=rows))).rows[-1].role == "total"
+
+
+@pytest.mark.parametrize(
+    ("group", "split"), [("조정증감", "change"), ("증감(재원별)", "change"), ("재원별", "budget")]
+)
+def test_the_group_over_the_funding_says_what_it_splits(
+    tmp_path: Path, group: str, split: str
+) -> None:
+    def regroup(rows):
+        rows[2][11] = group
+        return rows
+
+    rows = [Row("가상 사업(시험)", "○사업비", 5000, 0, special=3000)]
+    book = Book(phase="본예산", rows=rows)
+    assert read(csv_book(tmp_path, book, regroup)).split_basis == split
+
+
+@pytest.mark.parametrize(
+    ("marker", "depth"),
+    [*((m, 0) for m in "○⊙◎●"), *((m, 1) for m in "ｏ◦"), *((m, 2) for m in "ㆍ·•∙"),
+     *((m, 3) for m in "-－–"), *((m, 4) for m in "˚°")],
+)  # fmt: skip
+def test_every_marker_has_its_depth(marker: str, depth: int) -> None:
+    assert marker_depth(f"{marker}내역") == depth
+
+
+def test_a_lines_department_and_items_are_read(tmp_path: Path) -> None:
+    row = read(written(tmp_path, Book(rows=sample_rows()))).rows[1]
+    assert (row.department, row.stat_item_code, row.stat_item_name) == (
+        "균형발전과(가상)", "307-02", "민간경상사업보조"
+    )  # fmt: skip
+    assert (row.detail_project, row.local_account) == ("가상 돌봄센터 운영(시험)", "일반회계")
+
+
+def test_a_heading_over_the_last_row_is_a_heading(tmp_path: Path) -> None:
+    rows = [
+        Row("가상 사업(시험)", "○운영비", 500, 0, own=0),
+        Row("가상 사업(시험)", "ｏ1호", 500, 0),
+    ]
+    assert [row.role for row in read(written(tmp_path, Book(rows=rows))).rows] == [
+        "heading", "line"
+    ]  # fmt: skip
+
+
+def test_a_supplementary_book_without_its_change_column_is_refused(tmp_path: Path) -> None:
+    def drop_change(rows):
+        return [row[:10] + row[11:] for row in rows]
+
+    path = csv_book(tmp_path, Book(rows=sample_rows(), two_row_header=False), drop_change)
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert (caught.value.place, caught.value.found) == ("line 3", "none")
+    assert caught.value.expected == (
+        "a 비교증감 column: a supplementary book's funding splits the change"
+    )
+
+
+def test_a_funding_column_twice_is_refused(tmp_path: Path) -> None:
+    error = refusal(tmp_path, Book(rows=sample_rows(), extra_columns=("국고보조금",)))
+    assert (error.place, error.expected, error.found) == (
+        "sheet 'Sheet0', cell M5", "each column once", "'국고보조금' twice"
+    )  # fmt: skip
+
+
+def test_a_book_missing_a_required_column_names_it(tmp_path: Path) -> None:
+    def unnamed(rows):
+        rows[2][2] = ""  # 회계구분명's header left empty
+        return rows
+
+    path = csv_book(tmp_path, Book(rows=sample_rows(), two_row_header=False), unnamed)
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert caught.value.place == "line 3"
+    assert caught.value.expected == (
+        "the columns of fiscal_year, budget_phase, local_account, detail_project, "
+        "budget_amount and the funding columns"
+    )
+    assert caught.value.found == "no local_account"
+
+
+def test_a_book_without_funding_columns_is_refused(tmp_path: Path) -> None:
+    path = csv_book(
+        tmp_path,
+        Book(rows=sample_rows(), two_row_header=False),
+        lambda rows: [r[:11] for r in rows],
+    )
+    with pytest.raises(SourceError) as caught:
+        read(path)
+    assert caught.value.found == "no funding column"
+
+
+def test_a_header_with_nothing_below_it_has_no_lines(tmp_path: Path) -> None:
+    error = refusal(tmp_path, Book(rows=[]))
+    assert (error.expected, error.found) == ("lines", "none")
+
+
+def test_the_refusals_say_what_was_expected(tmp_path: Path) -> None:
+    unit = refusal(tmp_path, Book(rows=sample_rows(), unit_row=None))
+    assert unit.expected == "a unit, e.g. (단위 : 천원), or `unit:` in its sources.yml entry"
+    phase = refusal(tmp_path, Book(phase="기금계획변경1", rows=sample_rows()))
+    assert (
+        phase.expected
+        == f"예산구분: 본예산, or a numbered 추경 (추경3회, 제3회 추경; 1–{MAX_ROUND})"
+    )
+    era = refusal(tmp_path, Book(year=2016, special_label="균특보조금", rows=sample_rows()))
+    assert era.expected == (
+        "the special account's name of 2016 (ref_account_history.csv): 균특보조금 names it in "
+        "2005–2009 (국가균형발전특별회계), 2019–2024 (국가균형발전특별회계), "
+        "2023– (지역균형발전특별회계)"
+    )
+    column = refusal(tmp_path, Book(rows=sample_rows(), extra_columns=("비고",)))
+    assert column.expected.startswith("a column of a local budget book: 회계연도, 예산구분, ")
+    assert column.expected.endswith(
+        " (add a new one to dbt_project/seeds/ref_local_book_columns.csv)"
+    )
